@@ -1,0 +1,53 @@
+"""Indexer: index messages in, conditional writes to the post index out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from pressroom.adapters import wiring
+from pressroom.models import IndexMessage
+from pressroom.observability import logger, metrics, tracer
+
+
+class IndexRecord(SqsRecordModel):
+    """An index-queue record whose body Powertools' Parser turns into an IndexMessage."""
+
+    body: Json[IndexMessage]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=IndexRecord)
+
+
+@tracer.capture_method
+def record_handler(record: IndexRecord) -> None:
+    message = record.body
+    plan = wiring.indexer_service().handle(message)
+    logger.info(
+        "indexed",
+        key=message.source_key,
+        action=message.action,
+        outcome=plan.outcome,
+        sequencer=message.sequencer,
+    )
+    metrics.add_metric(name=f"Index{plan.outcome.capitalize()}", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(event["Records"]))
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,1 @@
+"""boto3 behind the ports of `pressroom.ports`. Each adapter takes its client in the constructor."""

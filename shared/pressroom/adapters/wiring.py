@@ -1,0 +1,78 @@
+"""Build each function's service from its settings, once per warm container.
+
+Clients are created on first use, never at import, so that moto (or a
+test's own stubs) can be in place first; `reset()` forgets them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+from pressroom.adapters.dynamodb import DynamoPostIndex
+from pressroom.adapters.s3 import S3ContentStore, S3DocumentStore, S3SiteStore
+from pressroom.adapters.sqs import SqsIndexQueue
+from pressroom.config import IndexerSettings, RendererSettings, ValidatorSettings
+from pressroom.services.indexer import IndexerService
+from pressroom.services.renderer import RendererService
+from pressroom.services.validator import ValidatorService
+from pressroom.site import Theme
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+# Standard retries with backoff absorb throttling before a record has to go back to its queue.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20
+)
+
+
+def _s3() -> S3Client:
+    return boto3.client("s3", config=CLIENT_CONFIG)
+
+
+def _dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+
+@cache
+def validator_service() -> ValidatorService:
+    settings = ValidatorSettings.from_environment()
+    s3 = _s3()
+    return ValidatorService(
+        content=S3ContentStore(s3, settings.content_bucket),
+        documents=S3DocumentStore(s3, settings.artifacts_bucket),
+        index_queue=SqsIndexQueue(
+            boto3.client("sqs", config=CLIENT_CONFIG), settings.index_queue_url
+        ),
+        limits=settings.limits,
+    )
+
+
+@cache
+def indexer_service() -> IndexerService:
+    settings = IndexerSettings.from_environment()
+    return IndexerService(index=DynamoPostIndex(_dynamodb(), settings.table_name))
+
+
+@cache
+def renderer_service() -> RendererService:
+    settings = RendererSettings.from_environment()
+    s3 = _s3()
+    return RendererService(
+        catalog=DynamoPostIndex(_dynamodb(), settings.table_name),
+        documents=S3DocumentStore(s3, settings.artifacts_bucket),
+        site=S3SiteStore(s3, settings.site_bucket),
+        config=settings.site,
+        theme=Theme(settings.theme_dir),
+    )
+
+
+def reset() -> None:
+    """Forget every built service and client (a new embedded AWS, or a test's new stack)."""
+    for builder in (validator_service, indexer_service, renderer_service):
+        builder.cache_clear()

@@ -1,0 +1,60 @@
+"""Each function's settings, read once from the environment that template.yaml gives it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pressroom.exceptions import ConfigurationError
+from pressroom.limits import DEFAULT_LIMITS, Limits
+from pressroom.site import DEFAULT_THEME, SiteConfig
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        try:
+            return cls.model_validate(dict(os.environ if environ is None else environ))
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+                for issue in error.errors()
+            )
+            raise ConfigurationError(f"{cls.__name__} from the environment: {problems}") from None
+
+
+class ValidatorSettings(_Settings):
+    content_bucket: str = Field(alias="CONTENT_BUCKET")
+    artifacts_bucket: str = Field(alias="ARTIFACTS_BUCKET")
+    index_queue_url: str = Field(alias="INDEX_QUEUE_URL")
+    max_object_bytes: int = Field(DEFAULT_LIMITS.max_object_bytes, alias="MAX_OBJECT_BYTES", gt=0)
+
+    @property
+    def limits(self) -> Limits:
+        return DEFAULT_LIMITS.model_copy(update={"max_object_bytes": self.max_object_bytes})
+
+
+class IndexerSettings(_Settings):
+    table_name: str = Field(alias="TABLE_NAME")
+
+
+class RendererSettings(_Settings):
+    table_name: str = Field(alias="TABLE_NAME")
+    artifacts_bucket: str = Field(alias="ARTIFACTS_BUCKET")
+    site_bucket: str = Field(alias="SITE_BUCKET")
+    site_url: str = Field(alias="SITE_URL")
+    site_title: str = Field("Pressroom", alias="SITE_TITLE")
+    home_page_size: int = Field(20, alias="HOME_PAGE_SIZE", gt=0, le=200)
+    theme_dir: Path = Field(DEFAULT_THEME, alias="THEME_DIR")
+
+    @property
+    def site(self) -> SiteConfig:
+        return SiteConfig(
+            title=self.site_title, base_url=self.site_url, home_size=self.home_page_size
+        )

@@ -1,0 +1,26 @@
+"""Limits that keep one hostile file from costing a function its memory or its time."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Limits(BaseModel):
+    """Every bound the validator enforces. Each error that cites one names it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_object_bytes: int = 1024 * 1024
+    """Largest source file read at all; checked from the object's size before its body is read."""
+    max_front_matter_bytes: int = 64 * 1024
+    """Largest front-matter block."""
+    max_front_matter_depth: int = 16
+    """Deepest nesting of lists and mappings in the front matter."""
+    max_front_matter_nodes: int = 10_000
+    """Most values (scalars, lists, mappings) in the front matter."""
+    max_tags: int = 32
+    """Most tags, and most categories, on one post."""
+    max_title_chars: int = 500
+
+
+DEFAULT_LIMITS = Limits()

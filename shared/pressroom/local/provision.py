@@ -1,0 +1,201 @@
+"""Create the template's buckets, queues and table on an embedded AWS (moto)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pressroom.exceptions import ConfigurationError
+from pressroom.local.template import StackTemplate
+
+if TYPE_CHECKING:
+    import boto3
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
+
+ACCOUNT_ID = "123456789012"
+"""moto's default account."""
+
+# Queue attributes that mean something to the embedded AWS; the rest
+# (encryption, for one) only matter on the real one.
+_QUEUE_ATTRIBUTES: tuple[QueueAttributeNameType, ...] = (
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "MaximumMessageSize",
+)
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    name: str
+    url: str
+    arn: str
+    max_receive_count: int | None = None
+    dead_letter_queue: str | None = None
+    """Logical id of the queue's dead-letter queue."""
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    arn: str
+    stream_arn: str | None
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    """Names of everything provisioned, by the template's logical ids."""
+
+    stack_name: str
+    region: str
+    buckets: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, QueueInfo] = field(default_factory=dict)
+    tables: dict[str, TableInfo] = field(default_factory=dict)
+
+    def attribute(self, logical_id: str, name: str) -> str:
+        """What `!Ref` / `!GetAtt` give for a resource the local stack created."""
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::StackName": self.stack_name,
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        if logical_id in pseudo:
+            return pseudo[logical_id]
+        if logical_id in self.buckets:
+            bucket = self.buckets[logical_id]
+            values = {"Ref": bucket, "Arn": f"arn:aws:s3:::{bucket}"}
+        elif logical_id in self.queues:
+            queue = self.queues[logical_id]
+            values = {"Ref": queue.url, "Arn": queue.arn, "QueueName": queue.name}
+        elif logical_id in self.tables:
+            table = self.tables[logical_id]
+            values = {"Ref": table.name, "Arn": table.arn, "StreamArn": table.stream_arn or ""}
+        else:
+            values = {}
+        if name not in values:
+            raise ConfigurationError(
+                f"the local stack has no value for {logical_id}.{name}; "
+                "give it as a parameter or an environment override"
+            )
+        return values[name]
+
+    def to_json(self, endpoint_url: str | None) -> str:
+        return json.dumps({"endpoint_url": endpoint_url, **asdict(self)}, indent=2, sort_keys=True)
+
+
+def provision(template: StackTemplate, session: boto3.Session, stack_name: str) -> LocalResources:
+    resources = LocalResources(stack_name=stack_name, region=session.region_name or "us-east-1")
+    _create_queues(template, session, resources)
+    _create_tables(template, session, resources)
+    _create_buckets(template, session, resources)
+    return resources
+
+
+def _physical_name(stack_name: str, logical_id: str) -> str:
+    return f"{stack_name}-{logical_id}".lower()
+
+
+def _create_queues(template: StackTemplate, session: boto3.Session, out: LocalResources) -> None:
+    sqs = session.client("sqs")
+    pending = dict(template.of_type("AWS::SQS::Queue"))
+    # Dead-letter queues first: a redrive policy names an existing queue's ARN.
+    while pending:
+        ready = [
+            logical_id
+            for logical_id, properties in pending.items()
+            if _redrive_target(properties) is None or _redrive_target(properties) in out.queues
+        ]
+        if not ready:
+            raise ConfigurationError(f"queues redrive into each other: {sorted(pending)}")
+        for logical_id in ready:
+            properties = pending.pop(logical_id)
+            attributes: dict[QueueAttributeNameType, str] = {
+                name: str(properties[name]) for name in _QUEUE_ATTRIBUTES if name in properties
+            }
+            policy = properties.get("RedrivePolicy")
+            if policy is not None:
+                resolved = template.resolve(policy, out.attribute)
+                attributes["RedrivePolicy"] = json.dumps(resolved)
+            name = _physical_name(out.stack_name, logical_id)
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            out.queues[logical_id] = QueueInfo(
+                name=name,
+                url=url,
+                arn=arn,
+                max_receive_count=int(policy["maxReceiveCount"]) if policy else None,
+                dead_letter_queue=_redrive_target(properties),
+            )
+
+
+def _redrive_target(properties: dict[str, Any]) -> str | None:
+    policy = properties.get("RedrivePolicy")
+    if policy is None:
+        return None
+    target: str = policy["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    return target
+
+
+def _create_tables(template: StackTemplate, session: boto3.Session, out: LocalResources) -> None:
+    dynamodb = session.client("dynamodb")
+    for logical_id, properties in template.of_type("AWS::DynamoDB::Table").items():
+        name = _physical_name(out.stack_name, logical_id)
+        request: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "KeySchema": properties["KeySchema"],
+            "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "GlobalSecondaryIndexes" in properties:
+            request["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+        stream = properties.get("StreamSpecification")
+        if stream is not None:
+            request["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": stream["StreamViewType"],
+            }
+        description = dynamodb.create_table(**request)["TableDescription"]
+        out.tables[logical_id] = TableInfo(
+            name=name, arn=description["TableArn"], stream_arn=description.get("LatestStreamArn")
+        )
+
+
+def _create_buckets(template: StackTemplate, session: boto3.Session, out: LocalResources) -> None:
+    s3 = session.client("s3")
+    buckets = template.of_type("AWS::S3::Bucket")
+    for logical_id in buckets:
+        name = _physical_name(out.stack_name, logical_id)
+        if out.region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(
+                Bucket=name,
+                CreateBucketConfiguration={"LocationConstraint": out.region},  # type: ignore[typeddict-item]
+            )
+        out.buckets[logical_id] = name
+    for logical_id, properties in buckets.items():
+        name = out.buckets[logical_id]
+        versioning = properties.get("VersioningConfiguration")
+        if versioning is not None:
+            s3.put_bucket_versioning(
+                Bucket=name, VersioningConfiguration={"Status": versioning["Status"]}
+            )
+        notifications = properties.get("NotificationConfiguration", {})
+        queue_configurations = [
+            {
+                "QueueArn": template.resolve(entry["Queue"], out.attribute),
+                "Events": [entry["Event"]],
+            }
+            for entry in notifications.get("QueueConfigurations", [])
+        ]
+        if queue_configurations:
+            s3.put_bucket_notification_configuration(
+                Bucket=name,
+                NotificationConfiguration={"QueueConfigurations": queue_configurations},  # type: ignore[typeddict-item]
+            )

@@ -1,0 +1,167 @@
+"""The stack on an embedded AWS, provisioned from template.yaml, events routed to functions."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from botocore.config import Config
+
+from pressroom.adapters import wiring
+from pressroom.adapters.dynamodb import DynamoPostIndex
+from pressroom.exceptions import ConfigurationError
+from pressroom.indexing import SourceStatus
+from pressroom.local.mappings import (
+    EventRouter,
+    EventSourceMapping,
+    SqsEventSourceMapping,
+    StreamEventSourceMapping,
+)
+from pressroom.local.provision import LocalResources, provision
+from pressroom.local.runtime import LocalFunction, load_functions
+from pressroom.local.template import StackTemplate
+
+if TYPE_CHECKING:
+    import boto3
+
+STACK_NAME = "pressroom"
+SITE_MARKER = ".pressroom-site"
+"""Left in every exported site folder, so that a re-export knows it may replace the folder."""
+
+# Names of the template's resources that the local tools address directly.
+CONTENT_BUCKET = "ContentBucket"
+SITE_BUCKET = "SiteBucket"
+POSTS_TABLE = "PostsTable"
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The folder holding template.yaml: from `start` upwards, else where this package lives."""
+    candidates = [start or Path.cwd(), Path(__file__).resolve().parents[3]]
+    for candidate in candidates:
+        for folder in (candidate, *candidate.parents):
+            if (folder / "template.yaml").is_file() and (folder / "functions").is_dir():
+                return folder
+    raise ConfigurationError("no template.yaml found: run pressroom inside the project")
+
+
+@dataclass
+class LocalStack:
+    template: StackTemplate
+    resources: LocalResources
+    functions: dict[str, LocalFunction]
+    router: EventRouter
+    session: boto3.Session
+
+    @classmethod
+    def create(
+        cls,
+        session: boto3.Session,
+        *,
+        project_root: Path,
+        site_url: str,
+        log: TextIO | None = None,
+        retry_after_seconds: int | None = 0,
+        environment_overrides: Mapping[str, str] | None = None,
+    ) -> LocalStack:
+        """Provision the template on the AWS `session` reaches and wire up its functions.
+
+        `retry_after_seconds` is how soon a failed SQS message comes back
+        (None: after the queue's own visibility timeout, as on Lambda).
+        """
+        template = StackTemplate.load(project_root / "template.yaml", {"SiteUrl": site_url})
+        resources = provision(template, session, STACK_NAME)
+        wiring.reset()
+        functions = load_functions(
+            template, resources, log=log or io.StringIO(), overrides=environment_overrides
+        )
+        mappings = _mappings(functions, resources, session, retry_after_seconds)
+        return cls(template, resources, functions, EventRouter(mappings), session)
+
+    @property
+    def content_bucket(self) -> str:
+        return self.resources.buckets[CONTENT_BUCKET]
+
+    @property
+    def site_bucket(self) -> str:
+        return self.resources.buckets[SITE_BUCKET]
+
+    @property
+    def index(self) -> DynamoPostIndex:
+        return DynamoPostIndex(
+            self.session.client("dynamodb"), self.resources.tables[POSTS_TABLE].name
+        )
+
+    def upload(self, files: Iterable[tuple[str, Path]]) -> None:
+        s3 = self.session.client("s3")
+        for key, path in files:
+            s3.upload_file(str(path), self.content_bucket, key)
+
+    def statuses(self, keys: Iterable[str]) -> dict[str, SourceStatus | None]:
+        index = self.index
+        return {key: index.source_status(key) for key in keys}
+
+    def export_site(self, folder: Path) -> list[str]:
+        """Copy the site bucket into `folder`; return the keys written."""
+        _prepare_site_folder(folder)
+        s3 = self.session.client("s3")
+        keys: list[str] = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.site_bucket):
+            for entry in page.get("Contents", []):
+                key = entry["Key"]
+                target = folder / key
+                target.parent.mkdir(parents=True, exist_ok=True)
+                s3.download_file(self.site_bucket, key, str(target))
+                keys.append(key)
+        return sorted(keys)
+
+
+def _mappings(
+    functions: Mapping[str, LocalFunction],
+    resources: LocalResources,
+    session: boto3.Session,
+    retry_after_seconds: int | None,
+) -> list[EventSourceMapping]:
+    sqs = session.client("sqs")
+    # Without this, moto's streams endpoint answers 404 for describe_stream.
+    streams = session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+    mappings: list[EventSourceMapping] = []
+    for function in functions.values():
+        for source in function.spec.events:
+            if source.type == "SQS":
+                mappings.append(
+                    SqsEventSourceMapping(
+                        function,
+                        source,
+                        resources.queues[source.source],
+                        sqs,
+                        retry_after_seconds=retry_after_seconds,
+                    )
+                )
+            else:
+                mappings.append(
+                    StreamEventSourceMapping(
+                        function,
+                        source,
+                        resources.tables[source.source],
+                        streams,
+                        sqs,
+                        on_failure=resources.queues.get(source.on_failure or ""),
+                    )
+                )
+    return mappings
+
+
+def _prepare_site_folder(folder: Path) -> None:
+    if folder.exists():
+        if any(folder.iterdir()) and not (folder / SITE_MARKER).exists():
+            raise ConfigurationError(
+                f"{folder} is not empty and was not written by pressroom; "
+                "choose another --site folder"
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / SITE_MARKER).write_text("Written by `pressroom publish`; replaced on each run.\n")

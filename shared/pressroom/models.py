@@ -1,0 +1,118 @@
+"""The data that travels between the three functions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+UtcDatetime = Annotated[
+    datetime,
+    PlainSerializer(lambda value: format_instant(value), return_type=str, when_used="json"),
+]
+"""A timezone-aware instant, written in JSON as ISO 8601 UTC with a `Z`."""
+
+
+def format_instant(value: datetime) -> str:
+    """Write an instant the way every Pressroom output does: `2020-10-10T16:30:15Z`."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Issue(Frozen):
+    """One thing wrong (an error) or worth knowing (a warning) about a source file."""
+
+    field: str | None = None
+    """The front-matter key it concerns, or None for the file as a whole."""
+    message: str
+    """What is wrong and, where it helps, how to fix it."""
+    line: int | None = None
+    """1-based line in the source file, where the parser knows it."""
+
+    def describe(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        subject = f"{self.field}: " if self.field else ""
+        return f"{where}: {subject}{self.message}"
+
+
+class PostSummary(Frozen):
+    """What the index keeps of a post: everything listings need, no body."""
+
+    source_key: str
+    """The content-bucket key the post came from."""
+    slug: str
+    """Last path segment of the post's URL: `posts/<slug>/`."""
+    title: str
+    description: str | None = None
+    date: UtcDatetime
+    """Publication instant, UTC, whole seconds."""
+    updated: UtcDatetime | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    image: str | None = None
+    """An http(s) URL or a site-relative path."""
+    layout: str = "post"
+    """Name of the theme template that renders the page."""
+    draft: bool = False
+    """Drafts are indexed (and shown by `pressroom status`) but never published."""
+    permalink: str | None = None
+    """The permalink as the author wrote it, kept for templates."""
+    content_hash: str
+    """SHA-256 of the canonical document; equal hashes mean an unchanged post."""
+
+    @property
+    def document_key(self) -> str:
+        """Where the full document lives in the artifacts bucket."""
+        return document_key(self.content_hash)
+
+
+class PostDocument(PostSummary):
+    """The canonical, validated post, stored as JSON under its content hash."""
+
+    extra: dict[str, Any] = Field(default_factory=dict)
+    """Front-matter keys Pressroom does not know, kept for templates."""
+    body_markdown: str
+    warnings: tuple[Issue, ...] = ()
+
+    def summary(self) -> PostSummary:
+        return PostSummary.model_validate(
+            self.model_dump(exclude={"extra", "body_markdown", "warnings"})
+        )
+
+
+def document_key(content_hash: str) -> str:
+    return f"documents/{content_hash}.json"
+
+
+class ValidationOutcome(Frozen):
+    """The validator's verdict on one source file: a document, or the reasons there is none."""
+
+    source_key: str
+    document: PostDocument | None = None
+    errors: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return self.document is not None
+
+
+IndexAction = Literal["upsert", "invalid", "delete"]
+
+
+class IndexMessage(Frozen):
+    """What the validator tells the indexer about one S3 event on one source key."""
+
+    action: IndexAction
+    source_key: str
+    sequencer: str
+    """Per-key order of S3 events, normalised so that string order is event order."""
+    event_time: UtcDatetime
+    post: PostSummary | None = None
+    """The validated post, for `upsert`."""
+    errors: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()

@@ -1,0 +1,64 @@
+"""The roles AWS plays for Pressroom. Adapters in `pressroom.adapters` fill them with boto3."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pressroom.indexing import IndexPlan, IndexState, PostRecord, TagEntry
+from pressroom.models import IndexMessage, PostDocument, PostSummary
+
+
+@dataclass(frozen=True)
+class SourceObject:
+    """A source file as the content bucket holds it."""
+
+    key: str
+    size: int
+    body: bytes | None
+    """None when the object is over the size limit: its body was never read."""
+
+
+class ContentStore(Protocol):
+    def fetch(
+        self, key: str, *, max_bytes: int, version_id: str | None = None
+    ) -> SourceObject | None:
+        """The object, or None when it no longer exists (a removal event will follow)."""
+        ...
+
+
+class DocumentStore(Protocol):
+    def put(self, document: PostDocument) -> None: ...
+
+    def get(self, key: str) -> PostDocument: ...
+
+
+class IndexQueue(Protocol):
+    def send(self, message: IndexMessage) -> None: ...
+
+
+class PostIndex(Protocol):
+    """The index as the indexer sees it: read what an event may change, then change it."""
+
+    def read_state(self, message: IndexMessage) -> IndexState: ...
+
+    def apply(self, plan: IndexPlan) -> None:
+        """Write the plan in one transaction; raise ConcurrentWriteError if the read state moved."""
+        ...
+
+
+class PostCatalog(Protocol):
+    """The index as the renderer sees it: listings, newest first."""
+
+    def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
+
+    def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]: ...
+
+    def post(self, slug: str) -> PostRecord | None: ...
+
+
+class SiteStore(Protocol):
+    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...

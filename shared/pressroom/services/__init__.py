@@ -1,0 +1,1 @@
+"""What each function does, over the ports: a handler builds one of these and calls it."""

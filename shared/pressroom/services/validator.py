@@ -1,0 +1,73 @@
+"""The validator's job: one content event in, one index message out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pressroom.events import ContentEvent
+from pressroom.limits import Limits
+from pressroom.models import IndexMessage, ValidationOutcome
+from pressroom.ports import ContentStore, DocumentStore, IndexQueue
+from pressroom.validation import DEFAULT_LAYOUTS, object_too_large, validate_post
+
+
+@dataclass(frozen=True)
+class ValidatorService:
+    content: ContentStore
+    documents: DocumentStore
+    index_queue: IndexQueue
+    limits: Limits
+    layouts: frozenset[str] = DEFAULT_LAYOUTS
+
+    def handle(self, event: ContentEvent) -> IndexMessage | None:
+        """Validate the object an event names and hand the verdict to the indexer.
+
+        Returns None when the object is already gone: the removal event that
+        follows says what to do.
+        """
+        if event.action == "removed":
+            message = IndexMessage(
+                action="delete",
+                source_key=event.key,
+                sequencer=event.sequencer,
+                event_time=event.event_time,
+            )
+        else:
+            outcome = self.validate(event)
+            if outcome is None:
+                return None
+            message = self._verdict(event, outcome)
+        self.index_queue.send(message)
+        return message
+
+    def validate(self, event: ContentEvent) -> ValidationOutcome | None:
+        source = self.content.fetch(
+            event.key, max_bytes=self.limits.max_object_bytes, version_id=event.version_id
+        )
+        if source is None:
+            return None
+        if source.body is None:
+            return ValidationOutcome(
+                source_key=event.key, errors=(object_too_large(source.size, self.limits),)
+            )
+        return validate_post(
+            source.body,
+            event.key,
+            first_seen=event.event_time,
+            limits=self.limits,
+            layouts=self.layouts,
+        )
+
+    def _verdict(self, event: ContentEvent, outcome: ValidationOutcome) -> IndexMessage:
+        common = {
+            "source_key": event.key,
+            "sequencer": event.sequencer,
+            "event_time": event.event_time,
+            "warnings": outcome.warnings,
+        }
+        if outcome.document is None:
+            return IndexMessage(action="invalid", errors=outcome.errors, **common)
+        # The document is stored before the message is sent, so the indexer
+        # never points at a document that is not there.
+        self.documents.put(outcome.document)
+        return IndexMessage(action="upsert", post=outcome.document.summary(), **common)

@@ -1,0 +1,32 @@
+"""Local files to content-bucket keys, the same way for `check` and `publish`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from pressroom.exceptions import PressroomError
+from pressroom.validation import MARKDOWN_SUFFIXES
+
+
+def collect_sources(paths: Iterable[Path]) -> list[tuple[str, Path]]:
+    """(key, file) pairs: a file keeps its name; a folder gives its Markdown files, keyed by
+    relative path."""
+    sources: dict[str, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                file
+                for file in path.rglob("*")
+                if file.is_file() and file.suffix.lower() in MARKDOWN_SUFFIXES
+            )
+            pairs = [(file.relative_to(path).as_posix(), file) for file in found]
+        elif path.is_file():
+            pairs = [(path.name, path)]
+        else:
+            raise PressroomError(f"{path}: no such file or folder")
+        for key, file in pairs:
+            if key in sources and sources[key] != file:
+                raise PressroomError(f"{file} and {sources[key]} would both be uploaded as {key!r}")
+            sources[key] = file
+    return sorted(sources.items())

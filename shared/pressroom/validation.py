@@ -1,0 +1,349 @@
+"""Turn an untrusted source file into a PostDocument, or into errors an author can act on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from pressroom.dates import date_from_file_name, parse_date
+from pressroom.exceptions import FrontMatterError
+from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
+from pressroom.limits import DEFAULT_LIMITS, Limits
+from pressroom.models import Issue, PostDocument, ValidationOutcome, format_instant
+from pressroom.slugs import (
+    permalink_problem,
+    slug_from_permalink,
+    slug_from_source_key,
+    slug_problem,
+    slugify,
+)
+
+DEFAULT_LAYOUTS = frozenset({"post", "page"})
+"""Templates the default theme provides for whole pages."""
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+# Keys with a meaning; every other key is kept in `extra` for templates.
+_KNOWN_KEYS = frozenset(
+    {
+        "title", "date", "updated", "lastmod", "last_modified_at",
+        "layout", "extends", "template", "slug", "permalink", "draft", "published",
+        "tags", "categories", "description", "image",
+    }
+)  # fmt: skip
+_UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
+_LIST_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def validate_post(
+    raw: bytes,
+    source_key: str,
+    *,
+    first_seen: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    layouts: frozenset[str] = DEFAULT_LAYOUTS,
+) -> ValidationOutcome:
+    """Validate one source file. Never raises for bad content: errors are in the outcome.
+
+    `first_seen` is the post's date when neither the front matter nor the
+    file name gives one (the upload time, with a warning).
+    """
+    if not source_key.lower().endswith(MARKDOWN_SUFFIXES):
+        return _refused(
+            source_key,
+            Issue(message="only Markdown files (.md, .markdown) are published; rename the file"),
+        )
+    if len(raw) > limits.max_object_bytes:
+        return _refused(source_key, object_too_large(len(raw), limits))
+    try:
+        front_matter = parse_front_matter(decode_source(raw), limits)
+    except FrontMatterError as error:
+        return _refused(
+            source_key, Issue(field=error.field, message=error.message, line=error.line)
+        )
+    return _PostValidator(source_key, front_matter, first_seen, limits, layouts).run()
+
+
+def object_too_large(size: int, limits: Limits) -> Issue:
+    return Issue(
+        message=f"the file is {size:,} bytes, over the limit of {limits.max_object_bytes:,} "
+        "bytes (max_object_bytes)"
+    )
+
+
+def _refused(source_key: str, *errors: Issue) -> ValidationOutcome:
+    return ValidationOutcome(source_key=source_key, errors=errors)
+
+
+class _PostValidator:
+    """Checks every field, collecting all the errors so an author can fix them in one go."""
+
+    def __init__(
+        self,
+        source_key: str,
+        front_matter: FrontMatter,
+        first_seen: datetime,
+        limits: Limits,
+        layouts: frozenset[str],
+    ) -> None:
+        self.source_key = source_key
+        self.data = front_matter.data
+        self.front_matter = front_matter
+        self.first_seen = first_seen
+        self.limits = limits
+        self.layouts = layouts
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+
+    def run(self) -> ValidationOutcome:
+        fields: dict[str, Any] = {
+            "title": self._title(),
+            "date": self._date(),
+            "updated": self._updated(),
+            "layout": self._layout(),
+            "draft": self._draft(),
+            "tags": self._word_list("tags"),
+            "categories": self._word_list("categories"),
+            "description": self._description(),
+            "image": self._image(),
+        }
+        fields["slug"], fields["permalink"] = self._slug(fields["title"])
+        warnings = tuple(self.warnings)
+        if self.errors:
+            return ValidationOutcome(
+                source_key=self.source_key, errors=tuple(self.errors), warnings=warnings
+            )
+        canonical = {
+            "source_key": self.source_key,
+            **fields,
+            "extra": {
+                key: _plain(value) for key, value in self.data.items() if key not in _KNOWN_KEYS
+            },
+            "body_markdown": self.front_matter.body,
+        }
+        content_hash = _content_hash(canonical)
+        document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
+        return ValidationOutcome(source_key=self.source_key, document=document, warnings=warnings)
+
+    def _error(self, field: str, message: str) -> None:
+        self.errors.append(Issue(field=field, message=message, line=self._line(field)))
+
+    def _line(self, field: str) -> int | None:
+        return self.front_matter.key_lines.get(field)
+
+    def _first_key(self, *keys: str) -> str | None:
+        return next((key for key in keys if key in self.data), None)
+
+    def _title(self) -> str:
+        if "title" not in self.data:
+            self.errors.append(
+                Issue(field="title", message="required: add a `title:` line to the front matter")
+            )
+            return ""
+        value = self.data["title"]
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self._error("title", f"must be text, not a {_kind(value)}")
+            return ""
+        title = " ".join(str(value).split())
+        if not title:
+            self._error("title", "must not be blank")
+        elif len(title) > self.limits.max_title_chars:
+            self._error(
+                "title",
+                f"is {len(title):,} characters, over the limit of "
+                f"{self.limits.max_title_chars} (max_title_chars)",
+            )
+        return title
+
+    def _date(self) -> datetime | None:
+        if "date" in self.data:
+            return self._parsed_date("date")
+        from_name = date_from_file_name(PurePosixPath(self.source_key).name)
+        if from_name is not None:
+            return from_name
+        self.warnings.append(
+            Issue(
+                field="date",
+                message="no `date:` and no YYYY-MM-DD- file-name prefix; using the upload time "
+                f"{format_instant(self.first_seen)}",
+            )
+        )
+        return parse_date(self.first_seen)
+
+    def _updated(self) -> datetime | None:
+        key = self._first_key(*_UPDATED_KEYS)
+        return self._parsed_date(key) if key else None
+
+    def _parsed_date(self, key: str) -> datetime | None:
+        try:
+            return parse_date(self.data[key])
+        except ValueError as error:
+            self._error(key, str(error))
+            return None
+
+    def _layout(self) -> str:
+        key = self._first_key("layout", "extends", "template")
+        if key is None:
+            return "post"
+        value = self.data[key]
+        if not isinstance(value, str) or not value.strip():
+            self._error(key, f"must name a layout ({_names(self.layouts)})")
+            return "post"
+        name = value.strip()
+        if key == "extends":
+            name = name.removeprefix("_layouts.")
+        name = name.removesuffix(".html")
+        if name not in self.layouts:
+            self._error(
+                key,
+                f"unknown layout {name!r}; the theme has {_names(self.layouts)}",
+            )
+        return name
+
+    def _draft(self) -> bool:
+        draft = self._flag("draft", default=False)
+        published = self._flag("published", default=True)
+        return draft or not published
+
+    def _flag(self, key: str, *, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self._error(key, f"must be true or false, not {value!r}")
+            return default
+        return value
+
+    def _word_list(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            words: Iterable[object] = _LIST_SEPARATORS.split(value)
+        elif isinstance(value, list):
+            words = value
+        else:
+            self._error(key, f"must be a list or a string, not a {_kind(value)}")
+            return ()
+        unique: dict[str, str] = {}
+        for word in words:
+            if isinstance(word, bool) or not isinstance(word, str | int | float):
+                self._error(key, f"each entry must be text, not a {_kind(word)}")
+                return ()
+            text = " ".join(str(word).split())
+            if text:
+                unique.setdefault(text.casefold(), text)
+        if len(unique) > self.limits.max_tags:
+            self._error(
+                key,
+                f"has {len(unique)} entries, over the limit of {self.limits.max_tags} (max_tags)",
+            )
+        return tuple(unique.values())
+
+    def _description(self) -> str | None:
+        value = self.data.get("description")
+        if value is None or value is False:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self._error("description", f"must be text (or false), not a {_kind(value)}")
+            return None
+        return " ".join(str(value).split()) or None
+
+    def _image(self) -> str | None:
+        value = self.data.get("image")
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self._error("image", f"must be a URL, not a {_kind(value)}")
+            return None
+        image = value.strip()
+        if not _is_image_address(image):
+            self._error(
+                "image",
+                f"{image!r} is not allowed: use an http(s) URL or a path on this site "
+                "starting with /",
+            )
+            return None
+        return image
+
+    def _slug(self, title: str) -> tuple[str, str | None]:
+        permalink: str | None = None
+        if "slug" in self.data:
+            key, candidate = "slug", self.data["slug"]
+        elif "permalink" in self.data:
+            key, value = "permalink", self.data["permalink"]
+            if not isinstance(value, str):
+                self._error(key, f"must be a path, not a {_kind(value)}")
+                return "", None
+            permalink = value.strip()
+            problem = permalink_problem(permalink)
+            if problem:
+                self._error(key, problem)
+                return "", None
+            candidate = slug_from_permalink(permalink)
+        else:
+            derived = slug_from_source_key(self.source_key) or slugify(title)
+            if not derived and title:
+                self.errors.append(
+                    Issue(
+                        field="slug",
+                        message="the file name and title give no URL-safe slug; add `slug:`",
+                    )
+                )
+            return derived, None
+        if not isinstance(candidate, str):
+            self._error(key, f"must be text, not a {_kind(candidate)}")
+            return "", permalink
+        slug = candidate.strip().lower()
+        problem = slug_problem(slug)
+        if problem:
+            self._error(key, problem)
+        return slug, permalink
+
+
+def _is_image_address(image: str) -> bool:
+    if image.startswith("/"):
+        return not image.startswith("//")
+    parts = urlsplit(image)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def _content_hash(canonical: dict[str, Any]) -> str:
+    encoded = json.dumps(canonical, sort_keys=True, default=_json_default, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return format_instant(value)
+    raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+def _plain(value: Any) -> Any:
+    """Front-matter values as JSON would have them (dates become ISO strings)."""
+    convert: Callable[[Any], Any] = _plain
+    if isinstance(value, dict):
+        return {str(key): convert(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [convert(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "empty value"
+    return type(value).__name__
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"`{name}`" for name in sorted(names))

@@ -1,0 +1,46 @@
+"""Markdown renders as GitHub renders it, and nothing in it can run."""
+
+from __future__ import annotations
+
+import pytest
+
+from pressroom.markdown import render_markdown
+
+
+def test_github_extensions_render() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ https://example.org\n")
+
+    assert "<table>" in html
+    assert "<del>old</del>" in html
+    assert '<a href="https://example.org"' in html
+
+
+def test_task_lists_stay_disabled_checkboxes() -> None:
+    html = render_markdown("- [x] done\n- [ ] todo\n")
+
+    assert html.count('type="checkbox"') == 2
+    assert html.count('disabled="disabled"') == 2
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        "[x](javascript:alert(1))",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<form action="https://evil.example"><input name="q"></form>',
+        "<style>body{display:none}</style>",
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        '<svg onload="alert(1)"></svg>',
+        '<object data="x.swf"></object>',
+    ],
+)
+def test_active_content_does_not_survive(hostile: str) -> None:
+    html = render_markdown(f"before\n\n{hostile}\n\nafter").lower()
+
+    for marker in ("<script", "onerror", "onload", "javascript:", "data:", "<iframe", "<form",
+                   "<style", "style=", "<svg", "<object"):  # fmt: skip
+        assert marker not in html, (marker, html)
+    assert "before" in html and "after" in html
