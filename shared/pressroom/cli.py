@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pressroom.exceptions import PressroomError
+from pressroom.indexing import SourceStatus
 from pressroom.models import ValidationOutcome, format_instant
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_post
@@ -53,7 +54,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("-v", "--verbose", action="store_true", help="functions' logs to stderr")
     publish.set_defaults(run=_publish)
+
+    status = commands.add_parser("status", help="what happened to an upload")
+    status.add_argument("key", nargs="?", metavar="KEY", help="a content-bucket key (default: all)")
+    status.add_argument("--json", action="store_true", help="JSON for machines")
+    _add_stack_options(status)
+    status.set_defaults(run=_status)
     return parser
+
+
+def _add_stack_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", help="a deployed CloudFormation stack (default: the local one)")
+    parser.add_argument("--endpoint-url", help="the AWS endpoint (default: $AWS_ENDPOINT_URL)")
+    parser.add_argument("--region", help="the AWS region of a deployed stack")
 
 
 def _check(arguments: argparse.Namespace) -> int:
@@ -96,7 +109,13 @@ def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
 
 def _publish(arguments: argparse.Namespace) -> int:
     # Imported here: moto and boto3 are slow to import and `check` needs neither.
-    from pressroom.local.publish import publish
+    try:
+        from pressroom.local.publish import publish
+    except ModuleNotFoundError as missing:
+        raise PressroomError(
+            f"publish needs the embedded AWS ({missing.name} is not installed): "
+            "pip install 'pressroom[local]'"
+        ) from None
 
     log: TextIO
     if arguments.verbose:
@@ -122,6 +141,38 @@ def _publish(arguments: argparse.Namespace) -> int:
         for issue in rejection.errors:
             print(f"  error: {issue.describe(rejection.path)}", file=sys.stderr)
     return 0 if not report.rejected else 1
+
+
+def _status(arguments: argparse.Namespace) -> int:
+    from pressroom.adapters.stack import locate_stack
+
+    index = locate_stack(
+        stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
+    ).index()
+    if arguments.key:
+        found = index.source_status(arguments.key)
+        if found is None:
+            print(f"pressroom: no upload recorded for {arguments.key!r}", file=sys.stderr)
+            return 1
+        statuses = [found]
+    else:
+        statuses = sorted(index.source_statuses(), key=lambda status: status.source_key)
+    if arguments.json:
+        print(json.dumps([status.model_dump(mode="json") for status in statuses], indent=2))
+    else:
+        for status in statuses:
+            _print_status(status, sys.stdout)
+    return 0
+
+
+def _print_status(status: SourceStatus, out: TextIO) -> None:
+    where = f" → posts/{status.slug}/" if status.slug and status.status == "published" else ""
+    event_time = format_instant(status.event_time)
+    print(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", file=out)
+    for issue in status.errors:
+        print(f"  error: {issue.describe(status.source_key)}", file=out)
+    for issue in status.warnings:
+        print(f"  warning: {issue.describe(status.source_key)}", file=out)
 
 
 if __name__ == "__main__":

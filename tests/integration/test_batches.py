@@ -1,0 +1,74 @@
+"""Partial batch failures: one bad record never fails its batch-mates."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from pressroom.local.stack import LocalStack
+from tests.corpus import SEED
+from tests.events import load_event
+
+
+def test_validator_reports_only_the_malformed_message(stack: LocalStack) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key="posts/seed.md", Body=SEED.read_bytes())
+    stack.router.drain()
+    event = load_event("validator-object-created.json")
+    good = event["Records"][0]
+    notification = json.loads(good["body"])
+    notification["Records"][0]["s3"]["bucket"]["name"] = stack.content_bucket
+    notification["Records"][0]["s3"]["object"].update(key="posts/seed.md", versionId=None)
+    notification["Records"][0]["s3"]["object"]["sequencer"] = "00FFFFFFFFFFFFFFFF"
+    good["body"] = json.dumps(notification)
+    poison = copy.deepcopy(good) | {"messageId": "poison-1", "body": "this is not an S3 event"}
+    event["Records"] = [poison, good]
+
+    response = stack.functions["ValidatorFunction"].invoke(event)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
+    stack.router.drain()
+    status = stack.index.source_status("posts/seed.md")
+    assert status is not None
+    assert status.sequencer.endswith("FFFFFFFFFFFFFFFF")
+
+
+def test_indexer_reports_only_the_message_it_cannot_parse(stack: LocalStack) -> None:
+    valid = {
+        "action": "invalid",
+        "source_key": "posts/x.md",
+        "sequencer": "0" * 32,
+        "event_time": "2026-11-24T10:00:00Z",
+        "errors": [{"field": "title", "message": "must not be blank", "line": 2}],
+    }
+    records = [
+        {"messageId": "ok-1", "body": json.dumps(valid)},
+        {"messageId": "bad-1", "body": json.dumps({"action": "explode"})},
+    ]
+    event = {
+        "Records": [
+            record
+            | {
+                "receiptHandle": "handle",
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795558530123",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1795558530130",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "0" * 32,
+                "eventSource": "aws:sqs",
+                "eventSourceARN": stack.resources.queues["IndexQueue"].arn,
+                "awsRegion": "us-east-1",
+            }
+            for record in records
+        ]
+    }
+
+    response = stack.functions["IndexerFunction"].invoke(event)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "bad-1"}]}
+    status = stack.index.source_status("posts/x.md")
+    assert status is not None
+    assert status.status == "invalid"

@@ -1,0 +1,59 @@
+"""`pressroom check`: the offline gate a content repository runs before anything is uploaded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pressroom.cli import main
+from tests.corpus import CORPUS, SEED, cases
+
+
+def test_check_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    exit_code = main(["check", "--json", str(SEED), str(CORPUS / "bad" / "blank-title.md")])
+
+    assert exit_code == 1
+    good, bad = json.loads(capsys.readouterr().out)
+    assert good == {
+        "path": str(SEED),
+        "valid": True,
+        "slug": "armenia-azerbaijan-truce",
+        "title": "Armenia and Azerbaijan Say Cease-Fire Truce Fails to Hold",
+        "date": "2020-10-10T16:30:15Z",
+        "errors": [],
+        "warnings": [],
+    }
+    assert bad["valid"] is False
+    assert (bad["slug"], bad["title"], bad["date"]) == (None, None, None)
+    assert bad["errors"] == [{"field": "title", "message": "must not be blank", "line": 2}]
+
+
+def test_check_of_a_folder_reports_every_markdown_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--json", str(CORPUS)]) == 1
+
+    reported = json.loads(capsys.readouterr().out)
+    assert len(reported) == len(cases())
+    valid = {entry["path"].split("/corpus/", 1)[1] for entry in reported if entry["valid"]}
+    assert valid == {case.id for case in cases("good")}
+
+
+def test_check_exits_zero_when_every_file_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(CORPUS / "good")]) == 0
+
+    out = capsys.readouterr().out
+    assert "ok       " in out
+    assert "invalid" not in out
+
+
+def test_check_lines_name_file_line_and_field(capsys: pytest.CaptureFixture[str]) -> None:
+    path = CORPUS / "bad" / "unparseable-date.md"
+
+    assert main(["check", str(path)]) == 1
+
+    assert f"error: {path}:3: date: 'next tuesday-ish' is not a date" in capsys.readouterr().out
+
+
+def test_a_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "no/such/file.md"]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
