@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from pressroom.cli import main
 from pressroom.indexing import SourceStatus
+from pressroom.local.s3_events import in_process_aws
 from pressroom.local.stack import LocalStack
 from pressroom.models import format_instant
 from tests.corpus import PROJECT_ROOT, CorpusCase, cases
@@ -33,10 +32,8 @@ class Published:
 @pytest.fixture(scope="module")
 def published() -> Iterator[Published]:
     """The whole corpus dropped into the content bucket at once, the pipeline run until quiet."""
-    with mock_aws():
-        stack = LocalStack.create(
-            boto3.Session(region_name="us-east-1"), project_root=PROJECT_ROOT, site_url=SITE_URL
-        )
+    with in_process_aws() as session:
+        stack = LocalStack.create(session, project_root=PROJECT_ROOT, site_url=SITE_URL)
         stack.upload((case.id, case.path) for case in cases())
         stack.router.drain()
         s3 = stack.session.client("s3")

@@ -7,14 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import boto3
-from moto import mock_aws
-
+from pressroom.local.s3_events import in_process_aws
 from pressroom.local.stack import LocalStack, find_project_root
 from pressroom.models import Issue
 from pressroom.sources import collect_sources
-
-REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
@@ -57,9 +53,9 @@ def publish(
     project_root: Path | None = None,
 ) -> PublishReport:
     sources = collect_sources(paths)
-    with mock_aws():
+    with in_process_aws() as session:
         stack = LocalStack.create(
-            boto3.Session(region_name=REGION),
+            session,
             project_root=project_root or find_project_root(),
             site_url=site_url,
             log=log,
