@@ -22,9 +22,18 @@ def test_real_s3_put_event_gives_a_created_event_with_its_sequencer() -> None:
     assert event.action == "created"
     assert event.key == "posts/armenia-azerbaijan-truce.md"
     assert event.bucket == "pressroom-contentbucket"
-    assert event.version_id == "096fKKXTRTtl3on89fVO.nfljtsv6qko"
+    assert event.version_id is None
     assert event.sequencer == "0055AED6DCD90281E5".rjust(SEQUENCER_WIDTH, "0")
     assert event.event_time == datetime(2026, 11, 24, 10, 15, 30, 123000, tzinfo=UTC)
+
+
+def test_version_id_is_kept_for_an_exact_read() -> None:
+    notification = json.loads(s3_notification("validator-object-created.json"))
+    notification["Records"][0]["s3"]["object"]["versionId"] = "096fKKXTRTtl3on89fVO.nfljtsv6qko"
+
+    (event,) = parse_s3_notification(json.dumps(notification))
+
+    assert event.version_id == "096fKKXTRTtl3on89fVO.nfljtsv6qko"
 
 
 def test_removal_sorts_after_the_creation_it_follows() -> None:
