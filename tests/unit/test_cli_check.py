@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pressroom.cli import main
-from tests.corpus import CORPUS, SEED, cases
+from tests.corpus import CORPUS, SEED, CorpusCase, cases
 
 
 def test_check_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,3 +57,22 @@ def test_check_lines_name_file_line_and_field(capsys: pytest.CaptureFixture[str]
 def test_a_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "no/such/file.md"]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda case: case.id)
+def test_check_json_reports_each_corpus_file_as_expected(
+    case: CorpusCase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exit_code = main(["check", "--json", str(case.path)])
+
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["valid"] is case.expected["accept"]
+    assert exit_code == (0 if case.expected["accept"] else 1)
+    if case.expected["accept"]:
+        assert entry["slug"] == case.expected["slug"]
+        for field in ("title", "date"):
+            if field in case.expected:
+                assert entry[field] == case.expected[field]
+    else:
+        described = " ".join(f"{error['field']} {error['message']}" for error in entry["errors"])
+        assert any(word.lower() in described.lower() for word in case.expected["mentions"])
