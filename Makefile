@@ -29,7 +29,7 @@ demo: $(INSTALLED)  ## publish examples/ through the whole pipeline into _site/
 lint: $(INSTALLED)  ## ruff (lint and format) and cfn-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml infra/pipeline.yaml
 
 types: $(INSTALLED)  ## mypy --strict on shared/ and functions/
 	$(VENV)/bin/mypy
