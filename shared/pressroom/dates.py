@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 
+from pressroom.models import excerpt
+
 # `YYYY-MM-DD-` at the start of a file name, as Jekyll names posts.
 _FILE_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 
@@ -20,10 +22,7 @@ def parse_date(value: object) -> datetime:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date; write {DATE_FORMS}")
     if isinstance(value, int | float):
-        try:
-            instant = datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise ValueError(f"{value!r} is out of range for epoch seconds") from None
+        instant = _from_epoch(value)
     elif isinstance(value, datetime):
         instant = value
     elif isinstance(value, date):
@@ -34,7 +33,18 @@ def parse_date(value: object) -> datetime:
         raise ValueError(f"expected a date, found a {type(value).__name__}; write {DATE_FORMS}")
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC).replace(microsecond=0)
+    try:
+        return instant.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is a real datetime, but its UTC instant is before year 1.
+        raise ValueError(f"{instant.isoformat()} is out of range in UTC") from None
+
+
+def _from_epoch(seconds: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{excerpt(seconds)} is out of range for epoch seconds") from None
 
 
 def _parse_date_text(text: str) -> datetime:
@@ -43,8 +53,8 @@ def _parse_date_text(text: str) -> datetime:
     except ValueError:
         pass
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return datetime.fromtimestamp(float(text), UTC)
-    raise ValueError(f"{text!r} is not a date; write {DATE_FORMS}")
+        return _from_epoch(float(text))
+    raise ValueError(f"{excerpt(text)} is not a date; write {DATE_FORMS}")
 
 
 def date_from_file_name(name: str) -> datetime | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,18 +21,26 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pressroom.exceptions import FrontMatterError
 from pressroom.limits import Limits
+from pressroom.models import excerpt
 
 FrontMatterFormat = Literal["yaml", "toml", "json"]
 
 _FENCES: dict[str, FrontMatterFormat] = {"---": "yaml", "+++": "toml"}
 
-# The tags YAML's core schema resolves plain scalars to, plus explicit
-# `!!str`-style spellings of the same. Anything else (`!!python/...`,
-# `!!binary`, `!!set`, custom `!tags`) has no business in front matter.
-_ALLOWED_YAML_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+_YAML_STR = "tag:yaml.org,2002:str"
+_YAML_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
+# The tags YAML's core schema resolves plain values to, plus explicit
+# `!!str`-style spellings of the same, each on the kind of node it describes.
+# Anything else (`!!python/...`, `!!binary`, `!!set`, custom `!tags`) has no
+# business in front matter.
+_ALLOWED_YAML_TAGS: dict[type[Node], frozenset[str]] = {
+    ScalarNode: _YAML_SCALAR_TAGS,
+    SequenceNode: frozenset({"tag:yaml.org,2002:seq"}),
+    MappingNode: frozenset({"tag:yaml.org,2002:map"}),
+}
+_KNOWN_YAML_TAGS = frozenset().union(*_ALLOWED_YAML_TAGS.values())
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,9 @@ def _parse_fenced(text: str, fence: str, fmt: FrontMatterFormat, limits: Limits)
     if fmt == "yaml":
         data, key_lines = _load_yaml(source, limits, first_line=2)
     else:
-        data = _load_toml(source, first_line=2)
+        data = _load_toml(source, limits, first_line=2)
         key_lines = _key_lines(source, r"^\s*([A-Za-z0-9_.-]+)\s*=", first_line=2)
+    _check_values(data, limits, key_lines)
     return FrontMatter(format=fmt, data=data, body=body, key_lines=key_lines)
 
 
@@ -128,12 +138,15 @@ def _parse_json(text: str, limits: Limits) -> FrontMatter:
             line=leading_lines + error.lineno,
         ) from None
     except RecursionError:
-        raise FrontMatterError("the JSON front matter is nested too deeply") from None
+        raise _too_deep(limits) from None
+    except ValueError:
+        # Not a JSONDecodeError: int() refused a number of thousands of digits.
+        raise _too_many_digits() from None
     source = window[:end]
     _check_size(source, limits)
-    _check_json_depth(data, limits)
-    body = text[start + end :].removeprefix("\n")
     key_lines = _key_lines(source, r'^\s*"([^"]+)"\s*:', first_line=leading_lines + 1)
+    _check_values(data, limits, key_lines)
+    body = text[start + end :].removeprefix("\n")
     return FrontMatter(format="json", data=data, body=body, key_lines=key_lines)
 
 
@@ -157,16 +170,51 @@ def _key_lines(source: str, pattern: str, *, first_line: int) -> dict[str, int]:
     return lines
 
 
-def _load_toml(source: str, *, first_line: int) -> dict[str, Any]:
+def _load_toml(source: str, limits: Limits, *, first_line: int) -> dict[str, Any]:
     try:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
-        line = first_line + int(match.group(1)) - 1 if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        # tomllib says "at end of document" instead of a line when the last value is cut off.
+        last = source.count("\n") + 1
+        line = first_line + (int(match.group(1)) if match else last) - 1
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
         raise FrontMatterError(
             f"the TOML front matter is not valid TOML: {message}", line=line
         ) from None
+    except RecursionError:
+        # tomllib reads nested arrays and inline tables recursively.
+        raise _too_deep(limits) from None
+    except ValueError:
+        # Not a TOMLDecodeError: int() refused a number of thousands of digits.
+        raise _too_many_digits() from None
+
+
+def _too_deep(
+    limits: Limits, *, line: int | None = None, field: str | None = None
+) -> FrontMatterError:
+    return FrontMatterError(
+        f"the front matter is nested more than {limits.max_front_matter_depth} levels "
+        "deep (max_front_matter_depth)",
+        line=line,
+        field=field,
+    )
+
+
+def _too_many_nodes(limits: Limits) -> FrontMatterError:
+    return FrontMatterError(
+        f"the front matter has more than {limits.max_front_matter_nodes:,} values "
+        "(max_front_matter_nodes)"
+    )
+
+
+def _too_many_digits(*, line: int | None = None, field: str | None = None) -> FrontMatterError:
+    return FrontMatterError(
+        f"a number has more than {sys.get_int_max_str_digits():,} digits, more than Python "
+        "reads or writes; put it in quotes to keep it as text",
+        line=line,
+        field=field,
+    )
 
 
 def _load_yaml(
@@ -189,7 +237,7 @@ def _load_yaml(
             raise FrontMatterError(f"the YAML front matter is not valid YAML: {error}") from None
         if root is None:
             return {}, {}
-        _check_yaml_graph(root, limits, first_line=first_line)
+        _check_yaml_graph(root, loader, limits, first_line=first_line)
         if not isinstance(root, MappingNode):
             raise FrontMatterError(
                 "the front matter must be a mapping of keys to values (`title: ...`), "
@@ -203,8 +251,14 @@ def _load_yaml(
         }
         try:
             data = loader.construct_document(root)
-        except (ValueError, OverflowError, yaml.YAMLError) as error:
-            raise _unreadable_value(root, loader, error, first_line=first_line) from None
+        except yaml.MarkedYAMLError as error:
+            # Every scalar was built once already, so what is left is a key that
+            # cannot be a key, such as a list.
+            mark = error.problem_mark or error.context_mark
+            raise FrontMatterError(
+                f"a front-matter value cannot be read: {error.problem or error}",
+                line=first_line + mark.line if mark else None,
+            ) from None
     finally:
         loader.dispose()
     if any(not isinstance(key, str) for key in data):
@@ -212,25 +266,10 @@ def _load_yaml(
     return data, key_lines
 
 
-def _unreadable_value(
-    root: MappingNode, loader: yaml.CSafeLoader, error: Exception, *, first_line: int
-) -> FrontMatterError:
-    """Name the key whose value broke construction (say `date: 2020-13-45`)."""
-    for key, value in root.value:
-        if isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                loader.construct_yaml_timestamp(value)
-            except ValueError as bad_date:
-                return FrontMatterError(
-                    f"{value.value!r} is not a real date: {bad_date}",
-                    line=first_line + value.start_mark.line,
-                    field=str(key.value),
-                )
-    return FrontMatterError(f"a front-matter value cannot be read: {error}")
-
-
-def _check_yaml_graph(root: Node, limits: Limits, *, first_line: int) -> None:
-    """Refuse aliases, foreign tags, duplicate keys and deep nesting, before construction.
+def _check_yaml_graph(
+    root: Node, loader: yaml.CSafeLoader, limits: Limits, *, first_line: int
+) -> None:
+    """Refuse aliases, foreign tags, duplicate keys, deep nesting and bad values, unbuilt.
 
     An alias makes the composer hand out the same node twice, so a node met
     a second time is an alias: that is how a billion-laughs document is
@@ -252,25 +291,13 @@ def _check_yaml_graph(root: Node, limits: Limits, *, first_line: int) -> None:
             )
         seen.add(id(node))
         if len(seen) > limits.max_front_matter_nodes:
-            raise FrontMatterError(
-                f"the front matter has more than {limits.max_front_matter_nodes:,} values "
-                "(max_front_matter_nodes)"
-            )
+            raise _too_many_nodes(limits)
         if depth > limits.max_front_matter_depth:
-            raise FrontMatterError(
-                f"the front matter is nested more than {limits.max_front_matter_depth} levels "
-                "deep (max_front_matter_depth)",
-                line=line,
-                field=field,
-            )
-        if node.tag not in _ALLOWED_YAML_TAGS:
-            raise FrontMatterError(
-                f"the YAML tag {_short_tag(node.tag)!r} is not allowed in front matter: "
-                "write plain values",
-                line=line,
-                field=field,
-            )
-        if isinstance(node, MappingNode):
+            raise _too_deep(limits, line=line, field=field)
+        _check_yaml_tag(node, line=line, field=field)
+        if isinstance(node, ScalarNode):
+            _check_yaml_scalar(node, loader, line=line, field=field)
+        elif isinstance(node, MappingNode):
             keys: set[str] = set()
             children: list[tuple[Node, int, str | None, int | None]] = []
             for key, value in node.value:
@@ -292,23 +319,97 @@ def _check_yaml_graph(root: Node, limits: Limits, *, first_line: int) -> None:
             stack.extend((item, depth + 1, field, field_line) for item in reversed(node.value))
 
 
+def _check_yaml_tag(node: Node, *, line: int, field: str | None) -> None:
+    if node.tag in _ALLOWED_YAML_TAGS[type(node)]:
+        return
+    where = f" on a {_yaml_kind(node)}" if node.tag in _KNOWN_YAML_TAGS else " in front matter"
+    raise FrontMatterError(
+        f"the YAML tag {_short_tag(node.tag)!r} is not allowed{where}: write plain values",
+        line=line,
+        field=field,
+    )
+
+
+def _check_yaml_scalar(
+    node: ScalarNode, loader: yaml.CSafeLoader, *, line: int, field: str | None
+) -> None:
+    """Build one scalar now, so that a value that cannot be built is reported at its own line.
+
+    PyYAML's scalar constructors trust that the resolver's pattern matched, so
+    an explicit tag on text that does not fit (`!!bool ""`, `!!timestamp x`)
+    fails with KeyError, IndexError or AttributeError rather than a YAMLError.
+    """
+    if node.tag == _YAML_STR:
+        return
+    try:
+        value = loader.yaml_constructors[node.tag](loader, node)
+    except (ValueError, OverflowError, LookupError, AttributeError) as error:
+        raise FrontMatterError(_unreadable_scalar(node, error), line=line, field=field) from None
+    if isinstance(value, int) and not _writable(value):
+        raise _too_many_digits(line=line, field=field)
+
+
+def _unreadable_scalar(node: ScalarNode, error: Exception) -> str:
+    text = excerpt(node.value)
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        reason = f": {error}" if isinstance(error, ValueError) else ""
+        return f"{text} is not a real date{reason}"
+    if node.tag == "tag:yaml.org,2002:int" and isinstance(error, ValueError):
+        return f"{text} is not a number Python can read; put it in quotes to keep it as text"
+    return f"{text} does not fit its YAML tag {_short_tag(node.tag)!r}: write a plain value"
+
+
 def _scalar_text(node: Node) -> str | None:
     return str(node.value) if isinstance(node, ScalarNode) else None
 
 
-def _check_json_depth(data: Any, limits: Limits) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
+def _check_values(data: dict[str, Any], limits: Limits, key_lines: dict[str, int]) -> None:
+    """Refuse what the parser let through but no later step can handle.
+
+    TOML and JSON are not walked as a graph before they are built, so depth
+    and size are checked here; all three can yield numbers that Python cannot
+    write back out as text (hex literals of thousands of digits), and JSON
+    escapes can make lone surrogates that no UTF-8 file can hold.
+    """
+    nodes = 0
+    # Each entry carries the top-level key it sits under, so errors can name the field.
+    stack: list[tuple[Any, int, str | None]] = [(data, 1, None)]
     while stack:
-        value, depth = stack.pop()
+        value, depth, field = stack.pop()
+        nodes += 1
+        line = key_lines.get(field) if field else None
+        if nodes > limits.max_front_matter_nodes:
+            raise _too_many_nodes(limits)
         if depth > limits.max_front_matter_depth:
-            raise FrontMatterError(
-                f"the front matter is nested more than {limits.max_front_matter_depth} levels "
-                "deep (max_front_matter_depth)"
-            )
+            raise _too_deep(limits, line=line, field=field)
         if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
+            for key, item in value.items():
+                stack.append((key, depth + 1, field or str(key)))
+                stack.append((item, depth + 1, field or str(key)))
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, depth + 1, field) for item in value)
+        elif isinstance(value, int) and not _writable(value):
+            raise _too_many_digits(line=line, field=field)
+        elif isinstance(value, str) and _has_surrogate(value):
+            raise FrontMatterError(
+                f"{excerpt(value)} has a `\\u` escape of half a character (a lone surrogate); "
+                "write the character itself",
+                line=line,
+                field=field,
+            )
+
+
+def _writable(number: int) -> bool:
+    """Whether Python can write `number` in decimal (sys.get_int_max_str_digits())."""
+    try:
+        str(number)
+    except ValueError:
+        return False
+    return True
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def _short_tag(tag: str) -> str:

@@ -19,6 +19,12 @@ def format_instant(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def excerpt(value: object) -> str:
+    """A value short enough to quote in an error (a 5,000-digit epoch cannot even be printed)."""
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 64 else "the number"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

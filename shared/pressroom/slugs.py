@@ -6,8 +6,10 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_.-]{0,198}[a-z0-9])?$")
-_UNSAFE_RUN = re.compile(r"[^a-z0-9_.]+")
+# Matched with fullmatch: `$` would also match before a trailing newline.
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9_.-]{0,198}[a-z0-9])?")
+# A run of dots is unsafe too: `..` would make the slug a way out of its folder.
+_UNSAFE_RUN = re.compile(r"(?:[^a-z0-9_.]|\.{2,})+")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -43,7 +45,7 @@ def slug_problem(slug: str) -> str | None:
         return f"{slug!r} looks like a URL; a slug is one path segment, not an address"
     if "/" in slug or "\\" in slug or ".." in slug:
         return f"{slug!r} would leave its folder ('/', '\\' and '..' are not allowed)"
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         return f"{slug!r} is not URL-safe: use {SLUG_RULE}"
     return None
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -308,7 +308,11 @@ class _PostValidator:
 def _is_image_address(image: str) -> bool:
     if image.startswith("/"):
         return not image.startswith("//")
-    parts = urlsplit(image)
+    try:
+        parts = urlsplit(image)
+    except ValueError:
+        # A broken IPv6 host (`http://[`) or one that NFKC folds into `/`, `?` or `@`.
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
@@ -324,13 +328,13 @@ def _json_default(value: object) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """Front-matter values as JSON would have them (dates become ISO strings)."""
+    """Front-matter values as JSON would have them (dates and TOML's times become ISO strings)."""
     convert: Callable[[Any], Any] = _plain
     if isinstance(value, dict):
         return {str(key): convert(item) for key, item in value.items()}
     if isinstance(value, list):
         return [convert(item) for item in value]
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
 
