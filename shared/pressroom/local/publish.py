@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pressroom.local.s3_events import in_process_aws
-from pressroom.local.stack import LocalStack, find_project_root
+from pressroom.local.stack import LocalStack, check_site_folder, find_project_root
 from pressroom.models import Issue
 from pressroom.sources import collect_sources
 
@@ -53,6 +53,7 @@ def publish(
     project_root: Path | None = None,
 ) -> PublishReport:
     sources = collect_sources(paths)
+    check_site_folder(site)
     with in_process_aws() as session:
         stack = LocalStack.create(
             session,

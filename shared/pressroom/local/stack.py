@@ -155,13 +155,17 @@ def _mappings(
     return mappings
 
 
+def check_site_folder(folder: Path) -> None:
+    """Refuse, before any work, to replace a folder that pressroom did not write."""
+    if folder.exists() and any(folder.iterdir()) and not (folder / SITE_MARKER).exists():
+        raise ConfigurationError(
+            f"{folder} is not empty and was not written by pressroom; choose another --site folder"
+        )
+
+
 def _prepare_site_folder(folder: Path) -> None:
+    check_site_folder(folder)
     if folder.exists():
-        if any(folder.iterdir()) and not (folder / SITE_MARKER).exists():
-            raise ConfigurationError(
-                f"{folder} is not empty and was not written by pressroom; "
-                "choose another --site folder"
-            )
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / SITE_MARKER).write_text("Written by `pressroom publish`; replaced on each run.\n")
