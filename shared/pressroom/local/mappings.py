@@ -174,7 +174,14 @@ class StreamEventSourceMapping:
             response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
             self._iterators[shard_id] = response.get("NextShardIterator")
             records += [self._record(record) for record in response["Records"]]
-        return records
+        if not self.source.filters:
+            return records
+        # Filtered-out records are consumed, never delivered, as Lambda does.
+        return [
+            record
+            for record in records
+            if any(matches(pattern, record) for pattern in self.source.filters)
+        ]
 
     def _deliver(self, batch: list[dict[str, Any]], attempt: int) -> None:
         failed = _invoke(self.function, batch)
@@ -240,6 +247,30 @@ class StreamEventSourceMapping:
             "dynamodb": stream,
             "eventSourceARN": self.stream_arn,
         }
+
+
+def matches(pattern: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Lambda's event filtering, for the exact-value patterns the template uses.
+
+    A pattern mirrors the record's shape; a list at a leaf names the values
+    allowed there. Other filter rules (prefix, numeric, exists) are refused
+    rather than guessed at.
+    """
+    for name, expected in pattern.items():
+        if name not in record:
+            return False
+        actual = record[name]
+        if isinstance(expected, dict):
+            if not isinstance(actual, Mapping) or not matches(expected, actual):
+                return False
+        elif isinstance(expected, list):
+            if any(isinstance(value, dict) for value in expected):
+                raise ValueError(f"the local router supports exact-value filters only: {expected}")
+            if actual not in expected:
+                return False
+        else:
+            raise ValueError(f"a filter pattern leaf must be a list: {name}: {expected!r}")
+    return True
 
 
 class EventRouter:

@@ -8,6 +8,7 @@ run against.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ class EventSource:
     """-1: retry until the record expires (Lambda's default for streams)."""
     on_failure: str | None = None
     """Logical id of the on-failure destination queue."""
+    filters: tuple[dict[str, Any], ...] = ()
+    """Event filter patterns: a record is delivered when any matches (none: every record)."""
 
 
 @dataclass(frozen=True)
@@ -217,4 +220,8 @@ def _event_source(name: str, event: dict[str, Any]) -> EventSource:
         bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),
         maximum_retry_attempts=int(properties.get("MaximumRetryAttempts", -1)),
         on_failure=destination["Fn::GetAtt"][0] if destination else None,
+        filters=tuple(
+            json.loads(entry["Pattern"])
+            for entry in properties.get("FilterCriteria", {}).get("Filters", [])
+        ),
     )
