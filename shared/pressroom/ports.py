@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pressroom.indexing import IndexPlan, IndexState, PostRecord, TagEntry
+from pressroom.indexing import IndexPlan, IndexState
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 
 
@@ -52,10 +52,6 @@ class PostCatalog(Protocol):
     """The index as the renderer sees it: listings, newest first."""
 
     def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
-
-    def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]: ...
-
-    def post(self, slug: str) -> PostRecord | None: ...
 
 
 class SiteStore(Protocol):

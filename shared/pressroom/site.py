@@ -26,10 +26,6 @@ def post_path(slug: str) -> str:
     return f"posts/{slug}/"
 
 
-def tag_path(tag: str) -> str:
-    return f"tags/{quote(tag_key(tag))}/"
-
-
 def tag_key(tag: str) -> str:
     """The one spelling of a tag used in URLs and the index: `Open Source` → `open-source`."""
     return slugify(tag) or quote(tag.casefold(), safe="")
@@ -81,7 +77,7 @@ class Theme:
         )
         environment.filters["isodate"] = format_instant
         environment.filters["humandate"] = _human_date
-        environment.globals.update(post_path=post_path, tag_path=tag_path)
+        environment.globals.update(post_path=post_path)
         return environment
 
     def render(self, template: str, **context: object) -> str:

@@ -125,8 +125,9 @@ class DynamoPostIndex:
         )
 
     def apply(self, plan: IndexPlan) -> None:
-        if plan.source is None:
+        if not plan.writes_anything:
             return
+        assert plan.source is not None
         writes: list[TransactWriteItemTypeDef] = [self._put_source(plan)]
         read_revisions = {
             record.slug: record.revision
@@ -248,18 +249,3 @@ class DynamoPostIndex:
             )
             posts += [post_summary(deserialize(raw)) for raw in response["Items"]]
         return posts
-
-    def tag_entries(self, tag: str, limit: int) -> list[TagEntry]:
-        response = self.client.query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :tag",
-            ExpressionAttributeValues={":tag": {"S": f"TAG#{tag}"}},
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [
-            TagEntry.model_validate(
-                {k: v for k, v in deserialize(raw).items() if k in TagEntry.model_fields}
-            )
-            for raw in response["Items"]
-        ]
