@@ -6,12 +6,38 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pressroom.exceptions import ConfigurationError
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.site import DEFAULT_THEME, SiteConfig
+
+DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
+
+
+class SiteConfig(BaseModel):
+    """What every page knows about the site."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str = "Pressroom"
+    description: str | None = None
+    base_url: str = "http://127.0.0.1:8000/"
+    """Absolute URL of the site's root, for canonical links, feeds and sitemaps."""
+    language: str = "en"
+    home_size: int = 20
+    """How many of the newest posts the home page lists."""
+
+    def path(self, site_path: str) -> str:
+        """Root-relative link to a site path."""
+        return "/" + site_path.lstrip("/")
+
+    def url(self, site_path_or_url: str) -> str:
+        """Absolute URL, for places that need one (canonical, OpenGraph)."""
+        if urlsplit(site_path_or_url).scheme:
+            return site_path_or_url
+        return self.base_url.rstrip("/") + "/" + site_path_or_url.lstrip("/")
 
 
 class _Settings(BaseModel):

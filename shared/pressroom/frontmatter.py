@@ -338,11 +338,13 @@ def _check_yaml_scalar(
     PyYAML's scalar constructors trust that the resolver's pattern matched, so
     an explicit tag on text that does not fit (`!!bool ""`, `!!timestamp x`)
     fails with KeyError, IndexError or AttributeError rather than a YAMLError.
+    Built through construct_object, the value is cached for the document's
+    construction, which then does not build it again.
     """
     if node.tag == _YAML_STR:
         return
     try:
-        value = loader.yaml_constructors[node.tag](loader, node)
+        value = loader.construct_object(node)
     except (ValueError, OverflowError, LookupError, AttributeError) as error:
         raise FrontMatterError(_unreadable_scalar(node, error), line=line, field=field) from None
     if isinstance(value, int) and not _writable(value):

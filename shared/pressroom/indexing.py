@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Literal
 
 from pressroom.models import Frozen, IndexMessage, Issue, PostSummary, UtcDatetime
-from pressroom.site import tag_key
+from pressroom.slugs import tag_key
 
 PostStatus = Literal["published", "draft", "deleted"]
 SourceStatusName = Literal["published", "draft", "invalid", "deleted", "conflict"]

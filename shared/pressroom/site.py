@@ -6,17 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict
 
+from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant
-from pressroom.slugs import slugify
-
-DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 
@@ -26,38 +22,9 @@ def post_path(slug: str) -> str:
     return f"posts/{slug}/"
 
 
-def tag_key(tag: str) -> str:
-    """The one spelling of a tag used in URLs and the index: `Open Source` → `open-source`."""
-    return slugify(tag) or quote(tag.casefold(), safe="")
-
-
 def page_object_key(path: str) -> str:
     """SiteBucket key of the page at a site path: `posts/x/` → `posts/x/index.html`."""
     return f"{path}index.html" if path == "" or path.endswith("/") else path
-
-
-class SiteConfig(BaseModel):
-    """What every page knows about the site."""
-
-    model_config = ConfigDict(frozen=True)
-
-    title: str = "Pressroom"
-    description: str | None = None
-    base_url: str = "http://127.0.0.1:8000/"
-    """Absolute URL of the site's root, for canonical links, feeds and sitemaps."""
-    language: str = "en"
-    home_size: int = 20
-    """How many of the newest posts the home page lists."""
-
-    def path(self, site_path: str) -> str:
-        """Root-relative link to a site path."""
-        return "/" + site_path.lstrip("/")
-
-    def url(self, site_path_or_url: str) -> str:
-        """Absolute URL, for places that need one (canonical, OpenGraph)."""
-        if urlsplit(site_path_or_url).scheme:
-            return site_path_or_url
-        return self.base_url.rstrip("/") + "/" + site_path_or_url.lstrip("/")
 
 
 class Theme:

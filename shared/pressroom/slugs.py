@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 # Matched with fullmatch: `$` would also match before a trailing newline.
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9_.-]{0,198}[a-z0-9])?")
@@ -25,6 +26,11 @@ def slugify(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _UNSAFE_RUN.sub("-", folded.lower()).strip("-._")[:200].rstrip("-._")
+
+
+def tag_key(tag: str) -> str:
+    """The one spelling of a tag used in URLs and the index: `Open Source` → `open-source`."""
+    return slugify(tag) or quote(tag.casefold(), safe="")
 
 
 def slug_from_source_key(key: str) -> str:

@@ -1,7 +1,9 @@
 """Build each function's service from its settings, once per warm container.
 
 Clients are created on first use, never at import, so that moto (or a
-test's own stubs) can be in place first; `reset()` forgets them.
+test's own stubs) can be in place first; `reset()` forgets them. Each
+builder imports its own service: the validator and indexer never pay the
+cold-start cost of the renderer's template engine and Markdown.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3ContentStore, S3DocumentStore, S3SiteStore
 from pressroom.adapters.sqs import SqsIndexQueue
 from pressroom.config import IndexerSettings, RendererSettings, ValidatorSettings
-from pressroom.services.indexer import IndexerService
-from pressroom.services.renderer import RendererService
-from pressroom.services.validator import ValidatorService
-from pressroom.site import Theme
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+
+    from pressroom.services.indexer import IndexerService
+    from pressroom.services.renderer import RendererService
+    from pressroom.services.validator import ValidatorService
 
 # Standard retries with backoff absorb throttling before a record has to go back to its queue.
 CLIENT_CONFIG = Config(
@@ -41,6 +43,8 @@ def _dynamodb() -> DynamoDBClient:
 
 @cache
 def validator_service() -> ValidatorService:
+    from pressroom.services.validator import ValidatorService
+
     settings = ValidatorSettings.from_environment()
     s3 = _s3()
     return ValidatorService(
@@ -55,12 +59,17 @@ def validator_service() -> ValidatorService:
 
 @cache
 def indexer_service() -> IndexerService:
+    from pressroom.services.indexer import IndexerService
+
     settings = IndexerSettings.from_environment()
     return IndexerService(index=DynamoPostIndex(_dynamodb(), settings.table_name))
 
 
 @cache
 def renderer_service() -> RendererService:
+    from pressroom.services.renderer import RendererService
+    from pressroom.site import Theme
+
     settings = RendererSettings.from_environment()
     s3 = _s3()
     return RendererService(

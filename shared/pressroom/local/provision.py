@@ -44,9 +44,13 @@ class TableInfo:
     stream_arn: str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class LocalResources:
-    """Names of everything provisioned, by the template's logical ids."""
+    """Names of everything provisioned, by the template's logical ids.
+
+    Filled in as provisioning goes: a queue's redrive policy and a bucket's
+    notifications resolve against what was created before them.
+    """
 
     stack_name: str
     region: str

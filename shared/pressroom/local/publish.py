@@ -66,16 +66,20 @@ def publish(
         stack.router.drain()
         pages = stack.export_site(site)
         statuses = stack.statuses(key for key, _ in sources)
-    report = PublishReport(site=site, pages=pages)
+    published: list[str] = []
+    drafts: list[str] = []
+    rejected: list[Rejection] = []
     for key, path in sources:
         status = statuses[key]
         if status is None:
             lost = Issue(message="the pipeline never recorded this file (see the function log)")
-            report.rejected.append(Rejection(str(path), (lost,)))
+            rejected.append(Rejection(str(path), (lost,)))
         elif status.status == "published" and status.slug:
-            report.published.append(status.slug)
+            published.append(status.slug)
         elif status.status == "draft" and status.slug:
-            report.drafts.append(status.slug)
+            drafts.append(status.slug)
         else:
-            report.rejected.append(Rejection(str(path), status.errors))
-    return report
+            rejected.append(Rejection(str(path), status.errors))
+    return PublishReport(
+        site=site, published=published, drafts=drafts, rejected=rejected, pages=pages
+    )

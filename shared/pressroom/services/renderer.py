@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pressroom.config import SiteConfig
 from pressroom.indexing import PostRecord
 from pressroom.models import PostSummary
 from pressroom.ports import DocumentStore, PostCatalog, SiteStore
 from pressroom.site import (
     HTML_CONTENT_TYPE,
-    SiteConfig,
     Theme,
     page_object_key,
     post_path,
