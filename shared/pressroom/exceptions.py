@@ -27,3 +27,7 @@ class TransientStoreError(PressroomError):
 
 class ConcurrentWriteError(TransientStoreError):
     """The index moved between the read and the conditional write; retrying re-plans the write."""
+
+
+class IndexWriteTooLargeError(PressroomError):
+    """One event would change more items than a DynamoDB transaction can hold."""

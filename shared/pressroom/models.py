@@ -56,6 +56,9 @@ class PostSummary(Frozen):
     description: str | None = None
     date: UtcDatetime
     """Publication instant, UTC, whole seconds."""
+    dated_by_upload: bool = False
+    """No date in the front matter or file name: the index dates the post by the file's
+    first upload, whichever upload this document came from."""
     updated: UtcDatetime | None = None
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pressroom.indexing import IndexPlan, IndexState
+from pressroom.indexing import IndexPlan, ItemKey, Record
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 
 
@@ -41,7 +41,9 @@ class IndexQueue(Protocol):
 class PostIndex(Protocol):
     """The index as the indexer sees it: read what an event may change, then change it."""
 
-    def read_state(self, message: IndexMessage) -> IndexState: ...
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
+        """The items at `keys`, read consistently; None for an item that does not exist."""
+        ...
 
     def apply(self, plan: IndexPlan) -> None:
         """Write the plan in one transaction; raise ConcurrentWriteError if the read state moved."""

@@ -100,11 +100,13 @@ class _PostValidator:
         self.layouts = layouts
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
+        self.dated_by_upload = False
 
     def run(self) -> ValidationOutcome:
         fields: dict[str, Any] = {
             "title": self._title(),
             "date": self._date(),
+            "dated_by_upload": self.dated_by_upload,
             "updated": self._updated(),
             "layout": self._layout(),
             "draft": self._draft(),
@@ -127,7 +129,10 @@ class _PostValidator:
             },
             "body_markdown": self.front_matter.body,
         }
-        content_hash = _content_hash(canonical)
+        # An undated post's date is the upload's time, which the index replaces by the
+        # first upload's: it is no part of the content, or every re-upload would differ.
+        hashed = {k: v for k, v in canonical.items() if not (k == "date" and self.dated_by_upload)}
+        content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
         return ValidationOutcome(source_key=self.source_key, document=document, warnings=warnings)
 
@@ -170,10 +175,11 @@ class _PostValidator:
         self.warnings.append(
             Issue(
                 field="date",
-                message="no `date:` and no YYYY-MM-DD- file-name prefix; using the upload time "
-                f"{format_instant(self.first_seen)}",
+                message="no `date:` and no YYYY-MM-DD- file-name prefix; "
+                "the post is dated by the file's first upload",
             )
         )
+        self.dated_by_upload = True
         return parse_date(self.first_seen)
 
     def _updated(self) -> datetime | None:

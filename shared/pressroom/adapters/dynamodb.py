@@ -1,70 +1,90 @@
 """DynamoDB: the post index. One table; keys as DESIGN.md lays them out.
 
-- post item        pk=POST#<slug>          sk=POST
+- post item        pk=POST#<slug>          sk=POST      (what the slug's page shows)
+- claims item      pk=POST#<slug>          sk=CLAIMS    (every file that wants the slug)
 - source status    pk=SOURCE#<source key>  sk=STATUS
 - tag item         pk=TAG#<tag>            sk=<iso date>#<slug>
-- listing shards   pk=SITE                 sk=YEARS   (years that have published posts)
+- year counter     pk=SITE                 sk=YEAR#<yyyy>  (published posts dated that year)
 Published post items carry gsi1pk=PUBLISHED#<year>, gsi1sk=<iso date>#<slug>.
+Items the indexer reads and rewrites carry a `digest` of their content, and
+every write is conditional on the digests the plan was made from.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from pressroom.exceptions import ConcurrentWriteError
-from pressroom.indexing import IndexPlan, IndexState, PostRecord, SourceStatus, TagEntry
-from pressroom.models import IndexMessage, PostSummary, format_instant
+from pressroom.exceptions import ConcurrentWriteError, IndexWriteTooLargeError
+from pressroom.indexing import (
+    ClaimsKey,
+    IndexPlan,
+    ItemKey,
+    PostKey,
+    PostRecord,
+    Record,
+    SlugClaims,
+    SourceKey,
+    SourceStatus,
+    TagEntry,
+    YearCount,
+    YearKey,
+    record_digest,
+)
+from pressroom.models import PostSummary, format_instant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 LISTING_INDEX = "gsi1"
-_SITE_YEARS = {"pk": "SITE", "sk": "YEARS"}
+MAX_TRANSACTION_ITEMS = 100
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 Item = dict[str, Any]
 
 
-def post_key(slug: str) -> Item:
-    return {"pk": f"POST#{slug}", "sk": "POST"}
-
-
-def source_key(key: str) -> Item:
-    return {"pk": f"SOURCE#{key}", "sk": "STATUS"}
+def item_key(key: ItemKey) -> Item:
+    match key:
+        case SourceKey(source):
+            return {"pk": f"SOURCE#{source}", "sk": "STATUS"}
+        case ClaimsKey(slug):
+            return {"pk": f"POST#{slug}", "sk": "CLAIMS"}
+        case PostKey(slug):
+            return {"pk": f"POST#{slug}", "sk": "POST"}
+        case YearKey(year):
+            return {"pk": "SITE", "sk": f"YEAR#{year:04d}"}
 
 
 def tag_item_key(entry: TagEntry) -> Item:
     return {"pk": f"TAG#{entry.tag}", "sk": f"{format_instant(entry.date)}#{entry.slug}"}
 
 
-def post_item(record: PostRecord) -> Item:
-    item: Item = {
-        **post_key(record.slug),
-        **record.post.model_dump(mode="json", exclude_none=True),
-        "status": record.status,
-        "sequencer": record.sequencer,
-        "revision": record.revision,
-    }
-    if record.status == "published":
-        date = format_instant(record.post.date)
-        item["gsi1pk"] = f"PUBLISHED#{record.post.date.year}"
-        item["gsi1sk"] = f"{date}#{record.slug}"
+def record_item(key: ItemKey, record: Record) -> Item:
+    """The item that stores `record`: its key, its fields, its digest, and listing keys."""
+    item: Item = {**item_key(key), "digest": record_digest(record)}
+    if isinstance(record, PostRecord):
+        item |= {"slug": record.slug, "status": record.status}
+        if record.post is not None:
+            item |= record.post.model_dump(mode="json", exclude_none=True)
+        published = record.published
+        if published is not None:
+            item["gsi1pk"] = f"PUBLISHED#{published.date.year}"
+            item["gsi1sk"] = f"{format_instant(published.date)}#{published.slug}"
+    else:
+        item |= record.model_dump(mode="json", exclude_none=True)
     return item
 
 
 def post_record(item: Mapping[str, Any]) -> PostRecord:
+    live = item["status"] != "deleted"
     return PostRecord(
-        post=post_summary(item),
-        status=item["status"],
-        sequencer=item["sequencer"],
-        revision=int(item["revision"]),
+        slug=item["slug"], status=item["status"], post=post_summary(item) if live else None
     )
 
 
@@ -74,13 +94,21 @@ def post_summary(item: Mapping[str, Any]) -> PostSummary:
     )
 
 
-def source_item(status: SourceStatus) -> Item:
-    return {**source_key(status.source_key), **status.model_dump(mode="json", exclude_none=True)}
-
-
 def source_status(item: Mapping[str, Any]) -> SourceStatus:
     fields = {name: item[name] for name in SourceStatus.model_fields if name in item}
     return SourceStatus.model_validate(fields)
+
+
+def _record(key: ItemKey, item: Mapping[str, Any]) -> Record:
+    match key:
+        case SourceKey():
+            return source_status(item)
+        case ClaimsKey():
+            return SlugClaims.model_validate({"slug": item["slug"], "claims": item["claims"]})
+        case PostKey():
+            return post_record(item)
+        case YearKey():
+            return YearCount(year=int(item["year"]), posts=int(item["posts"]))
 
 
 def tag_item(entry: TagEntry) -> Item:
@@ -96,7 +124,7 @@ def deserialize(item: Mapping[str, Any]) -> Item:
 
 
 class DynamoPostIndex:
-    """The post index, for the indexer (read_state, apply) and the renderer (listings)."""
+    """The post index, for the indexer (read, apply) and the renderer (listings)."""
 
     def __init__(self, client: DynamoDBClient, table: str) -> None:
         self.client = client
@@ -104,55 +132,34 @@ class DynamoPostIndex:
 
     # The indexer's side.
 
-    def read_state(self, message: IndexMessage) -> IndexState:
-        claimed_slug = message.post.slug if message.post is not None else None
-        keys = [source_key(message.source_key), _SITE_YEARS]
-        if claimed_slug is not None:
-            keys.append(post_key(claimed_slug))
-        found = self._batch_get(keys)
-        source_found = found.get(("SOURCE#" + message.source_key, "STATUS"))
-        source = source_status(source_found) if source_found else None
-        claimed_item = found.get((f"POST#{claimed_slug}", "POST"))
-        previous: PostRecord | None = None
-        if source is not None and source.slug is not None and source.slug != claimed_slug:
-            previous = self.post(source.slug)
-        years_item = found.get(("SITE", "YEARS"), {})
-        return IndexState(
-            source=source,
-            claimed=post_record(claimed_item) if claimed_item else None,
-            previous=previous,
-            years=frozenset(int(year) for year in years_item.get("years", ())),
-        )
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
+        """The items at `keys`, read consistently; None where there is none."""
+        wanted = {(item_key(key)["pk"], item_key(key)["sk"]): key for key in keys}
+        found = self._batch_get([item_key(key) for key in wanted.values()])
+        return {
+            key: _record(key, found[address]) if address in found else None
+            for address, key in wanted.items()
+        }
 
     def apply(self, plan: IndexPlan) -> None:
+        """Write the plan in one transaction, conditional on every item it read."""
         if not plan.writes_anything:
             return
-        assert plan.source is not None
-        writes: list[TransactWriteItemTypeDef] = [self._put_source(plan)]
-        read_revisions = {
-            record.slug: record.revision
-            for record in (plan.read.claimed, plan.read.previous)
-            if record is not None
-        }
-        writes += [self._put_post(record, read_revisions.get(record.slug)) for record in plan.posts]
-        writes += [
-            {"Delete": {"TableName": self.table, "Key": serialize(tag_item_key(entry))}}
-            for entry in plan.tags_to_delete
-        ]
-        writes += [
-            {"Put": {"TableName": self.table, "Item": serialize(tag_item(entry))}}
-            for entry in plan.tags_to_put
-        ]
-        if plan.new_year is not None:
-            writes.append(
-                {
-                    "Update": {
-                        "TableName": self.table,
-                        "Key": serialize(_SITE_YEARS),
-                        "UpdateExpression": "ADD years :year",
-                        "ExpressionAttributeValues": {":year": {"NS": [str(plan.new_year)]}},
-                    }
-                }
+        writes: list[TransactWriteItemTypeDef] = []
+        for key, before in plan.read.items():
+            condition = self._condition(before)
+            if key not in plan.writes:
+                writes.append({"ConditionCheck": self._key_request(item_key(key), condition)})
+            elif (after := plan.writes[key]) is None:
+                writes.append({"Delete": self._key_request(item_key(key), condition)})
+            else:
+                writes.append({"Put": self._item_request(record_item(key, after), condition)})
+        writes += [{"Delete": self._key_request(tag_item_key(e))} for e in plan.tags_to_delete]
+        writes += [{"Put": self._item_request(tag_item(e))} for e in plan.tags_to_put]
+        if len(writes) > MAX_TRANSACTION_ITEMS:
+            raise IndexWriteTooLargeError(
+                f"one index write needs {len(writes)} items, over DynamoDB's "
+                f"{MAX_TRANSACTION_ITEMS} per transaction"
             )
         try:
             self.client.transact_write_items(TransactItems=writes)
@@ -160,62 +167,57 @@ class DynamoPostIndex:
             code = error.response["Error"]["Code"]
             if code in {"TransactionCanceledException", "TransactionConflictException"}:
                 raise ConcurrentWriteError(
-                    f"the index changed while {plan.source.source_key!r} was being written: {error}"
+                    f"the index changed during the write: {error}"
                 ) from error
             raise
 
-    def _put_source(self, plan: IndexPlan) -> TransactWriteItemTypeDef:
-        assert plan.source is not None
-        put: dict[str, Any] = {"TableName": self.table, "Item": serialize(source_item(plan.source))}
-        if plan.read.source is None:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            # Exactly the state the plan was made from, and never an older event.
-            put["ConditionExpression"] = "sequencer = :read AND sequencer < :new"
-            put["ExpressionAttributeValues"] = {
-                ":read": {"S": plan.read.source.sequencer},
-                ":new": {"S": plan.source.sequencer},
-            }
-        return {"Put": put}  # type: ignore[typeddict-item]
+    def _key_request(self, key: Item, condition: Mapping[str, Any] | None = None) -> Any:
+        return {"TableName": self.table, "Key": serialize(key), **(condition or {})}
 
-    def _put_post(self, record: PostRecord, read_revision: int | None) -> TransactWriteItemTypeDef:
-        put: dict[str, Any] = {"TableName": self.table, "Item": serialize(post_item(record))}
-        if read_revision is None:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
-        else:
-            put["ConditionExpression"] = "revision = :read"
-            put["ExpressionAttributeValues"] = {":read": {"N": str(read_revision)}}
-        return {"Put": put}  # type: ignore[typeddict-item]
+    def _item_request(self, item: Item, condition: Mapping[str, Any] | None = None) -> Any:
+        return {"TableName": self.table, "Item": serialize(item), **(condition or {})}
+
+    @staticmethod
+    def _condition(before: Record | None) -> dict[str, Any]:
+        if before is None:
+            return {"ConditionExpression": "attribute_not_exists(pk)"}
+        return {
+            "ConditionExpression": "digest = :read",
+            "ExpressionAttributeValues": {":read": {"S": record_digest(before)}},
+        }
 
     def _batch_get(self, keys: Sequence[Item]) -> dict[tuple[str, str], Item]:
-        request: dict[str, Any] = {
-            self.table: {"Keys": [serialize(key) for key in keys], "ConsistentRead": True}
-        }
         found: dict[tuple[str, str], Item] = {}
-        for attempt in range(8):
-            response = self.client.batch_get_item(RequestItems=request)
-            for raw in response["Responses"].get(self.table, []):
-                item = deserialize(raw)
-                found[(item["pk"], item["sk"])] = item
-            request = dict(response.get("UnprocessedKeys") or {})
-            if not request:
-                return found
-            time.sleep(0.05 * 2**attempt)
-        raise ConcurrentWriteError("DynamoDB left keys unprocessed after 8 tries")
+        # BatchGetItem takes at most 100 keys per request.
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self.table: {
+                    "Keys": [serialize(key) for key in keys[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(8):
+                response = self.client.batch_get_item(RequestItems=request)
+                for raw in response["Responses"].get(self.table, []):
+                    item = deserialize(raw)
+                    found[(item["pk"], item["sk"])] = item
+                request = dict(response.get("UnprocessedKeys") or {})
+                if not request:
+                    break
+                time.sleep(0.05 * 2**attempt)
+            else:
+                raise ConcurrentWriteError("DynamoDB left keys unprocessed after 8 tries")
+        return found
 
     # The renderer's side.
 
     def post(self, slug: str) -> PostRecord | None:
-        response = self.client.get_item(
-            TableName=self.table, Key=serialize(post_key(slug)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return post_record(deserialize(item)) if item else None
+        record = self.read([PostKey(slug)])[PostKey(slug)]
+        return record if isinstance(record, PostRecord) else None
 
     def source_status(self, key: str) -> SourceStatus | None:
-        response = self.client.get_item(TableName=self.table, Key=serialize(source_key(key)))
-        item = response.get("Item")
-        return source_status(deserialize(item)) if item else None
+        record = self.read([SourceKey(key)])[SourceKey(key)]
+        return record if isinstance(record, SourceStatus) else None
 
     def source_statuses(self) -> Iterator[SourceStatus]:
         """Every status item: for `pressroom status` without a key (an operator's scan)."""
@@ -228,15 +230,26 @@ class DynamoPostIndex:
             for raw in page["Items"]:
                 yield source_status(deserialize(raw))
 
-    def years(self) -> list[int]:
-        response = self.client.get_item(TableName=self.table, Key=serialize(_SITE_YEARS))
-        item = deserialize(response.get("Item", {}))
-        return sorted((int(year) for year in item.get("years", ())), reverse=True)
+    def years(self) -> list[YearCount]:
+        """The listing shards that hold published posts, newest year first."""
+        paginator = self.client.get_paginator("query")
+        counts: list[YearCount] = []
+        for page in paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :site AND begins_with(sk, :year)",
+            ExpressionAttributeValues={":site": {"S": "SITE"}, ":year": {"S": "YEAR#"}},
+            ScanIndexForward=False,
+        ):
+            for raw in page["Items"]:
+                item = deserialize(raw)
+                counts.append(YearCount(year=int(item["year"]), posts=int(item["posts"])))
+        return counts
 
     def newest_posts(self, limit: int) -> list[PostSummary]:
         """Newest published posts, walking the year shards from the newest year down."""
         posts: list[PostSummary] = []
-        for year in self.years():
+        for counter in self.years():
+            year = counter.year
             if len(posts) >= limit:
                 break
             response = self.client.query(

@@ -28,21 +28,22 @@ class PostChange:
 
     @property
     def was_published(self) -> bool:
-        return self.old is not None and self.old.status == "published"
+        return self.old is not None and self.old.published is not None
 
     @property
     def is_published(self) -> bool:
-        return self.new is not None and self.new.status == "published"
+        return self.published is not None
+
+    @property
+    def published(self) -> PostSummary | None:
+        """The post as it is published after the change, if it is."""
+        return self.new.published if self.new is not None else None
 
     @property
     def needs_page(self) -> bool:
         """The page must be (re)written: newly published, or published with new content."""
-        if not self.is_published:
-            return False
-        assert self.new is not None
-        return not self.was_published or (
-            self.old is not None and self.old.post.content_hash != self.new.post.content_hash
-        )
+        old = self.old.published if self.old is not None else None
+        return self.published is not None and self.published != old
 
     @property
     def slug(self) -> str:
@@ -63,8 +64,10 @@ class RendererService:
         """Write or remove one post's page."""
         key = page_object_key(post_path(change.slug))
         if change.needs_page:
-            assert change.new is not None
-            document = self.documents.get(change.new.post.document_key)
+            post = change.published
+            assert post is not None
+            # The index's date wins: an undated post is dated by its file's first upload.
+            document = self.documents.get(post.document_key).model_copy(update={"date": post.date})
             html = render_post_page(document, self.config, self.theme)
             self.site.put(key, html.encode("utf-8"), HTML_CONTENT_TYPE)
         elif change.was_published and not change.is_published:
@@ -92,6 +95,6 @@ class RendererService:
             for post in self.catalog.newest_posts(limit + len(changed))
             if post.slug not in changed
         ]
-        listed += [change.new.post for change in changes if change.is_published and change.new]
+        listed += [change.published for change in changes if change.published is not None]
         listed.sort(key=lambda post: (post.date, post.slug), reverse=True)
         return listed[:limit]
