@@ -18,8 +18,9 @@ class Limits(BaseModel):
     """Deepest nesting of lists and mappings in the front matter."""
     max_front_matter_nodes: int = 10_000
     """Most values (scalars, lists, mappings) in the front matter."""
-    max_tags: int = 32
-    """Most tags, and most categories, on one post."""
+    max_tags: int = 20
+    """Most tags, and most categories, on one post. One index write replaces the tag
+    items of at most two slugs' owners, and a DynamoDB transaction holds 100 items."""
     max_title_chars: int = 500
 
 

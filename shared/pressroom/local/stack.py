@@ -66,6 +66,7 @@ class LocalStack:
         log: TextIO | None = None,
         retry_after_seconds: int | None = 0,
         environment_overrides: Mapping[str, str] | None = None,
+        stack_name: str = STACK_NAME,
     ) -> LocalStack:
         """Provision the template on the AWS `session` reaches and wire up its functions.
 
@@ -73,7 +74,7 @@ class LocalStack:
         (None: after the queue's own visibility timeout, as on Lambda).
         """
         template = StackTemplate.load(project_root / "template.yaml", {"SiteUrl": site_url})
-        resources = provision(template, session, STACK_NAME)
+        resources = provision(template, session, stack_name)
         wiring.reset()
         functions = load_functions(
             template, resources, log=log or io.StringIO(), overrides=environment_overrides

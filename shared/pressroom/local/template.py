@@ -20,11 +20,11 @@ import yaml
 from pressroom.exceptions import ConfigurationError
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short forms (`!Ref`, `!GetAtt`, `!Sub`, ...)."""
+class _TemplateLoader(yaml.CSafeLoader):
+    """YAML with CloudFormation's short forms (`!Ref`, `!GetAtt`, `!Sub`, ...), via libyaml."""
 
 
-def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _intrinsic(loader: _TemplateLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)

@@ -75,10 +75,13 @@ class RendererService:
 
     def render_listings(self, changes: Sequence[PostChange]) -> None:
         """Re-render, once, each listing page that the batch's changes appear on."""
-        relevant = [change for change in changes if change.was_published or change.is_published]
-        if not relevant:
+        # A new post item (even a draft or a tombstone) renders the home page too, so that
+        # every site that has ever had a post has one, however its events were ordered.
+        if not any(
+            change.was_published or change.is_published or change.old is None for change in changes
+        ):
             return
-        posts = self._newest(relevant, self.config.home_size)
+        posts = self._newest(changes, self.config.home_size)
         html = render_home_page(posts, self.config, self.theme)
         self.site.put(page_object_key(""), html.encode("utf-8"), HTML_CONTENT_TYPE)
 
@@ -89,12 +92,13 @@ class RendererService:
         stream can deliver a write before the GSI shows it. The batch knows
         its own writes, so it applies them itself.
         """
-        changed = {change.slug for change in changes}
+        # A batch can hold several changes of one slug, in stream order: the last one stands.
+        latest = {change.slug: change for change in changes}
         listed = [
             post
-            for post in self.catalog.newest_posts(limit + len(changed))
-            if post.slug not in changed
+            for post in self.catalog.newest_posts(limit + len(latest))
+            if post.slug not in latest
         ]
-        listed += [change.published for change in changes if change.published is not None]
+        listed += [change.published for change in latest.values() if change.published is not None]
         listed.sort(key=lambda post: (post.date, post.slug), reverse=True)
         return listed[:limit]

@@ -1,0 +1,175 @@
+"""Whatever order and however often S3's events arrive, the index and the site end the same.
+
+Hypothesis writes histories of uploads (valid, invalid, drafts, undated),
+updates and deletes over a few files that compete for a few slugs. Each
+history's index messages go through the stack's own queue, indexer, stream
+and renderer twice: once in order, and once shuffled, with
+duplicates, in batches. The table and the site bucket must end identical, and
+the in-order run must satisfy the rules the README states.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pressroom.adapters.dynamodb import deserialize
+from pressroom.adapters.s3 import S3DocumentStore
+from pressroom.local.s3_events import in_process_aws
+from pressroom.local.stack import LocalStack
+from pressroom.models import IndexMessage, PostDocument
+from tests.corpus import PROJECT_ROOT
+from tests.histories import (
+    SLUGS,
+    Delete,
+    Operation,
+    Upload,
+    draw_delivery,
+    histories,
+    index_messages,
+)
+
+HISTORIES = 200
+
+
+@dataclass(frozen=True)
+class FinalState:
+    table: dict[tuple[str, str], dict[str, Any]]
+    site: dict[str, tuple[str, bytes]]
+
+
+class Deliveries:
+    """A fresh stack per delivery, all on one embedded AWS."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.names = (f"history{number}" for number in itertools.count())
+
+    def run(
+        self, messages: list[tuple[IndexMessage, PostDocument | None]], batches: list[list[int]]
+    ) -> FinalState:
+        stack = LocalStack.create(
+            self.session,
+            project_root=PROJECT_ROOT,
+            site_url="https://news.example.org/",
+            stack_name=next(self.names),
+        )
+        stack.router.drain()
+        documents = S3DocumentStore(
+            self.session.client("s3"), stack.resources.buckets["ArtifactsBucket"]
+        )
+        for _, document in messages:
+            if document is not None:
+                documents.put(document)
+        sqs = self.session.client("sqs")
+        queue = stack.resources.queues["IndexQueue"].url
+        for batch in batches:
+            for position in batch:
+                sqs.send_message(
+                    QueueUrl=queue, MessageBody=messages[position][0].model_dump_json()
+                )
+            stack.router.drain()
+        return FinalState(table=self._table(stack), site=self._site(stack))
+
+    def _table(self, stack: LocalStack) -> dict[tuple[str, str], dict[str, Any]]:
+        client = self.session.client("dynamodb")
+        items = {}
+        for page in client.get_paginator("scan").paginate(TableName=stack.index.table):
+            for raw in page["Items"]:
+                item = deserialize(raw)
+                items[(item["pk"], item["sk"])] = item
+        return items
+
+    def _site(self, stack: LocalStack) -> dict[str, tuple[str, bytes]]:
+        s3 = self.session.client("s3")
+        site = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.site_bucket):
+            for entry in page.get("Contents", []):
+                found = s3.get_object(Bucket=stack.site_bucket, Key=entry["Key"])
+                site[entry["Key"]] = (found["ContentType"], found["Body"].read())
+        return site
+
+
+@pytest.fixture(scope="module")
+def deliveries() -> Iterator[Deliveries]:
+    with in_process_aws() as session:
+        yield Deliveries(session)
+
+
+@settings(
+    max_examples=HISTORIES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=histories, data=st.data())
+def test_shuffled_and_repeated_delivery_ends_like_delivery_in_order(
+    deliveries: Deliveries, history: list[Operation], data: st.DataObject
+) -> None:
+    messages = index_messages(history)
+    in_order = [list(range(len(messages)))]
+    batches = draw_delivery(data, len(messages))
+
+    expected = deliveries.run(messages, in_order)
+    actual = deliveries.run(messages, batches)
+
+    assert actual.table == expected.table
+    assert actual.site.keys() == expected.site.keys()
+    assert actual.site == expected.site
+    check_rules(history, expected)
+
+
+def check_rules(history: list[Operation], state: FinalState) -> None:
+    """The in-order result obeys the README's rules, worked out here from the history alone."""
+    last_event: dict[str, Operation] = {}
+    content: dict[str, Upload | None] = {}
+    first_upload: dict[str, int] = {}
+    for number, operation in enumerate(history, start=1):
+        last_event[operation.key] = operation
+        if isinstance(operation, Upload):
+            first_upload.setdefault(operation.key, number // 2)
+        if isinstance(operation, Delete) or operation.valid:
+            content[operation.key] = operation if isinstance(operation, Upload) else None
+
+    owners: dict[str, str] = {}
+    for slug in SLUGS:
+        claimants = [key for key, upload in content.items() if upload and upload.slug == slug]
+        if claimants:
+            owners[slug] = min(claimants, key=lambda key: (first_upload[key], key))
+
+    statuses = {
+        pk.removeprefix("SOURCE#"): item for (pk, sk), item in state.table.items() if sk == "STATUS"
+    }
+    for key, operation in last_event.items():
+        status = statuses[key]["status"]
+        if isinstance(operation, Delete):
+            assert status == "deleted"
+        elif not operation.valid:
+            assert status == "invalid"
+        elif owners.get(operation.slug) != key:
+            assert status == "conflict"
+            assert owners[operation.slug] in statuses[key]["errors"][0]["message"]
+        else:
+            assert status == ("draft" if operation.draft else "published")
+
+    published = {
+        slug: owner
+        for slug, owner in owners.items()
+        if not content[owner].draft  # type: ignore[union-attr]
+    }
+    pages = {
+        key.split("/")[1] for key in state.site if re.fullmatch(r"posts/[^/]+/index\.html", key)
+    }
+    assert pages == set(published)
+    home = state.site["index.html"][1].decode() if "index.html" in state.site else ""
+    for slug, owner in published.items():
+        assert f"/posts/{slug}/" in home
+        upload = content[owner]
+        assert upload is not None
+        assert f"Version {upload.version}." in state.site[f"posts/{slug}/index.html"][1].decode()

@@ -1,0 +1,30 @@
+"""The indexer's rules converge: any delivery of a history leaves the index of the in-order one.
+
+The same property as tests/integration/test_index_histories.py, on the
+in-memory index: many more histories per run, so a rule that depends on
+arrival order shows up here first, with a small counterexample.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.histories import Operation, draw_delivery, histories, index_messages
+from tests.memory_index import MemoryIndex
+
+
+@settings(max_examples=1500, deadline=None)
+@given(history=histories, data=st.data())
+def test_any_delivery_of_a_history_leaves_the_index_of_the_in_order_one(
+    history: list[Operation], data: st.DataObject
+) -> None:
+    messages = [message for message, _ in index_messages(history)]
+    batches = draw_delivery(data, len(messages))
+
+    in_order, shuffled = MemoryIndex(), MemoryIndex()
+    in_order.handle(*messages)
+    shuffled.handle(*(messages[position] for batch in batches for position in batch))
+
+    assert shuffled.items == in_order.items
+    assert shuffled.tags == in_order.tags
