@@ -12,8 +12,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import post_record
+from pressroom.listings import PostChange
 from pressroom.observability import logger, metrics, tracer
-from pressroom.services.renderer import PostChange
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pressroom.exceptions import ConfigurationError
 from pressroom.limits import DEFAULT_LIMITS, Limits
 
-DEFAULT_THEME = Path(__file__).parent / "themes" / "default"
+THEMES = Path(__file__).parent / "themes"
+"""Themes ship inside the package, so a site's own theme deploys with the layer."""
+DEFAULT_THEME = THEMES / "default"
 
 
 class SiteConfig(BaseModel):
@@ -28,6 +30,10 @@ class SiteConfig(BaseModel):
     language: str = "en"
     home_size: int = 20
     """How many of the newest posts the home page lists."""
+    feed_size: int = 20
+    """How many of the newest posts the feed carries."""
+    tag_page_size: int = 100
+    """How many of a tag's newest posts its page lists; the archives hold the rest."""
 
     def path(self, site_path: str) -> str:
         """Root-relative link to a site path."""
@@ -77,7 +83,15 @@ class RendererSettings(_Settings):
     site_url: str = Field(alias="SITE_URL")
     site_title: str = Field("Pressroom", alias="SITE_TITLE")
     home_page_size: int = Field(20, alias="HOME_PAGE_SIZE", gt=0, le=200)
-    theme_dir: Path = Field(DEFAULT_THEME, alias="THEME_DIR")
+    theme: str = Field("default", alias="THEME", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    """A folder under pressroom/themes/: its templates override the default theme's."""
+
+    @property
+    def theme_dir(self) -> Path:
+        directory = THEMES / self.theme
+        if not directory.is_dir():
+            raise ConfigurationError(f"THEME {self.theme!r}: there is no folder {directory}")
+        return directory
 
     @property
     def site(self) -> SiteConfig:

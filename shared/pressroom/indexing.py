@@ -109,7 +109,18 @@ class YearCount(Frozen):
     """A listing-shard counter, `pk=SITE`, `sk=YEAR#<yyyy>`: published posts dated that year."""
 
     year: int
-    posts: int
+    months: dict[int, int]
+    """Published posts per month (1-12) of the year; months without posts are left out."""
+
+    @property
+    def posts(self) -> int:
+        return sum(self.months.values())
+
+    def counted(self, deltas: Mapping[int, int]) -> YearCount | None:
+        """The counter after adding `deltas` per month; None when the year has no posts left."""
+        months = {month: self.months.get(month, 0) + deltas.get(month, 0) for month in range(1, 13)}
+        kept = {month: count for month, count in months.items() if count}
+        return YearCount(year=self.year, months=kept) if kept else None
 
 
 class TagEntry(Frozen):
@@ -255,7 +266,8 @@ class _Changes:
     writes: dict[ItemKey, Record | None] = field(default_factory=dict)
     tags_to_put: list[TagEntry] = field(default_factory=list)
     tags_to_delete: list[TagEntry] = field(default_factory=list)
-    year_deltas: dict[int, int] = field(default_factory=dict)
+    month_deltas: dict[int, dict[int, int]] = field(default_factory=dict)
+    """Change in published posts, per year, per month."""
     claimants_to_restate: set[str] = field(default_factory=set)
     """Files whose status depends on an owner that changed."""
 
@@ -269,12 +281,12 @@ class _Changes:
         for record, delta in ((before, -1), (after, +1)):
             post = record.published if record else None
             if post is not None:
-                year = post.date.year
-                self.year_deltas[year] = self.year_deltas.get(year, 0) + delta
+                months = self.month_deltas.setdefault(post.date.year, {})
+                months[post.date.month] = months.get(post.date.month, 0) + delta
 
     @property
     def changed_years(self) -> list[int]:
-        return sorted(year for year, delta in self.year_deltas.items() if delta)
+        return sorted(year for year, months in self.month_deltas.items() if any(months.values()))
 
 
 class _Planner:
@@ -326,9 +338,8 @@ class _Planner:
             if other_after != other_before:
                 changes.writes[SourceKey(other)] = other_after
         for year in changes.changed_years:
-            counter = self.snapshot.year(year)
-            count = (counter.posts if counter else 0) + changes.year_deltas[year]
-            changes.writes[YearKey(year)] = YearCount(year=year, posts=count) if count else None
+            counter = self.snapshot.year(year) or YearCount(year=year, months={})
+            changes.writes[YearKey(year)] = counter.counted(changes.month_deltas[year])
 
         return IndexPlan(
             outcome=self._outcome(is_newest, is_new_content, status_after, changes.writes),

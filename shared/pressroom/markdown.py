@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
@@ -10,31 +12,60 @@ from cmarkgfm.cmark import Options
 # <kbd>, <details> or a plain <a>. nh3 (ammonia) then keeps only what
 # cannot run code: no scripts, event handlers, javascript:/data: URLs,
 # frames, forms or styles.
-_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
+# GitHub's extensions, without its `<pre lang="…">` (not a valid `lang`): cmark then
+# writes the language as `<code class="language-…">`.
+_GITHUB_EXTENSIONS = ["table", "autolink", "tagfilter", "strikethrough", "tasklist"]
 
+# Attributes HTML5 made obsolete (the Nu checker refuses them): table and rule
+# alignment is the theme's job.
+_OBSOLETE = {"align", "char", "charoff", "summary", "size", "width"}
+_KEEP_SIZE = {"img"}
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"input"}
 _ALLOWED_ATTRIBUTES = {
-    **nh3.ALLOWED_ATTRIBUTES,
+    **{
+        tag: names if tag in _KEEP_SIZE else names - _OBSOLETE
+        for tag, names in nh3.ALLOWED_ATTRIBUTES.items()
+    },
+    "img": nh3.ALLOWED_ATTRIBUTES["img"] - {"align"},
+    # A fenced block's language, `<code class="language-php">`, as GitHub keeps it.
+    "code": {"class"},
     # GitHub task lists render as disabled checkboxes (`type` is limited below).
     "input": {"checked", "disabled"},
 }
 _ONLY_CHECKBOXES = {"input": {"type": {"checkbox"}}}
 _ALWAYS_DISABLED = {"input": {"disabled": "disabled"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
+_LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
+# ammonia writes its output itself: attributes double-quoted, `>` escaped inside them.
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a post body."""
-    html = cmarkgfm.github_flavored_markdown_to_html(text, options=_CMARK_OPTIONS)
+    html = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=_CMARK_OPTIONS, extensions=_GITHUB_EXTENSIONS
+    )
     return sanitize_html(html)
 
 
 def sanitize_html(html: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_language_class,
         tag_attribute_values=_ONLY_CHECKBOXES,
         set_tag_attribute_values=_ALWAYS_DISABLED,
         url_schemes=_URL_SCHEMES,
+        # A stripped `javascript:` link keeps no href; a rel without href is invalid HTML.
+        link_rel=None,
     )
+    # Every image needs an alt; one the author left out is taken as decorative.
+    return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
+
+
+def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        return value if tag == "code" and _LANGUAGE_CLASS.fullmatch(value) else None
+    return value

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pressroom.indexing import IndexPlan, ItemKey, Record
+from pressroom.indexing import IndexPlan, ItemKey, Record, TagEntry
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 
 
@@ -54,6 +54,20 @@ class PostCatalog(Protocol):
     """The index as the renderer sees it: listings, newest first."""
 
     def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
+
+    def month_posts(self, year: int, month: int) -> Sequence[PostSummary]: ...
+
+    def months(self) -> Sequence[tuple[int, int]]:
+        """Every month with published posts."""
+        ...
+
+    def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]: ...
+
+    # For `pressroom rebuild`, the one step that reads the whole index.
+
+    def published_posts(self) -> Iterable[PostSummary]: ...
+
+    def tags(self) -> Iterable[str]: ...
 
 
 class SiteStore(Protocol):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -11,15 +13,40 @@ import jinja2
 from markupsafe import Markup
 
 from pressroom.config import DEFAULT_THEME, SiteConfig
+from pressroom.indexing import TagEntry
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant
+from pressroom.slugs import tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
+NOT_FOUND_KEY = "404.html"
 
 
 def post_path(slug: str) -> str:
     """Site path of a post's page, as a directory (served by its index.html)."""
     return f"posts/{slug}/"
+
+
+def tag_path(tag: str) -> str:
+    """Site path of a tag's page; `tag` as written (`Open Source`) or as its key."""
+    return f"tags/{tag_key(tag)}/"
+
+
+def archive_path(year: int, month: int) -> str:
+    """Site path of a month's archive."""
+    return f"archive/{year:04d}/{month:02d}/"
+
+
+def month_path(date: datetime) -> str:
+    """Site path of the archive of the month a post is dated in."""
+    return archive_path(date.year, date.month)
+
+
+@dataclass(frozen=True)
+class TagLink:
+    name: str
+    """The tag as the post spells it."""
+    path: str
 
 
 def page_object_key(path: str) -> str:
@@ -35,8 +62,9 @@ class Theme:
 
     @cached_property
     def environment(self) -> jinja2.Environment:
+        # A site's own theme overrides the templates it provides; the rest come from the default.
         environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.directory),
+            loader=jinja2.FileSystemLoader(list(dict.fromkeys([self.directory, DEFAULT_THEME]))),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -44,7 +72,7 @@ class Theme:
         )
         environment.filters["isodate"] = format_instant
         environment.filters["humandate"] = _human_date
-        environment.globals.update(post_path=post_path)
+        environment.globals.update(post_path=post_path, tag_path=tag_path, month_path=month_path)
         return environment
 
     def render(self, template: str, **context: object) -> str:
@@ -57,12 +85,45 @@ def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> 
         site=site,
         post=document,
         post_path=post_path(document.slug),
+        month_path=month_path(document.date),
+        tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags],
         body_html=Markup(render_markdown(document.body_markdown)),  # noqa: S704 - sanitised by nh3
     )
 
 
 def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Theme) -> str:
     return theme.render("listing.html", site=site, posts=posts, heading=None, page_path="")
+
+
+def render_tag_page(
+    tag: str, entries: Sequence[TagEntry], *, truncated: bool, site: SiteConfig, theme: Theme
+) -> str:
+    return theme.render(
+        "tag.html",
+        site=site,
+        tag=tag,
+        posts=entries,
+        page_path=tag_path(tag),
+        truncated=truncated,
+    )
+
+
+def render_archive_page(
+    year: int, month: int, posts: Sequence[PostSummary], site: SiteConfig, theme: Theme
+) -> str:
+    return theme.render(
+        "archive.html",
+        site=site,
+        year=year,
+        month=month,
+        month_name=f"{calendar.month_name[month]} {year}",
+        posts=posts,
+        page_path=archive_path(year, month),
+    )
+
+
+def render_not_found_page(site: SiteConfig, theme: Theme) -> str:
+    return theme.render("404.html", site=site)
 
 
 def _human_date(value: datetime) -> str:

@@ -56,5 +56,14 @@ def test_renderer_events_publish_and_unpublish_the_seed_page(stack: LocalStack) 
     assert _no_failures(renderer.invoke(load_event("renderer-post-published.json")))
     assert _no_failures(renderer.invoke(load_event("renderer-post-deleted.json")))
 
-    pages = s3.list_objects_v2(Bucket=stack.site_bucket).get("Contents", [])
-    assert [page["Key"] for page in pages] == ["index.html"]
+    keys = {page["Key"] for page in s3.list_objects_v2(Bucket=stack.site_bucket)["Contents"]}
+    assert keys == {
+        "index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "sitemaps/pages.xml",
+        "search.json",
+    }
+    feed = s3.get_object(Bucket=stack.site_bucket, Key="feed.xml")["Body"].read()
+    assert b"armenia-azerbaijan-truce" not in feed

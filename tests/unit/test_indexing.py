@@ -82,7 +82,7 @@ def test_first_upsert_writes_status_post_claim_tags_and_year() -> None:
     assert index.status("hello.md").status == "published"  # type: ignore[union-attr]
     assert published_slugs(index) == {"hello": "hello.md"}
     assert sorted(tag for tag, _ in index.tags) == ["open-source", "php"]
-    assert index.items[YearKey(2025)] == YearCount(year=2025, posts=1)
+    assert index.items[YearKey(2025)] == YearCount(year=2025, months={3: 1})
 
 
 def test_a_plan_asks_for_what_it_has_not_read() -> None:
@@ -251,7 +251,7 @@ def test_publishing_a_draft_and_back_keeps_tags_and_years_in_step() -> None:
 
     index.handle(event("upsert", 2, post(tags=("php",), content="b")))
     assert sorted(index.tags) == [("php", "hello")]
-    assert index.items[YearKey(2025)] == YearCount(year=2025, posts=1)
+    assert index.items[YearKey(2025)] == YearCount(year=2025, months={3: 1})
 
     index.handle(event("upsert", 3, post(tags=("php",), content="c", draft=True)))
     assert index.tags == {}
@@ -265,7 +265,7 @@ def test_a_date_change_moves_the_post_between_years() -> None:
     index.handle(event("upsert", 2, post(date=datetime(2024, 5, 1, tzinfo=UTC), content="b")))
 
     assert YearKey(2025) not in index.items
-    assert index.items[YearKey(2024)] == YearCount(year=2024, posts=1)
+    assert index.items[YearKey(2024)] == YearCount(year=2024, months={5: 1})
 
 
 def test_an_undated_post_keeps_the_date_of_its_first_upload() -> None:

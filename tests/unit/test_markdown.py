@@ -44,3 +44,16 @@ def test_active_content_does_not_survive(hostile: str) -> None:
                    "<style", "style=", "<svg", "<object"):  # fmt: skip
         assert marker not in html, (marker, html)
     assert "before" in html and "after" in html
+
+
+def test_output_keeps_to_valid_html5() -> None:
+    html = render_markdown(
+        "```php\necho 1;\n```\n\n| a | b |\n|:-:|--:|\n| 1 | 2 |\n\n"
+        '<img src="/x.png"> <a href="javascript:alert(1)">x</a> <code class="evil">y</code>\n'
+    )
+
+    assert '<code class="language-php">' in html
+    assert "align=" not in html and "lang=" not in html
+    assert '<img alt="" src="/x.png">' in html
+    assert "<a>x</a>" in html
+    assert "<code>y</code>" in html

@@ -108,7 +108,11 @@ def _record(key: ItemKey, item: Mapping[str, Any]) -> Record:
         case PostKey():
             return post_record(item)
         case YearKey():
-            return YearCount(year=int(item["year"]), posts=int(item["posts"]))
+            return year_count(item)
+
+
+def year_count(item: Mapping[str, Any]) -> YearCount:
+    return YearCount.model_validate({"year": item["year"], "months": item["months"]})
 
 
 def tag_item(entry: TagEntry) -> Item:
@@ -240,25 +244,93 @@ class DynamoPostIndex:
             ExpressionAttributeValues={":site": {"S": "SITE"}, ":year": {"S": "YEAR#"}},
             ScanIndexForward=False,
         ):
-            for raw in page["Items"]:
-                item = deserialize(raw)
-                counts.append(YearCount(year=int(item["year"]), posts=int(item["posts"])))
+            counts += [year_count(deserialize(raw)) for raw in page["Items"]]
         return counts
 
     def newest_posts(self, limit: int) -> list[PostSummary]:
         """Newest published posts, walking the year shards from the newest year down."""
         posts: list[PostSummary] = []
         for counter in self.years():
-            year = counter.year
             if len(posts) >= limit:
                 break
             response = self.client.query(
                 TableName=self.table,
                 IndexName=LISTING_INDEX,
                 KeyConditionExpression="gsi1pk = :year",
-                ExpressionAttributeValues={":year": {"S": f"PUBLISHED#{year}"}},
+                ExpressionAttributeValues={":year": {"S": f"PUBLISHED#{counter.year}"}},
                 ScanIndexForward=False,
                 Limit=limit - len(posts),
             )
             posts += [post_summary(deserialize(raw)) for raw in response["Items"]]
         return posts
+
+    def month_posts(self, year: int, month: int) -> list[PostSummary]:
+        """Every published post dated in one month, newest first."""
+        paginator = self.client.get_paginator("query")
+        posts: list[PostSummary] = []
+        for page in paginator.paginate(
+            TableName=self.table,
+            IndexName=LISTING_INDEX,
+            KeyConditionExpression="gsi1pk = :year AND begins_with(gsi1sk, :month)",
+            ExpressionAttributeValues={
+                ":year": {"S": f"PUBLISHED#{year}"},
+                ":month": {"S": f"{year:04d}-{month:02d}-"},
+            },
+            ScanIndexForward=False,
+        ):
+            posts += [post_summary(deserialize(raw)) for raw in page["Items"]]
+        return posts
+
+    def months(self) -> list[tuple[int, int]]:
+        """Every month with published posts, newest first."""
+        return [
+            (counter.year, month)
+            for counter in self.years()
+            for month in sorted(counter.months, reverse=True)
+        ]
+
+    def tag_entries(self, tag: str, limit: int) -> list[TagEntry]:
+        """The newest `limit` posts carrying a tag (its key), read consistently."""
+        response = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :tag",
+            ExpressionAttributeValues={":tag": {"S": f"TAG#{tag}"}},
+            ScanIndexForward=False,
+            ConsistentRead=True,
+            Limit=limit,
+        )
+        return [TagEntry.model_validate(_fields(TagEntry, raw)) for raw in response["Items"]]
+
+    # For `pressroom rebuild`, the one step that reads the whole table.
+
+    def published_posts(self) -> Iterator[PostSummary]:
+        for item in self._scan(
+            "sk = :post AND #status = :published",
+            {":post": {"S": "POST"}, ":published": {"S": "published"}},
+            names={"#status": "status"},
+        ):
+            yield post_summary(item)
+
+    def tags(self) -> set[str]:
+        return {
+            item["tag"] for item in self._scan("begins_with(pk, :tag)", {":tag": {"S": "TAG#"}})
+        }
+
+    def _scan(
+        self, condition: str, values: dict[str, Any], names: dict[str, str] | None = None
+    ) -> Iterator[Item]:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        for page in self.client.get_paginator("scan").paginate(**request):
+            for raw in page["Items"]:
+                yield deserialize(raw)
+
+
+def _fields(model: type[TagEntry], raw: Mapping[str, Any]) -> dict[str, Any]:
+    item = deserialize(raw)
+    return {name: item[name] for name in model.model_fields if name in item}

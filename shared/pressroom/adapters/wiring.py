@@ -67,13 +67,18 @@ def indexer_service() -> IndexerService:
 
 @cache
 def renderer_service() -> RendererService:
+    return build_renderer(RendererSettings.from_environment(), _s3(), _dynamodb())
+
+
+def build_renderer(
+    settings: RendererSettings, s3: S3Client, dynamodb: DynamoDBClient
+) -> RendererService:
+    """The renderer as its function's settings describe it (also `pressroom rebuild`'s)."""
     from pressroom.services.renderer import RendererService
     from pressroom.site import Theme
 
-    settings = RendererSettings.from_environment()
-    s3 = _s3()
     return RendererService(
-        catalog=DynamoPostIndex(_dynamodb(), settings.table_name),
+        catalog=DynamoPostIndex(dynamodb, settings.table_name),
         documents=S3DocumentStore(s3, settings.artifacts_bucket),
         site=S3SiteStore(s3, settings.site_bucket),
         config=settings.site,

@@ -2,54 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pressroom.config import SiteConfig
-from pressroom.indexing import PostRecord
+from pressroom.listings import Month, PostChange, month_of, overlay, plan_listings
 from pressroom.models import PostSummary
 from pressroom.ports import DocumentStore, PostCatalog, SiteStore
 from pressroom.site import (
     HTML_CONTENT_TYPE,
+    NOT_FOUND_KEY,
     Theme,
+    archive_path,
     page_object_key,
     post_path,
+    render_archive_page,
     render_home_page,
+    render_not_found_page,
     render_post_page,
+    render_tag_page,
+    tag_path,
 )
-
-
-@dataclass(frozen=True)
-class PostChange:
-    """A post item before and after one index write (a DynamoDB stream record)."""
-
-    old: PostRecord | None
-    new: PostRecord | None
-
-    @property
-    def was_published(self) -> bool:
-        return self.old is not None and self.old.published is not None
-
-    @property
-    def is_published(self) -> bool:
-        return self.published is not None
-
-    @property
-    def published(self) -> PostSummary | None:
-        """The post as it is published after the change, if it is."""
-        return self.new.published if self.new is not None else None
-
-    @property
-    def needs_page(self) -> bool:
-        """The page must be (re)written: newly published, or published with new content."""
-        old = self.old.published if self.old is not None else None
-        return self.published is not None and self.published != old
-
-    @property
-    def slug(self) -> str:
-        record = self.new or self.old
-        assert record is not None
-        return record.slug
+from pressroom.syndication import (
+    ATOM_CONTENT_TYPE,
+    FEED_KEY,
+    JSON_CONTENT_TYPE,
+    PAGES_SITEMAP_KEY,
+    SEARCH_MANIFEST_KEY,
+    SITEMAP_INDEX_KEY,
+    XML_CONTENT_TYPE,
+    month_search_key,
+    month_sitemap_key,
+    render_feed,
+    render_month_sitemap,
+    render_pages_sitemap,
+    render_search_manifest,
+    render_search_shard,
+    render_sitemap_index,
+)
 
 
 @dataclass(frozen=True)
@@ -62,43 +52,111 @@ class RendererService:
 
     def render_post(self, change: PostChange) -> None:
         """Write or remove one post's page."""
-        key = page_object_key(post_path(change.slug))
         if change.needs_page:
-            post = change.published
-            assert post is not None
-            # The index's date wins: an undated post is dated by its file's first upload.
-            document = self.documents.get(post.document_key).model_copy(update={"date": post.date})
-            html = render_post_page(document, self.config, self.theme)
-            self.site.put(key, html.encode("utf-8"), HTML_CONTENT_TYPE)
-        elif change.was_published and not change.is_published:
-            self.site.delete(key)
+            assert change.published is not None
+            self.write_post_page(change.published)
+        elif change.unpublishes:
+            self.site.delete(page_object_key(post_path(change.slug)))
+
+    def write_post_page(self, post: PostSummary) -> None:
+        # The index's date wins: an undated post is dated by its file's first upload.
+        document = self.documents.get(post.document_key).model_copy(update={"date": post.date})
+        html = render_post_page(document, self.config, self.theme)
+        self._put_html(post_path(post.slug), html)
 
     def render_listings(self, changes: Sequence[PostChange]) -> None:
-        """Re-render, once, each listing page that the batch's changes appear on."""
-        # A new post item (even a draft or a tombstone) renders the home page too, so that
-        # every site that has ever had a post has one, however its events were ordered.
-        if not any(
-            change.was_published or change.is_published or change.old is None for change in changes
-        ):
+        """Re-render, once, each listing that the batch's changes appear on."""
+        plan = plan_listings(changes)
+        if plan.home:
+            self.write_newest(changes)
+        for month in sorted(plan.months):
+            self.write_month(month, changes)
+        for tag in sorted(plan.tags):
+            self.write_tag(tag)
+        if plan.site_indexes:
+            self.write_site_indexes()
+
+    def write_newest(self, changes: Sequence[PostChange] = ()) -> None:
+        """The home page and the feed."""
+        config = self.config
+        size = max(config.home_size, config.feed_size)
+        newest = overlay(
+            self.catalog.newest_posts(size + len(changes)), changes, _always, limit=size
+        )
+        self._put_html("", render_home_page(newest[: config.home_size], config, self.theme))
+        feed = render_feed(newest[: config.feed_size], config)
+        self.site.put(FEED_KEY, feed, ATOM_CONTENT_TYPE)
+
+    def write_month(self, month: Month, changes: Sequence[PostChange] = ()) -> None:
+        """A month's archive page, sitemap and search shard; removed when the month is empty."""
+        posts = overlay(self.catalog.month_posts(*month), changes, _in_month(month))
+        archive = archive_path(*month)
+        if not posts:
+            for key in (
+                page_object_key(archive),
+                month_sitemap_key(month),
+                month_search_key(month),
+            ):
+                self.site.delete(key)
             return
-        posts = self._newest(changes, self.config.home_size)
-        html = render_home_page(posts, self.config, self.theme)
-        self.site.put(page_object_key(""), html.encode("utf-8"), HTML_CONTENT_TYPE)
+        self._put_html(archive, render_archive_page(*month, posts, self.config, self.theme))
+        self.site.put(
+            month_sitemap_key(month), render_month_sitemap(posts, self.config), XML_CONTENT_TYPE
+        )
+        self.site.put(
+            month_search_key(month), render_search_shard(posts, self.config), JSON_CONTENT_TYPE
+        )
 
-    def _newest(self, changes: Sequence[PostChange], limit: int) -> list[PostSummary]:
-        """The newest posts, with this batch's own changes laid over the listing index.
+    def write_tag(self, tag: str) -> None:
+        """A tag's page (tag items are read consistently: no overlay needed)."""
+        size = self.config.tag_page_size
+        entries = self.catalog.tag_entries(tag, size + 1)
+        if not entries:
+            self.site.delete(page_object_key(tag_path(tag)))
+            return
+        html = render_tag_page(
+            tag, entries[:size], truncated=len(entries) > size, site=self.config, theme=self.theme
+        )
+        self._put_html(tag_path(tag), html)
 
-        The listing index is a GSI, and GSIs are eventually consistent: the
-        stream can deliver a write before the GSI shows it. The batch knows
-        its own writes, so it applies them itself.
-        """
-        # A batch can hold several changes of one slug, in stream order: the last one stands.
-        latest = {change.slug: change for change in changes}
-        listed = [
-            post
-            for post in self.catalog.newest_posts(limit + len(latest))
-            if post.slug not in latest
-        ]
-        listed += [change.published for change in latest.values() if change.published is not None]
-        listed.sort(key=lambda post: (post.date, post.slug), reverse=True)
-        return listed[:limit]
+    def write_site_indexes(self) -> None:
+        """The sitemap index and the search manifest, which list the months; the pages the
+        site always has (its own sitemap, the not-found page) ride along."""
+        months = self.catalog.months()
+        self.site.put(
+            SITEMAP_INDEX_KEY, render_sitemap_index(months, self.config), XML_CONTENT_TYPE
+        )
+        self.site.put(PAGES_SITEMAP_KEY, render_pages_sitemap(self.config), XML_CONTENT_TYPE)
+        self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(months), JSON_CONTENT_TYPE)
+        html = render_not_found_page(self.config, self.theme)
+        self.site.put(NOT_FOUND_KEY, html.encode("utf-8"), HTML_CONTENT_TYPE)
+
+    def rebuild(self, progress: Callable[[str], None] = lambda _: None) -> int:
+        """Re-render every page from the index; `progress` hears of each file's step.
+        Returns the number of posts rendered."""
+        posts = 0
+        for post in self.catalog.published_posts():
+            self.write_post_page(post)
+            progress(post_path(post.slug))
+            posts += 1
+        for month in self.catalog.months():
+            self.write_month(month)
+            progress(archive_path(*month))
+        for tag in sorted(self.catalog.tags()):
+            self.write_tag(tag)
+            progress(tag_path(tag))
+        self.write_newest()
+        self.write_site_indexes()
+        progress("index")
+        return posts
+
+    def _put_html(self, path: str, html: str) -> None:
+        self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
+
+
+def _always(_: PostSummary) -> bool:
+    return True
+
+
+def _in_month(month: Month) -> Callable[[PostSummary], bool]:
+    return lambda post: month_of(post) == month

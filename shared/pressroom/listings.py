@@ -1,0 +1,118 @@
+"""Which listings a batch of index changes touches, and what they list: pure functions.
+
+A listing is re-rendered once per stream batch, and only if a post it shows
+(or showed) changed: the home page and feed for any published post, the
+archive, sitemap and search shard of each month a post left or joined, the
+page of each tag a post carried or carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from pressroom.indexing import PostRecord
+from pressroom.models import PostSummary
+from pressroom.slugs import tag_key
+
+Month = tuple[int, int]
+"""(year, month), e.g. (2020, 10)."""
+
+
+def month_of(post: PostSummary) -> Month:
+    return (post.date.year, post.date.month)
+
+
+@dataclass(frozen=True)
+class PostChange:
+    """A post item before and after one index write (a DynamoDB stream record)."""
+
+    old: PostRecord | None
+    new: PostRecord | None
+
+    @property
+    def slug(self) -> str:
+        record = self.new or self.old
+        assert record is not None
+        return record.slug
+
+    @property
+    def was(self) -> PostSummary | None:
+        """The post as it was published before the change, if it was."""
+        return self.old.published if self.old is not None else None
+
+    @property
+    def published(self) -> PostSummary | None:
+        """The post as it is published after the change, if it is."""
+        return self.new.published if self.new is not None else None
+
+    @property
+    def needs_page(self) -> bool:
+        """The page must be (re)written: newly published, or published with new content."""
+        return self.published is not None and self.published != self.was
+
+    @property
+    def unpublishes(self) -> bool:
+        return self.was is not None and self.published is None
+
+    @property
+    def creates_item(self) -> bool:
+        return self.old is None
+
+
+@dataclass(frozen=True)
+class ListingPlan:
+    """The listings one batch re-renders."""
+
+    home: bool
+    """The home page and the feed (the newest posts)."""
+    months: frozenset[Month]
+    tags: frozenset[str]
+    """Tag keys."""
+
+    @property
+    def site_indexes(self) -> bool:
+        """The sitemap index and search manifest, which list the months."""
+        return bool(self.months)
+
+
+def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
+    home = False
+    months: set[Month] = set()
+    tags: set[str] = set()
+    for change in changes:
+        # A new post item (even a draft's or a tombstone's) renders the home page too, so
+        # every site that has ever had a post has one, however its events were ordered.
+        home |= change.creates_item
+        if change.was == change.published:
+            continue
+        home = True
+        for post in (change.was, change.published):
+            if post is not None:
+                months.add(month_of(post))
+                tags |= {tag_key(tag) for tag in post.tags}
+    return ListingPlan(home=home, months=frozenset(months), tags=frozenset(tags))
+
+
+def overlay(
+    listed: Iterable[PostSummary],
+    changes: Sequence[PostChange],
+    belongs: Callable[[PostSummary], bool],
+    limit: int | None = None,
+) -> list[PostSummary]:
+    """A listing read from the listing index, with the batch's own changes laid over it.
+
+    The listing index is a GSI, and GSIs are eventually consistent: the stream
+    can deliver a write before the GSI shows it. The batch knows its own
+    writes, so it applies them itself; of several changes to one slug, the
+    last (in stream order) stands.
+    """
+    latest = {change.slug: change for change in changes}
+    posts = [post for post in listed if post.slug not in latest]
+    posts += [
+        change.published
+        for change in latest.values()
+        if change.published is not None and belongs(change.published)
+    ]
+    posts.sort(key=lambda post: (post.date, post.slug), reverse=True)
+    return posts[:limit] if limit is not None else posts

@@ -1,0 +1,81 @@
+"""The public corpus published once per session, served over HTTP, and a headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pressroom.cli import main
+from tests.corpus import CORPUS
+from tests.site.support import EXAMPLES, SITE_URL, PublishedSite, require_tool
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> PublishedSite:
+    """Every good and bad file of the corpus, and the examples, through the whole pipeline."""
+    root = tmp_path_factory.mktemp("site")
+    command = ["publish", str(CORPUS), str(EXAMPLES), "--site", str(root), "--site-url", SITE_URL]
+    summary = io.StringIO()
+    # The functions' INFO logs would fill the report of whichever test failed first.
+    logging.disable(logging.INFO)
+    try:
+        with contextlib.redirect_stdout(summary):
+            exit_code = main([*command, "--json"])
+    finally:
+        logging.disable(logging.NOTSET)
+    assert exit_code == 1, "publish must report the corpus's bad files as rejected (exit 1)"
+    return PublishedSite(root, json.loads(summary.getvalue()))
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def served_site(site: PublishedSite) -> Iterator[str]:
+    """The site folder over HTTP on 127.0.0.1: root-relative links need a server. Its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=site.root))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# No background traffic: the pages are all a test may load.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright (whose own browser download is not used)."""
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
