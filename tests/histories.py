@@ -11,8 +11,6 @@ from pressroom.events import normalize_sequencer
 from pressroom.models import IndexMessage, PostDocument
 from pressroom.validation import validate_post
 
-KEYS = ("a.md", "b.md", "c.md")
-SLUGS = ("x", "y")
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -46,18 +44,33 @@ class Delete:
 
 Operation = Upload | Delete
 
-uploads = st.builds(
-    Upload,
-    key=st.sampled_from(KEYS),
-    slug=st.sampled_from(SLUGS),
-    version=st.integers(0, 3),
-    valid=st.booleans().map(lambda broken: not broken) | st.just(True),
-    draft=st.booleans(),
-    dated=st.booleans() | st.just(True),
-    tags=st.lists(st.sampled_from(("red", "blue")), max_size=2, unique=True).map(tuple),
-)
-operations = st.one_of(uploads, uploads, st.builds(Delete, key=st.sampled_from(KEYS)))
-histories = st.lists(operations, min_size=1, max_size=9)
+
+@dataclass(frozen=True)
+class Population:
+    """The files of a history, and the slugs they compete for."""
+
+    keys: tuple[str, ...]
+    slugs: tuple[str, ...]
+
+    def histories(self) -> st.SearchStrategy[list[Operation]]:
+        uploads = st.builds(
+            Upload,
+            key=st.sampled_from(self.keys),
+            slug=st.sampled_from(self.slugs),
+            version=st.integers(0, 3),
+            valid=st.booleans().map(lambda broken: not broken) | st.just(True),
+            draft=st.booleans(),
+            dated=st.booleans() | st.just(True),
+            tags=st.lists(st.sampled_from(("red", "blue")), max_size=2, unique=True).map(tuple),
+        )
+        deletes = st.builds(Delete, key=st.sampled_from(self.keys))
+        return st.lists(st.one_of(uploads, uploads, deletes), min_size=1, max_size=9)
+
+
+SPREAD = Population(keys=("a.md", "b.md", "c.md"), slugs=("x", "y"))
+"""Three files, two slugs: moves, renames, and some contention."""
+CONTENDED = Population(keys=("a.md", "b.md"), slugs=("x",))
+"""Two files, one slug: every upload competes for it."""
 
 
 def index_messages(history: list[Operation]) -> list[tuple[IndexMessage, PostDocument | None]]:

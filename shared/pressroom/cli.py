@@ -18,6 +18,10 @@ from pressroom.sources import collect_sources
 from pressroom.validation import validate_post
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+DEFAULT_LOCAL_PORT = 4566
+"""The embedded AWS's port: the one local AWS emulators use, so their habits carry over."""
+DEFAULT_SITE_PORT = 8000
+LOCAL_LOG = Path(".pressroom") / "functions.log"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,6 +64,49 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="JSON for machines")
     _add_stack_options(status)
     status.set_defaults(run=_status)
+
+    rebuild = commands.add_parser("rebuild", help="re-render every page from the index")
+    rebuild.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_stack_options(rebuild)
+    rebuild.set_defaults(run=_rebuild)
+
+    local = commands.add_parser(
+        "local",
+        help="run the whole stack on this machine: an embedded AWS, the functions, the site",
+    )
+    local.add_argument(
+        "--port", type=int, default=DEFAULT_LOCAL_PORT, help="the embedded AWS's port (%(default)s)"
+    )
+    local.add_argument(
+        "--site-port", type=int, default=DEFAULT_SITE_PORT, help="the site's port (%(default)s)"
+    )
+    local.add_argument(
+        "--watch", type=Path, metavar="DIR", help="mirror this folder into the content bucket"
+    )
+    examples = local.add_mutually_exclusive_group()
+    examples.add_argument(
+        "--examples", type=Path, metavar="DIR", help="publish these at start (default: examples/)"
+    )
+    examples.add_argument("--no-examples", action="store_true", help="start with an empty site")
+    local.add_argument(
+        "--log", type=Path, metavar="FILE", help=f"the functions' logs (default: {LOCAL_LOG})"
+    )
+    local.add_argument("-v", "--verbose", action="store_true", help="functions' logs to stderr")
+    local.set_defaults(run=_local)
+
+    invoke = commands.add_parser(
+        "invoke", help="run one function once against the local stack, as `sam local invoke` would"
+    )
+    invoke.add_argument(
+        "function",
+        metavar="FUNCTION",
+        help="a logical id in template.yaml (ValidatorFunction) or its short name (validator)",
+    )
+    invoke.add_argument(
+        "-e", "--event", required=True, metavar="FILE", help="the event as JSON ('-': stdin)"
+    )
+    invoke.add_argument("--endpoint-url", help="the AWS endpoint (default: the local stack's)")
+    invoke.set_defaults(run=_invoke)
     return parser
 
 
@@ -112,18 +159,9 @@ def _publish(arguments: argparse.Namespace) -> int:
     try:
         from pressroom.local.publish import publish
     except ModuleNotFoundError as missing:
-        raise PressroomError(
-            f"publish needs the embedded AWS ({missing.name} is not installed): "
-            "pip install 'pressroom[local]'"
-        ) from None
+        raise _needs_embedded_aws("publish", missing) from None
 
-    log: TextIO
-    if arguments.verbose:
-        log = sys.stderr
-    elif arguments.log:
-        log = arguments.log.open("w", encoding="utf-8")
-    else:
-        log = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - lives as long as the command
+    log = _function_log(arguments.log or Path(os.devnull), verbose=arguments.verbose)
     report = publish(arguments.paths, arguments.site, site_url=arguments.site_url, log=log)
     if arguments.json:
         print(json.dumps(report.as_json(), indent=2))
@@ -141,6 +179,76 @@ def _publish(arguments: argparse.Namespace) -> int:
         for issue in rejection.errors:
             print(f"  error: {issue.describe(rejection.path)}", file=sys.stderr)
     return 0 if not report.rejected else 1
+
+
+def _local(arguments: argparse.Namespace) -> int:
+    try:
+        from pressroom.local.server import LocalOptions, run_local
+    except ModuleNotFoundError as missing:
+        raise _needs_embedded_aws("local", missing) from None
+    from pressroom.local.stack import find_project_root
+
+    project_root = find_project_root()
+    examples: Path | None = arguments.examples
+    if examples is None and not arguments.no_examples and (project_root / "examples").is_dir():
+        examples = project_root / "examples"
+    log_path: Path = arguments.log or LOCAL_LOG
+    if not arguments.verbose:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    options = LocalOptions(
+        project_root=project_root,
+        port=arguments.port,
+        site_port=arguments.site_port,
+        examples=examples,
+        watch=arguments.watch,
+        log=_function_log(log_path, verbose=arguments.verbose),
+        log_name=None if arguments.verbose else str(log_path),
+    )
+    return run_local(options, sys.stdout, sys.stderr)
+
+
+def _invoke(arguments: argparse.Namespace) -> int:
+    from pressroom.adapters.stack import locate_stack
+    from pressroom.local.invoke import error_response, prepare_function
+    from pressroom.local.stack import find_project_root
+
+    event = _read_event(arguments.event)
+    stack = locate_stack(stack_name=None, endpoint_url=arguments.endpoint_url, region=None)
+    function = prepare_function(
+        arguments.function, stack=stack, project_root=find_project_root(), log=sys.stderr
+    )
+    try:
+        response = function.invoke(event)
+    except Exception as error:  # the function failed: answer as Lambda does
+        print(json.dumps(error_response(error), indent=2))
+        return 1
+    print(json.dumps(response, indent=2, default=str))
+    return 0
+
+
+def _read_event(source: str) -> dict[str, object]:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        event = json.loads(text)
+    except (OSError, ValueError) as error:
+        raise PressroomError(f"--event {source}: {error}") from None
+    if not isinstance(event, dict):
+        raise PressroomError(f"--event {source}: an event is a JSON object")
+    return event
+
+
+def _function_log(path: Path, *, verbose: bool) -> TextIO:
+    if verbose:
+        return sys.stderr
+    # Line-buffered, so that `tail -f` follows the functions as they run.
+    return path.open("w", encoding="utf-8", buffering=1)
+
+
+def _needs_embedded_aws(command: str, missing: ModuleNotFoundError) -> PressroomError:
+    return PressroomError(
+        f"{command} needs the embedded AWS ({missing.name} is not installed): "
+        "pip install 'pressroom[local]'"
+    )
 
 
 def _status(arguments: argparse.Namespace) -> int:
@@ -162,6 +270,33 @@ def _status(arguments: argparse.Namespace) -> int:
     else:
         for status in statuses:
             _print_status(status, sys.stdout)
+    return 0
+
+
+def _rebuild(arguments: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from pressroom.adapters.stack import locate_stack
+    from pressroom.adapters.wiring import CLIENT_CONFIG, build_renderer
+
+    stack = locate_stack(
+        stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
+    )
+    session = stack.session()
+    renderer = build_renderer(
+        stack.renderer_settings(),
+        session.client("s3", endpoint_url=stack.endpoint_url, config=CLIENT_CONFIG),
+        stack.dynamodb(),
+    )
+    plan = renderer.plan_rebuild()
+    with tqdm(total=plan.steps, unit="page", disable=arguments.quiet, file=sys.stderr) as progress:
+        for path in renderer.rebuild(plan):
+            progress.set_postfix_str(path or "home, feed, sitemap, search", refresh=False)
+            progress.update()
+    print(
+        f"rebuilt {plan.post_count} posts, {len(plan.months)} months, {len(plan.tags)} tags",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -72,8 +72,9 @@ class ListingPlan:
 
     @property
     def site_indexes(self) -> bool:
-        """The sitemap index and search manifest, which list the months."""
-        return bool(self.months)
+        """The sitemap index and search manifest, which list the months. They go with the
+        home page, so that they too exist whatever order the events came in."""
+        return self.home
 
 
 def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:

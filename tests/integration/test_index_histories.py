@@ -27,16 +27,18 @@ from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage, PostDocument
 from tests.corpus import PROJECT_ROOT
 from tests.histories import (
-    SLUGS,
+    CONTENDED,
+    SPREAD,
     Delete,
     Operation,
+    Population,
     Upload,
     draw_delivery,
-    histories,
     index_messages,
 )
 
-HISTORIES = 200
+HISTORIES_PER_POPULATION = 100
+"""Two populations (run in parallel under xdist): 200 histories per run."""
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,17 @@ def deliveries() -> Iterator[Deliveries]:
         yield Deliveries(session)
 
 
+@pytest.mark.parametrize("population", [SPREAD, CONTENDED], ids=["spread", "contended"])
 @settings(
-    max_examples=HISTORIES,
+    max_examples=HISTORIES_PER_POPULATION,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(history=histories, data=st.data())
+@given(data=st.data())
 def test_shuffled_and_repeated_delivery_ends_like_delivery_in_order(
-    deliveries: Deliveries, history: list[Operation], data: st.DataObject
+    deliveries: Deliveries, population: Population, data: st.DataObject
 ) -> None:
+    history = data.draw(population.histories(), label="history")
     messages = index_messages(history)
     in_order = [list(range(len(messages)))]
     batches = draw_delivery(data, len(messages))
@@ -122,10 +126,10 @@ def test_shuffled_and_repeated_delivery_ends_like_delivery_in_order(
     assert actual.table == expected.table
     assert actual.site.keys() == expected.site.keys()
     assert actual.site == expected.site
-    check_rules(history, expected)
+    check_rules(history, population.slugs, expected)
 
 
-def check_rules(history: list[Operation], state: FinalState) -> None:
+def check_rules(history: list[Operation], slugs: tuple[str, ...], state: FinalState) -> None:
     """The in-order result obeys the README's rules, worked out here from the history alone."""
     last_event: dict[str, Operation] = {}
     content: dict[str, Upload | None] = {}
@@ -138,7 +142,7 @@ def check_rules(history: list[Operation], state: FinalState) -> None:
             content[operation.key] = operation if isinstance(operation, Upload) else None
 
     owners: dict[str, str] = {}
-    for slug in SLUGS:
+    for slug in slugs:
         claimants = [key for key, upload in content.items() if upload and upload.slug == slug]
         if claimants:
             owners[slug] = min(claimants, key=lambda key: (first_upload[key], key))

@@ -7,18 +7,21 @@ arrival order shows up here first, with a small counterexample.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.histories import Operation, draw_delivery, histories, index_messages
+from tests.histories import CONTENDED, SPREAD, Population, draw_delivery, index_messages
 from tests.memory_index import MemoryIndex
 
 
-@settings(max_examples=1500, deadline=None)
-@given(history=histories, data=st.data())
+@pytest.mark.parametrize("population", [SPREAD, CONTENDED], ids=["spread", "contended"])
+@settings(max_examples=1000, deadline=None)
+@given(data=st.data())
 def test_any_delivery_of_a_history_leaves_the_index_of_the_in_order_one(
-    history: list[Operation], data: st.DataObject
+    population: Population, data: st.DataObject
 ) -> None:
+    history = data.draw(population.histories(), label="history")
     messages = [message for message, _ in index_messages(history)]
     batches = draw_delivery(data, len(messages))
 

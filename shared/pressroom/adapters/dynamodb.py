@@ -311,6 +311,9 @@ class DynamoPostIndex:
         ):
             yield post_summary(item)
 
+    def published_count(self) -> int:
+        return sum(counter.posts for counter in self.years())
+
     def tags(self) -> set[str]:
         return {
             item["tag"] for item in self._scan("begins_with(pk, :tag)", {":tag": {"S": "TAG#"}})

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import boto3
 
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.wiring import CLIENT_CONFIG
+from pressroom.config import RendererSettings
 from pressroom.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 LOCAL_STACK_FILE = Path(".pressroom") / "local.json"
+RENDERER_FUNCTION = "RendererFunction"
+
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+"""What the local stack is reached with: the embedded AWS accepts any credentials, and a
+profile's real ones (or an expired SSO session) have no business there."""
 
 
 @dataclass(frozen=True)
@@ -29,20 +42,36 @@ class StackResources:
     table_name: str
     content_bucket: str
     site_bucket: str
+    functions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Each function's environment by logical id (known for the local stack only)."""
+    local: bool = False
+    """The local stack: reached with LOCAL_CREDENTIALS."""
 
     @classmethod
     def from_local_file(cls, path: Path) -> StackResources:
         try:
             local = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
+            resources = cls(
                 region=local["region"],
                 endpoint_url=local.get("endpoint_url"),
                 table_name=local["tables"]["PostsTable"]["name"],
                 content_bucket=local["buckets"]["ContentBucket"],
                 site_bucket=local["buckets"]["SiteBucket"],
+                functions={
+                    logical_id: dict(function["environment"])
+                    for logical_id, function in local.get("functions", {}).items()
+                },
+                local=True,
             )
-        except (OSError, ValueError, KeyError) as error:
+        except (OSError, ValueError, KeyError, TypeError) as error:
             raise ConfigurationError(f"{path} does not describe a local stack: {error}") from None
+        pid = local.get("pid")
+        if isinstance(pid, int) and not process_running(pid):
+            raise ConfigurationError(
+                f"the local stack in {path} is not running (its process {pid} is gone): "
+                "start it again with `pressroom local`"
+            )
+        return resources
 
     @classmethod
     def from_cloudformation(
@@ -60,12 +89,16 @@ class StackResources:
                 table_name=outputs["PostsTableName"],
                 content_bucket=outputs["ContentBucketName"],
                 site_bucket=outputs["SiteBucketName"],
+                functions=_function_environments(
+                    client.meta.region_name, endpoint_url, outputs["RendererFunctionName"]
+                ),
             )
         except KeyError as missing:
             raise ConfigurationError(f"stack {stack_name} has no output {missing}") from None
 
     def dynamodb(self) -> DynamoDBClient:
-        return boto3.client(
+        session = local_session(self.region) if self.local else boto3.Session()
+        return session.client(
             "dynamodb",
             region_name=self.region,
             endpoint_url=self.endpoint_url,
@@ -74,6 +107,24 @@ class StackResources:
 
     def index(self) -> DynamoPostIndex:
         return DynamoPostIndex(self.dynamodb(), self.table_name)
+
+    def session(self) -> boto3.Session:
+        return local_session(self.region) if self.local else boto3.Session(region_name=self.region)
+
+    def renderer_settings(self) -> RendererSettings:
+        """The deployed (or local) renderer's own settings: a rebuild renders as it does."""
+        environment = self.functions.get(RENDERER_FUNCTION)
+        if environment is None:
+            raise ConfigurationError("the stack does not say how its renderer is configured")
+        return RendererSettings.from_environment(environment)
+
+
+def _function_environments(
+    region: str, endpoint_url: str | None, renderer_name: str
+) -> dict[str, dict[str, str]]:
+    client = boto3.client("lambda", region_name=region, endpoint_url=endpoint_url)
+    configuration = client.get_function_configuration(FunctionName=renderer_name)
+    return {RENDERER_FUNCTION: dict(configuration.get("Environment", {}).get("Variables", {}))}
 
 
 def locate_stack(
@@ -88,15 +139,44 @@ def locate_stack(
     if LOCAL_STACK_FILE.is_file():
         resources = StackResources.from_local_file(LOCAL_STACK_FILE)
         if endpoint_url:
-            return StackResources(
-                region=resources.region,
-                endpoint_url=endpoint_url,
-                table_name=resources.table_name,
-                content_bucket=resources.content_bucket,
-                site_bucket=resources.site_bucket,
-            )
+            resources = replace(resources, endpoint_url=endpoint_url)
+        if resources.endpoint_url:
+            _require_listening(resources.endpoint_url)
         return resources
     raise ConfigurationError(
         f"no stack to talk to: run `pressroom local` here (it writes {LOCAL_STACK_FILE}), "
         "or name a deployed stack with --stack"
     )
+
+
+def _require_listening(endpoint_url: str) -> None:
+    """A clear word, rather than a connection traceback, when the local stack is not there."""
+    address = urlsplit(endpoint_url)
+    port = address.port or (443 if address.scheme == "https" else 80)
+    try:
+        socket.create_connection((address.hostname or "", port), timeout=2).close()
+    except OSError:
+        raise ConfigurationError(
+            f"nothing answers at {endpoint_url}: is `pressroom local` running in this folder?"
+        ) from None
+
+
+def local_session(region: str) -> boto3.Session:
+    """A session that reaches the local stack, with LOCAL_CREDENTIALS."""
+    return boto3.Session(
+        region_name=region,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=LOCAL_CREDENTIALS["AWS_SESSION_TOKEN"],
+    )
+
+
+def process_running(pid: int) -> bool:
+    """Whether the process that wrote a local stack file is still alive (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process, but alive
+    return True

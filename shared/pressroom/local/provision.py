@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,9 @@ from pressroom.local.template import StackTemplate
 
 if TYPE_CHECKING:
     import boto3
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
 
 ACCOUNT_ID = "123456789012"
@@ -87,15 +91,39 @@ class LocalResources:
             )
         return values[name]
 
-    def to_json(self, endpoint_url: str | None) -> str:
-        return json.dumps({"endpoint_url": endpoint_url, **asdict(self)}, indent=2, sort_keys=True)
+    def to_json(
+        self,
+        endpoint_url: str | None,
+        functions: Mapping[str, Mapping[str, str]] | None = None,
+        **extra: Any,
+    ) -> str:
+        """What `.pressroom/local.json` holds: the endpoint, every resource and, by logical id,
+        each function's environment."""
+        described = {
+            "endpoint_url": endpoint_url,
+            **asdict(self),
+            "functions": {
+                logical_id: {"environment": dict(environment)}
+                for logical_id, environment in (functions or {}).items()
+            },
+            **extra,
+        }
+        return json.dumps(described, indent=2, sort_keys=True)
 
 
-def provision(template: StackTemplate, session: boto3.Session, stack_name: str) -> LocalResources:
+def provision(
+    template: StackTemplate,
+    session: boto3.Session,
+    stack_name: str,
+    *,
+    endpoint_url: str | None = None,
+) -> LocalResources:
+    """Create the template's queues, tables and buckets where `session` (at `endpoint_url`,
+    if given) reaches."""
     resources = LocalResources(stack_name=stack_name, region=session.region_name or "us-east-1")
-    _create_queues(template, session, resources)
-    _create_tables(template, session, resources)
-    _create_buckets(template, session, resources)
+    _create_queues(template, session.client("sqs", endpoint_url=endpoint_url), resources)
+    _create_tables(template, session.client("dynamodb", endpoint_url=endpoint_url), resources)
+    _create_buckets(template, session.client("s3", endpoint_url=endpoint_url), resources)
     return resources
 
 
@@ -103,8 +131,7 @@ def _physical_name(stack_name: str, logical_id: str) -> str:
     return f"{stack_name}-{logical_id}".lower()
 
 
-def _create_queues(template: StackTemplate, session: boto3.Session, out: LocalResources) -> None:
-    sqs = session.client("sqs")
+def _create_queues(template: StackTemplate, sqs: SQSClient, out: LocalResources) -> None:
     pending = dict(template.of_type("AWS::SQS::Queue"))
     # Dead-letter queues first: a redrive policy names an existing queue's ARN.
     while pending:
@@ -146,8 +173,7 @@ def _redrive_target(properties: dict[str, Any]) -> str | None:
     return target
 
 
-def _create_tables(template: StackTemplate, session: boto3.Session, out: LocalResources) -> None:
-    dynamodb = session.client("dynamodb")
+def _create_tables(template: StackTemplate, dynamodb: DynamoDBClient, out: LocalResources) -> None:
     for logical_id, properties in template.of_type("AWS::DynamoDB::Table").items():
         name = _physical_name(out.stack_name, logical_id)
         request: dict[str, Any] = {
@@ -170,8 +196,7 @@ def _create_tables(template: StackTemplate, session: boto3.Session, out: LocalRe
         )
 
 
-def _create_buckets(template: StackTemplate, session: boto3.Session, out: LocalResources) -> None:
-    s3 = session.client("s3")
+def _create_buckets(template: StackTemplate, s3: S3Client, out: LocalResources) -> None:
     buckets = template.of_type("AWS::S3::Bucket")
     for logical_id in buckets:
         name = _physical_name(out.stack_name, logical_id)

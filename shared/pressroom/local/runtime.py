@@ -121,15 +121,21 @@ def load_functions(
     log: TextIO,
     overrides: Mapping[str, str] | None = None,
 ) -> dict[str, LocalFunction]:
-    project_root = str(template.path.parent)
-    if project_root not in sys.path:
-        sys.path.insert(0, project_root)
+    use_project_code(template)
     return {
         spec.logical_id: LocalFunction(
             spec, function_environment(spec, template, resources, overrides), resources.region, log
         )
         for spec in template.functions()
     }
+
+
+def use_project_code(template: StackTemplate) -> None:
+    """Make the template's handlers (`functions.validator.app`) importable, as Lambda's code
+    root makes them."""
+    project_root = str(template.path.parent)
+    if project_root not in sys.path:
+        sys.path.insert(0, project_root)
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from botocore.config import Config
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import DynamoPostIndex
+from pressroom.adapters.stack import LOCAL_CREDENTIALS
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import SourceStatus
 from pressroom.local.mappings import (
@@ -55,6 +56,8 @@ class LocalStack:
     functions: dict[str, LocalFunction]
     router: EventRouter
     session: boto3.Session
+    endpoint_url: str | None = None
+    """Where the embedded AWS listens, when it runs as a server (None: in this process)."""
 
     @classmethod
     def create(
@@ -67,20 +70,29 @@ class LocalStack:
         retry_after_seconds: int | None = 0,
         environment_overrides: Mapping[str, str] | None = None,
         stack_name: str = STACK_NAME,
+        endpoint_url: str | None = None,
     ) -> LocalStack:
         """Provision the template on the AWS `session` reaches and wire up its functions.
 
         `retry_after_seconds` is how soon a failed SQS message comes back
         (None: after the queue's own visibility timeout, as on Lambda).
+        `endpoint_url` is an embedded AWS running as a server: the stack is
+        provisioned there, and the functions reach it through AWS_ENDPOINT_URL
+        with credentials it accepts, as a deployed function reaches AWS with
+        its role's.
         """
         template = StackTemplate.load(project_root / "template.yaml", {"SiteUrl": site_url})
-        resources = provision(template, session, stack_name)
+        resources = provision(template, session, stack_name, endpoint_url=endpoint_url)
         wiring.reset()
+        connection = {"AWS_ENDPOINT_URL": endpoint_url, **LOCAL_CREDENTIALS} if endpoint_url else {}
         functions = load_functions(
-            template, resources, log=log or io.StringIO(), overrides=environment_overrides
+            template,
+            resources,
+            log=log or io.StringIO(),
+            overrides={**connection, **(environment_overrides or {})},
         )
-        mappings = _mappings(functions, resources, session, retry_after_seconds)
-        return cls(template, resources, functions, EventRouter(mappings), session)
+        mappings = _mappings(functions, resources, session, retry_after_seconds, endpoint_url)
+        return cls(template, resources, functions, EventRouter(mappings), session, endpoint_url)
 
     @property
     def content_bucket(self) -> str:
@@ -93,11 +105,12 @@ class LocalStack:
     @property
     def index(self) -> DynamoPostIndex:
         return DynamoPostIndex(
-            self.session.client("dynamodb"), self.resources.tables[POSTS_TABLE].name
+            self.session.client("dynamodb", endpoint_url=self.endpoint_url),
+            self.resources.tables[POSTS_TABLE].name,
         )
 
     def upload(self, files: Iterable[tuple[str, Path]]) -> None:
-        s3 = self.session.client("s3")
+        s3 = self.session.client("s3", endpoint_url=self.endpoint_url)
         for key, path in files:
             s3.upload_file(str(path), self.content_bucket, key)
 
@@ -108,7 +121,7 @@ class LocalStack:
     def export_site(self, folder: Path) -> list[str]:
         """Copy the site bucket into `folder`; return the keys written."""
         _prepare_site_folder(folder)
-        s3 = self.session.client("s3")
+        s3 = self.session.client("s3", endpoint_url=self.endpoint_url)
         keys: list[str] = []
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.site_bucket):
             for entry in page.get("Contents", []):
@@ -125,10 +138,15 @@ def _mappings(
     resources: LocalResources,
     session: boto3.Session,
     retry_after_seconds: int | None,
+    endpoint_url: str | None,
 ) -> list[EventSourceMapping]:
-    sqs = session.client("sqs")
+    sqs = session.client("sqs", endpoint_url=endpoint_url)
     # Without this, moto's streams endpoint answers 404 for describe_stream.
-    streams = session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+    streams = session.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint_url,
+        config=Config(account_id_endpoint_mode="disabled"),
+    )
     mappings: list[EventSourceMapping] = []
     for function in functions.values():
         for source in function.spec.events:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pressroom.config import SiteConfig
@@ -40,6 +40,19 @@ from pressroom.syndication import (
     render_search_shard,
     render_sitemap_index,
 )
+
+
+@dataclass(frozen=True)
+class RebuildPlan:
+    """What `pressroom rebuild` will write: every published post, month and tag."""
+
+    post_count: int
+    months: list[Month]
+    tags: list[str]
+
+    @property
+    def steps(self) -> int:
+        return self.post_count + len(self.months) + len(self.tags) + 1
 
 
 @dataclass(frozen=True)
@@ -131,24 +144,27 @@ class RendererService:
         html = render_not_found_page(self.config, self.theme)
         self.site.put(NOT_FOUND_KEY, html.encode("utf-8"), HTML_CONTENT_TYPE)
 
-    def rebuild(self, progress: Callable[[str], None] = lambda _: None) -> int:
-        """Re-render every page from the index; `progress` hears of each file's step.
-        Returns the number of posts rendered."""
-        posts = 0
+    def plan_rebuild(self) -> RebuildPlan:
+        return RebuildPlan(
+            post_count=self.catalog.published_count(),
+            months=list(self.catalog.months()),
+            tags=sorted(self.catalog.tags()),
+        )
+
+    def rebuild(self, plan: RebuildPlan) -> Iterator[str]:
+        """Re-render every page from the index, yielding each site path as it is written."""
         for post in self.catalog.published_posts():
             self.write_post_page(post)
-            progress(post_path(post.slug))
-            posts += 1
-        for month in self.catalog.months():
+            yield post_path(post.slug)
+        for month in plan.months:
             self.write_month(month)
-            progress(archive_path(*month))
-        for tag in sorted(self.catalog.tags()):
+            yield archive_path(*month)
+        for tag in plan.tags:
             self.write_tag(tag)
-            progress(tag_path(tag))
+            yield tag_path(tag)
         self.write_newest()
         self.write_site_indexes()
-        progress("index")
-        return posts
+        yield ""
 
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
