@@ -46,15 +46,28 @@ def test_events_from_the_embedded_aws_carry_sequencers_and_versions(stack: Local
     assert objects[0]["versionId"] != objects[1]["versionId"]
 
 
-def test_deleting_a_file_unpublishes_its_post(stack: LocalStack) -> None:
-    _put(stack, "hello.md", POST % (b"Hello", b"hello", b"hello"))
-    assert "posts/hello/index.html" in _site(stack)
+def test_deleting_a_file_unpublishes_its_post_from_every_listing(stack: LocalStack) -> None:
+    _put(stack, "stays.md", b"---\ntitle: Stays\ndate: 2024-02-09\ntags: [news]\n---\nStays.\n")
+    _put(stack, "hello.md", b"---\ntitle: Hello\ndate: 2024-02-03\ntags: [news, php]\n---\nHi.\n")
+    before = _site(stack)
+    listings = [
+        "index.html",
+        "feed.xml",
+        "tags/news/index.html",
+        "archive/2024/02/index.html",
+        "sitemaps/2024-02.xml",
+        "search/2024-02.json",
+    ]
+    assert all("/posts/hello/" in before[key] for key in listings)
+    assert "tags/php/index.html" in before
 
     _delete(stack, "hello.md")
 
     site = _site(stack)
     assert "posts/hello/index.html" not in site
-    assert "/posts/hello/" not in site["index.html"]
+    assert "tags/php/index.html" not in site
+    assert not [key for key in listings if "/posts/hello/" in site[key]]
+    assert all("/posts/stays/" in site[key] for key in listings)
     status = stack.index.source_status("hello.md")
     assert status is not None
     assert status.status == "deleted"
