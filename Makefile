@@ -8,8 +8,10 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 BASE_PYTHON ?= $(shell scripts/find-python)
 INSTALLED := $(VENV)/.installed
+# Tools that pin their own boto3 get their own environments, each from its lock.
+TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed
 
-.PHONY: help install demo test lint types unit integration lock clean
+.PHONY: help install demo site test lint types unit integration infra-check lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -23,7 +25,15 @@ $(INSTALLED): requirements/dev.txt pyproject.toml
 
 install: $(INSTALLED)  ## create .venv with the pinned dependencies
 
-demo: $(INSTALLED)  ## publish examples/ through the whole pipeline into _site/
+.venv-%/.installed: requirements/%.txt | $(INSTALLED)
+	@test -x .venv-$*/bin/python || $(UV) venv --quiet --python $(BASE_PYTHON) .venv-$*
+	$(UV) pip sync --quiet --python .venv-$*/bin/python $<
+	@touch $@
+
+demo: $(INSTALLED)  ## the whole stack on this machine (pressroom local): examples at http://127.0.0.1:8000/
+	$(VENV)/bin/pressroom local
+
+site: $(INSTALLED)  ## publish examples/ through the whole pipeline into _site/ (no server)
 	$(VENV)/bin/pressroom publish examples --site _site --log _site.log
 
 lint: $(INSTALLED)  ## ruff (lint and format) and cfn-lint
@@ -34,8 +44,11 @@ lint: $(INSTALLED)  ## ruff (lint and format) and cfn-lint
 types: $(INSTALLED)  ## mypy --strict on shared/ and functions/
 	$(VENV)/bin/mypy
 
-test: lint types  ## lint, types and the whole test suite
-	$(VENV)/bin/pytest
+infra-check: $(INSTALLED) $(TOOL_VENVS)  ## template and pipeline: sam validate, sam build, checkov, cfn-lint, layer, IAM, environment
+	$(VENV)/bin/pytest -n 4 tests/infra
+
+test: lint types infra-check  ## lint, types, the infrastructure checks and the whole test suite
+	$(VENV)/bin/pytest -n auto --ignore=tests/infra
 
 unit: $(INSTALLED)  ## the unit tests only (no network, no moto)
 	$(VENV)/bin/pytest tests/unit
@@ -48,6 +61,8 @@ lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)
 		--python-platform aarch64-manylinux_2_28 --no-header -o shared/requirements.txt
 	$(UV) pip compile --quiet pyproject.toml --extra dev -c shared/requirements.txt \
 		--python-version 3.13 -o requirements/dev.txt
+	$(UV) pip compile --quiet requirements/sam.in --universal --python-version 3.11 -o requirements/sam.txt
+	$(UV) pip compile --quiet requirements/checkov.in --universal --python-version 3.11 -o requirements/checkov.txt
 
 clean:  ## remove the virtual environment and outputs
-	rm -rf $(VENV) _site _site.log .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-sam .venv-checkov .aws-sam _site _site.log .pytest_cache .mypy_cache .ruff_cache

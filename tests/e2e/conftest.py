@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 import boto3
 import pytest
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.tools import require
+
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60.0
 SITE_DEADLINE_SECONDS = 5.0
@@ -33,15 +34,6 @@ SITE_DEADLINE_SECONDS = 5.0
 BANNER_END = "Ctrl-C stops everything."
 
 T = TypeVar("T")
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip when a tool the test needs is missing; under CI=true, fail."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: every end-to-end test must run)")
-    pytest.skip(reason)
 
 
 def executable(name: str) -> str | None:

@@ -1,0 +1,136 @@
+"""What the infrastructure checks share: paths, the tools `make` installs, and missing tools.
+
+A check whose tool is missing skips on a workstation and fails under `CI=true`,
+where every check must run.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pressroom.local.template import load_template
+from tests.corpus import PROJECT_ROOT
+from tests.tools import require
+
+TEMPLATE = PROJECT_ROOT / "template.yaml"
+PIPELINE = PROJECT_ROOT / "infra" / "pipeline.yaml"
+LAYER_REQUIREMENTS = PROJECT_ROOT / "shared" / "requirements.txt"
+SAM = PROJECT_ROOT / ".venv-sam" / "bin" / "sam"
+CHECKOV = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
+UV = Path(sys.executable).parent / "uv"
+
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::NoValue",
+        "AWS::NotificationARNs",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    }
+)
+
+
+def tool(path: Path) -> Path:
+    require(path.exists(), f"{path.relative_to(PROJECT_ROOT)} is missing: `make infra-check`")
+    return path
+
+
+def templates() -> list[Path]:
+    """Every CloudFormation template in the project."""
+    found = [TEMPLATE, *sorted((PROJECT_ROOT / "infra").glob("*.yaml"))]
+    return [path for path in found if "AWSTemplateFormatVersion" in path.read_text("utf-8")]
+
+
+@functools.cache
+def document(path: Path = TEMPLATE) -> dict[str, Any]:
+    return load_template(path)
+
+
+def functions() -> dict[str, dict[str, Any]]:
+    """template.yaml's functions' properties, by logical id."""
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in document()["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def run(
+    command: Sequence[str | Path],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path = PROJECT_ROOT,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def offline_aws_environment(**extra: str) -> dict[str, str]:
+    """For the SAM CLI and checkov: fake credentials (nothing real is touched), no telemetry."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AWS_", "SAM_")) and name != "PYTHONPATH"
+    }
+    environment.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        SAM_CLI_TELEMETRY="0",
+    )
+    environment.update(extra)
+    return environment
+
+
+@functools.cache
+def python313() -> Path | None:
+    """A Python 3.13 interpreter (the Lambda runtime's), outside any virtual environment."""
+    candidates: list[str] = [sys.executable]
+    if found := shutil.which("python3.13"):
+        candidates.append(found)
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(str(path) for path in pyenv_root.glob("versions/3.13*/bin/python3.13"))
+    for candidate in candidates:
+        probe = run(
+            [
+                candidate,
+                "-c",
+                "import sys; print(sys.version_info[:2] == (3, 13)); print(sys.base_prefix)",
+            ],
+            timeout=30,
+        )
+        lines = probe.stdout.splitlines()
+        if probe.returncode == 0 and lines[:1] == ["True"]:
+            base = Path(lines[1]) / "bin" / "python3.13"
+            return base if base.exists() else Path(candidate)
+    return None
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every mapping, list and scalar in a template fragment, depth first."""
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
