@@ -14,6 +14,7 @@ from tests.e2e.conftest import LocalProcess, eventually
 
 EVENTS = PROJECT_ROOT / "events"
 SEED_PAGE = "/posts/armenia-azerbaijan-truce/"
+DROP_DEADLINE_SECONDS = 2.0
 SITE_TITLE = "Pressroom"
 
 
@@ -97,7 +98,8 @@ def test_the_aws_cli_publishes_updates_and_removes_a_post(
 
     draft.write_text(_post("Dropped with the CLI"), encoding="utf-8")
     aws("s3", "cp", str(draft), target)
-    eventually(lambda: _shows(local, page, "Dropped with the CLI"))
+    # The promise: on the served site within 2 seconds of the upload.
+    eventually(lambda: _shows(local, page, "Dropped with the CLI"), deadline=DROP_DEADLINE_SECONDS)
     eventually(lambda: _shows(local, "/", "Dropped with the CLI"))
 
     draft.write_text(_post("Edited with the CLI"), encoding="utf-8")
