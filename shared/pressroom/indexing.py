@@ -97,10 +97,6 @@ class PostRecord(Frozen):
     """The owner's post; None for a tombstone."""
 
     @property
-    def live(self) -> bool:
-        return self.post is not None
-
-    @property
     def published(self) -> PostSummary | None:
         return self.post if self.status == "published" else None
 
@@ -236,14 +232,6 @@ class IndexPlan:
     @property
     def writes_anything(self) -> bool:
         return bool(self.writes or self.tags_to_put or self.tags_to_delete)
-
-    @property
-    def source(self) -> SourceStatus | None:
-        """The event's own source status after the write, if the plan writes it."""
-        for key, value in self.writes.items():
-            if isinstance(key, SourceKey) and isinstance(value, SourceStatus):
-                return value
-        return None
 
     @property
     def posts(self) -> tuple[PostRecord, ...]:
