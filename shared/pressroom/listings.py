@@ -69,21 +69,19 @@ class ListingPlan:
     months: frozenset[Month]
     tags: frozenset[str]
     """Tag keys."""
-
-    @property
-    def site_indexes(self) -> bool:
-        """The sitemap index and search manifest, which list the months. They go with the
-        home page, so that they too exist whatever order the events came in."""
-        return self.home
+    new_items: bool
+    """A post item appeared: the site's fixed files (sitemap and search indexes, 404 page)
+    are written then too, so that they exist whatever order the events came in."""
 
 
 def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
-    home = False
+    home = new_items = False
     months: set[Month] = set()
     tags: set[str] = set()
     for change in changes:
         # A new post item (even a draft's or a tombstone's) renders the home page too, so
         # every site that has ever had a post has one, however its events were ordered.
+        new_items |= change.creates_item
         home |= change.creates_item
         if change.was == change.published:
             continue
@@ -92,7 +90,9 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
             if post is not None:
                 months.add(month_of(post))
                 tags |= {tag_key(tag) for tag in post.tags}
-    return ListingPlan(home=home, months=frozenset(months), tags=frozenset(tags))
+    return ListingPlan(
+        home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
+    )
 
 
 def overlay(
@@ -117,3 +117,17 @@ def overlay(
     ]
     posts.sort(key=lambda post: (post.date, post.slug), reverse=True)
     return posts[:limit] if limit is not None else posts
+
+
+def listed_before(
+    listed: Iterable[PostSummary],
+    changes: Sequence[PostChange],
+    belongs: Callable[[PostSummary], bool],
+) -> bool:
+    """Whether a listing had any post before the batch: one the batch did not touch, or
+    one the batch took away (of several changes to a slug, the first tells what it was)."""
+    first: dict[str, PostChange] = {}
+    for change in changes:
+        first.setdefault(change.slug, change)
+    untouched = any(post.slug not in first for post in listed)
+    return untouched or any(c.was is not None and belongs(c.was) for c in first.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pressroom.indexing import PostRecord
-from pressroom.listings import PostChange, overlay, plan_listings
+from pressroom.listings import PostChange, listed_before, overlay, plan_listings
 from pressroom.models import PostSummary
 
 
@@ -34,7 +34,7 @@ def test_a_new_post_touches_home_its_month_and_its_tags() -> None:
     assert plan.home
     assert plan.months == {(2025, 3)}
     assert plan.tags == {"php", "open-source"}
-    assert plan.site_indexes
+    assert plan.new_items
 
 
 def test_a_date_and_tag_change_touches_both_months_and_all_tags() -> None:
@@ -85,3 +85,13 @@ def test_overlay_keeps_only_posts_that_belong_and_respects_the_limit() -> None:
     listed = overlay([post("d", month=4)], changes, lambda p: p.date.month > 1, limit=2)
 
     assert [summary.slug for summary in listed] == ["d", "c"]
+
+
+def test_a_month_had_posts_before_if_one_was_untouched_or_taken_away() -> None:
+    in_march = lambda summary: summary.date.month == 3  # noqa: E731
+    moved = PostChange(old=live(post("a", month=3)), new=live(post("a", month=4)))
+    added = PostChange(old=None, new=live(post("b", month=3)))
+
+    assert listed_before([post("c", month=3)], [added], in_march)
+    assert listed_before([], [moved], in_march)
+    assert not listed_before([post("b", month=3)], [added], in_march)

@@ -6,7 +6,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pressroom.config import SiteConfig
-from pressroom.listings import Month, PostChange, month_of, overlay, plan_listings
+from pressroom.listings import (
+    Month,
+    PostChange,
+    listed_before,
+    month_of,
+    overlay,
+    plan_listings,
+)
 from pressroom.models import PostSummary
 from pressroom.ports import DocumentStore, PostCatalog, SiteStore
 from pressroom.site import (
@@ -82,11 +89,12 @@ class RendererService:
         plan = plan_listings(changes)
         if plan.home:
             self.write_newest(changes)
+        months_came_or_went = False
         for month in sorted(plan.months):
-            self.write_month(month, changes)
+            months_came_or_went |= self.write_month(month, changes)
         for tag in sorted(plan.tags):
             self.write_tag(tag)
-        if plan.site_indexes:
+        if plan.new_items or months_came_or_went:
             self.write_site_indexes()
 
     def write_newest(self, changes: Sequence[PostChange] = ()) -> None:
@@ -100,9 +108,12 @@ class RendererService:
         feed = render_feed(newest[: config.feed_size], config)
         self.site.put(FEED_KEY, feed, ATOM_CONTENT_TYPE)
 
-    def write_month(self, month: Month, changes: Sequence[PostChange] = ()) -> None:
-        """A month's archive page, sitemap and search shard; removed when the month is empty."""
-        posts = overlay(self.catalog.month_posts(*month), changes, _in_month(month))
+    def write_month(self, month: Month, changes: Sequence[PostChange] = ()) -> bool:
+        """A month's archive page, sitemap and search shard; removed when the month is empty.
+        Returns whether the month came or went, which changes the site's indexes."""
+        listed = self.catalog.month_posts(*month)
+        posts = overlay(listed, changes, _in_month(month))
+        came_or_went = bool(posts) != listed_before(listed, changes, _in_month(month))
         archive = archive_path(*month)
         if not posts:
             for key in (
@@ -111,14 +122,16 @@ class RendererService:
                 month_search_key(month),
             ):
                 self.site.delete(key)
-            return
+            return came_or_went
         self._put_html(archive, render_archive_page(*month, posts, self.config, self.theme))
+        config = self.config
         self.site.put(
-            month_sitemap_key(month), render_month_sitemap(posts, self.config), XML_CONTENT_TYPE
+            month_sitemap_key(month), render_month_sitemap(posts, config), XML_CONTENT_TYPE
         )
         self.site.put(
-            month_search_key(month), render_search_shard(posts, self.config), JSON_CONTENT_TYPE
+            month_search_key(month), render_search_shard(posts, config), JSON_CONTENT_TYPE
         )
+        return came_or_went
 
     def write_tag(self, tag: str) -> None:
         """A tag's page (tag items are read consistently: no overlay needed)."""
