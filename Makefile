@@ -9,9 +9,9 @@ UV_VERSION := 0.13.9
 BASE_PYTHON ?= $(shell scripts/find-python)
 INSTALLED := $(VENV)/.installed
 # Tools that pin their own boto3 get their own environments, each from its lock.
-TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed
+TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed
 
-.PHONY: help install demo site test lint types unit integration infra-check lock clean
+.PHONY: help install demo site test lint types unit integration infra-check lock clean bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -55,6 +55,10 @@ unit: $(INSTALLED)  ## the unit tests only (no network, no moto)
 
 integration: $(INSTALLED)  ## the pipeline on moto
 	$(VENV)/bin/pytest tests/integration
+
+# Hugo, Pelican and the profilers live in .venv-bench (requirements/bench.txt), never in the dev lock.
+bench: $(INSTALLED) .venv-bench/.installed  ## benchmarks: publish cost vs site size, Hugo, Pelican, cold start, cost; writes bench/results.md
+	$(PY) -m bench
 
 lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)
 	$(UV) pip compile --quiet requirements/layer.in --python-version 3.13 \

@@ -1,0 +1,112 @@
+"""`python -m bench`: every figure of issue 9 in one run, printed and written to results.md.
+
+python -m bench                       # N = 100, 1,000, 10,000 (what `make bench` runs)
+python -m bench --sizes 20 --repeats 2 --batch 5 --no-peers --out /tmp/r.md   # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+# The embedded AWS must never meet real credentials: fixed fake ones before boto3 loads.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+)
+
+from bench import report
+from bench.corpus import corpus, new_posts
+from bench.isolated import MIB, run_cold
+from bench.peers import PEERS, find_tools
+from bench.pipeline import PROJECT_ROOT, run_site
+from bench.pure import run_pure
+
+RENDERER_BATCH = 100
+"""The renderer's stream batch size in template.yaml."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default="100,1000,10000", help="site sizes, comma-separated")
+    parser.add_argument("--repeats", type=int, default=5, help="one-post publishes per size")
+    parser.add_argument("--batch", type=int, default=100, help="posts in the amortised batch")
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--no-peers", action="store_true", help="skip Hugo and Pelican")
+    parser.add_argument("--peer-timeout", type=float, default=900.0)
+    parser.add_argument("--bench-venv", type=Path, default=PROJECT_ROOT / ".venv-bench")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "results.md")
+    options = parser.parse_args(argv)
+    sizes = sorted(int(size) for size in options.sizes.split(","))
+    started = time.perf_counter()
+    results = report.Results(
+        sizes=sizes,
+        repeats=options.repeats,
+        machine=f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    fresh = new_posts((options.repeats + 1 + options.batch) * len(sizes) + 2, options.seed)
+
+    def say(line: str) -> None:
+        print(f"[bench {time.perf_counter() - started:6.0f} s] {line}", file=sys.stderr, flush=True)
+
+    for size in sizes:
+        say(f"site of {size} posts: loading, then {options.repeats} one-post publishes")
+        run = run_site(
+            corpus(size, options.seed), fresh, repeats=options.repeats, batch_size=options.batch
+        )
+        results.sites.append(run)
+        median, load = run.median * 1000, run.load_seconds
+        say(f"site of {size}: publish median {median:.0f} ms (load {load:.0f} s)")
+
+    say("cold starts and memory: each handler in a fresh interpreter")
+    cold_posts = list(new_posts(options.repeats + 1, options.seed + 1))
+    large = replace(cold_posts[0], slug="one-mebibyte", body=_mebibyte_body(cold_posts[0].body))
+    results.cold = run_cold(cold_posts, large, repeats=options.repeats)
+
+    pure_posts = corpus(max(sizes), options.seed)
+    for batch_size in (1, RENDERER_BATCH):
+        say(f"pure pipeline over {len(pure_posts)} posts, {batch_size} a batch")
+        results.pure.append(run_pure(pure_posts, batch_size))
+
+    if not options.no_peers:
+        tools = find_tools(options.bench_venv)
+        if not tools:
+            say(f"no Hugo or Pelican in {options.bench_venv}: run `make .venv-bench/.installed`")
+        with tempfile.TemporaryDirectory(prefix="pressroom-peers-") as scratch:
+            for name, executable in tools.items():
+                peer = PEERS[name](executable, Path(scratch) / name.lower(), options.peer_timeout)
+                for size in sizes:
+                    say(f"{name}: full build of {size} posts")
+                    peer.prepare(corpus(size, options.seed))
+                    results.peers.append(peer.build(size))
+                say(f"{name}: one post added to the {sizes[-1]}-post site, rebuilt")
+                peer.add(next(fresh))
+                results.peer_rebuilds[name] = peer.build(sizes[-1] + 1)
+
+    text = report.render(results)
+    print(text)
+    options.out.write_text(text, encoding="utf-8")
+    say(f"written to {options.out}")
+    return 0
+
+
+def _mebibyte_body(body: str) -> str:
+    """Paragraphs repeated up to just under the validator's 1 MiB object limit."""
+    repeated = (body.strip() + "\n\n") * (MIB // len(body) + 1)
+    return repeated[: MIB - 4096].rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

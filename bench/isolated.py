@@ -1,0 +1,189 @@
+"""Each handler in a fresh interpreter, as Lambda starts a new sandbox: cold start and memory.
+
+The embedded AWS runs as a server on 127.0.0.1 (as `pressroom local` runs it);
+the router drives the pipeline, and each invocation it makes runs the
+template's handler in a new `python -m bench.cold` process with the
+function's environment, so every one is a cold start with a real event.
+Bytecode is compiled once, in a warm-up round, into a cache of its own
+(a deployed layer ships .pyc files; this machine sets PYTHONDONTWRITEBYTECODE).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import Post, write_pressroom
+from bench.emulator import like_dynamodb
+from pressroom.adapters.stack import local_session
+from pressroom.local.runtime import LocalFunction
+from pressroom.local.server import embedded_aws
+from pressroom.local.stack import LocalStack
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "boto3"
+MIB = 1024 * 1024
+
+
+@dataclass
+class Sample:
+    import_seconds: float
+    call_seconds: float
+    max_rss_kb: int
+
+    @property
+    def total(self) -> float:
+        return self.import_seconds + self.call_seconds
+
+
+@dataclass
+class ColdRun:
+    cold: dict[str, list[Sample]] = field(default_factory=lambda: defaultdict(list))
+    """Module (or handler's function name) -> one sample per fresh process."""
+    large: dict[str, Sample] = field(default_factory=dict)
+    """Function name -> its run on a 1 MiB post."""
+    large_post_bytes: int = 0
+    imports: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    """Module -> seconds of import by top-level package."""
+
+    def median(self, name: str, attribute: str = "total") -> float:
+        return statistics.median(getattr(sample, attribute) for sample in self.cold[name])
+
+
+class Interpreters:
+    """Runs `python -m bench.cold` with a given environment and bytecode cache."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self.pycache = scratch / "pycache"
+        self.runs = 0
+
+    def run(self, module: str, environment: dict[str, str], event: Any = None) -> dict[str, Any]:
+        self.runs += 1
+        result = self.scratch / f"result-{self.runs}.json"
+        command = [sys.executable, "-m", "bench.cold", module, str(result)]
+        if event is not None:
+            event_file = self.scratch / f"event-{self.runs}.json"
+            event_file.write_text(json.dumps(event), encoding="utf-8")
+            command.append(str(event_file))
+        subprocess.run(
+            command,
+            env=self.environment(environment),
+            cwd=PROJECT_ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return json.loads(result.read_text(encoding="utf-8"))
+
+    def environment(self, extra: dict[str, str]) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "PYTHONPYCACHEPREFIX": str(self.pycache),
+            "LANG": "C.UTF-8",
+            **extra,
+        }
+
+
+def _sample(result: dict[str, Any]) -> Sample:
+    return Sample(result["import_seconds"], result["call_seconds"], result["max_rss_kb"])
+
+
+class _InFreshProcess:
+    """Stands in for a LocalFunction's invoke: the same handler, a new interpreter each time."""
+
+    def __init__(self, function: LocalFunction, interpreters: Interpreters) -> None:
+        self.function = function
+        self.interpreters = interpreters
+        self.samples: list[Sample] = []
+
+    def __call__(self, event: dict[str, Any]) -> Any:
+        result = self.interpreters.run(self.function.spec.module, self.function.environment, event)
+        self.samples.append(_sample(result))
+        return result.get("response")
+
+
+def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
+    """Cold-start each handler `repeats` times with `posts`, then once with `large_post`."""
+    run = ColdRun()
+    with (
+        tempfile.TemporaryDirectory(prefix="pressroom-cold-") as scratch_name,
+        like_dynamodb(),
+        embedded_aws("127.0.0.1", _free_port()) as endpoint,
+    ):
+        scratch = Path(scratch_name)
+        interpreters = Interpreters(scratch)
+        session = local_session("us-east-1")
+        stack = LocalStack.create(
+            session,
+            project_root=PROJECT_ROOT,
+            site_url="https://news.example.org/",
+            endpoint_url=endpoint,
+            stack_name="coldstart",
+        )
+        stack.router.drain()
+        invokers = {}
+        for name, function in stack.functions.items():
+            invokers[name] = _InFreshProcess(function, interpreters)
+            function.invoke = invokers[name]  # type: ignore[method-assign]
+        s3 = session.client("s3", endpoint_url=endpoint)
+        environment = {"AWS_DEFAULT_REGION": "us-east-1"}
+
+        def publish(post: Post) -> None:
+            for key, path in write_pressroom([post], scratch / "posts"):
+                s3.put_object(Bucket=stack.content_bucket, Key=key, Body=path.read_bytes())
+            stack.router.drain(idle_sleep=0.01)
+
+        # Warm-up: compiles bytecode into the cache; its samples are dropped.
+        publish(posts[0])
+        interpreters.run(BASELINE, environment)
+        for invoker in invokers.values():
+            invoker.samples.clear()
+        for post in posts[1 : repeats + 1]:
+            publish(post)
+            run.cold[BASELINE].append(_sample(interpreters.run(BASELINE, environment)))
+        for name, invoker in invokers.items():
+            run.cold[name] = list(invoker.samples)
+            invoker.samples.clear()
+        for module in (BASELINE, *(f.spec.module for f in stack.functions.values())):
+            run.imports[module] = import_profile(interpreters, module)
+        publish(large_post)
+        run.large_post_bytes = len(large_post.pressroom_source().encode())
+        for name, invoker in invokers.items():
+            if invoker.samples:
+                run.large[name] = invoker.samples[-1]
+    return run
+
+
+def import_profile(interpreters: Interpreters, module: str) -> list[tuple[str, float]]:
+    """`python -X importtime`: seconds of import by top-level package (own time, summed)."""
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        env=interpreters.environment({}),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    totals: dict[str, float] = defaultdict(float)
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "[us]" in line:
+            continue
+        own, _, name = line.removeprefix("import time:").split("|", 2)
+        totals[name.strip().split(".")[0]] += int(own) / 1e6
+    return sorted(totals.items(), key=lambda item: item[1], reverse=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -1,0 +1,170 @@
+"""The pipeline without AWS: validate_post, the indexer's plan on an in-memory index, and
+the renderer's post page and listings over in-memory adapters. Posts are published
+alone (each its own batch, as an upload that arrives by itself), or in batches as the
+renderer's stream delivers them when uploads come together.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bench.corpus import Post
+from pressroom.config import DEFAULT_THEME, SiteConfig
+from pressroom.indexing import IndexPlan, PostKey, PostRecord, TagEntry
+from pressroom.listings import Month, PostChange, month_of
+from pressroom.models import IndexMessage, PostDocument, PostSummary
+from pressroom.services.indexer import IndexerService
+from pressroom.services.renderer import RendererService
+from pressroom.site import Theme
+from pressroom.validation import validate_post
+from tests.memory_index import MemoryIndex
+
+_Order = tuple[datetime, str]
+
+
+@dataclass
+class MemorySite(MemoryIndex):
+    """The in-memory index, also the renderer's catalog: listings kept sorted as plans apply."""
+
+    posts: dict[str, PostSummary] = field(default_factory=dict)
+    newest: list[_Order] = field(default_factory=list)
+    month_counts: Counter[Month] = field(default_factory=Counter)
+    tag_orders: defaultdict[str, list[_Order]] = field(default_factory=lambda: defaultdict(list))
+
+    def apply(self, plan: IndexPlan) -> None:
+        super().apply(plan)
+        for key, record in plan.writes.items():
+            if isinstance(key, PostKey):
+                self._unlist(key.slug)
+                if isinstance(record, PostRecord) and record.published is not None:
+                    self._list(record.published)
+        for entry in plan.tags_to_delete:
+            self.tag_orders[entry.tag].remove((entry.date, entry.slug))
+        for entry in plan.tags_to_put:
+            bisect.insort(self.tag_orders[entry.tag], (entry.date, entry.slug))
+
+    def _list(self, post: PostSummary) -> None:
+        self.posts[post.slug] = post
+        bisect.insort(self.newest, (post.date, post.slug))
+        self.month_counts[month_of(post)] += 1
+
+    def _unlist(self, slug: str) -> None:
+        post = self.posts.pop(slug, None)
+        if post is not None:
+            self.newest.remove((post.date, post.slug))
+            self.month_counts[month_of(post)] -= 1
+            self.month_counts += Counter()  # drops months that are now empty
+
+    # PostCatalog
+
+    def newest_posts(self, limit: int) -> Sequence[PostSummary]:
+        return [self.posts[slug] for _, slug in reversed(self.newest[-limit:])]
+
+    def month_posts(self, year: int, month: int) -> Sequence[PostSummary]:
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        low = bisect.bisect_left(self.newest, (start, ""))
+        high = bisect.bisect_left(self.newest, (end, ""))
+        return [self.posts[slug] for _, slug in reversed(self.newest[low:high])]
+
+    def months(self) -> Sequence[tuple[int, int]]:
+        return sorted(self.month_counts, reverse=True)
+
+    def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]:
+        return [self.tags[(tag, slug)] for _, slug in reversed(self.tag_orders[tag][-limit:])]
+
+    # `pressroom rebuild`'s side of the catalog (published_posts, tags) is never called here;
+    # `tags` is the in-memory index's own field.
+
+
+class MemoryDocuments:
+    def __init__(self) -> None:
+        self.documents: dict[str, PostDocument] = {}
+
+    def put(self, document: PostDocument) -> None:
+        self.documents[document.document_key] = document
+
+    def get(self, key: str) -> PostDocument:
+        return self.documents[key]
+
+
+class MemorySiteStore:
+    """Keeps only each object's size: the bytes themselves are not what is measured."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[str, int] = {}
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.sizes[key] = len(body)
+
+    def delete(self, key: str) -> None:
+        self.sizes.pop(key, None)
+
+
+@dataclass(frozen=True)
+class PureRun:
+    posts: int
+    batch_size: int
+    seconds: float
+    objects_written: int
+
+    @property
+    def per_post(self) -> float:
+        return self.seconds / self.posts
+
+
+def run_pure(posts: list[Post], batch_size: int = 1) -> PureRun:
+    """Publish `posts`, `batch_size` at a time (one renderer batch each); the time of the
+    whole, and per post."""
+    sources = [(post.key, post.pressroom_source().encode()) for post in posts]
+    site = MemorySite()
+    documents = MemoryDocuments()
+    store = MemorySiteStore()
+    indexer = IndexerService(index=site)
+    renderer = RendererService(
+        catalog=site,
+        documents=documents,
+        site=store,
+        config=SiteConfig(base_url="https://news.example.org/"),
+        theme=Theme(DEFAULT_THEME),
+    )
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    changes: list[PostChange] = []
+    for number, (key, raw) in enumerate(sources, start=1):
+        outcome = validate_post(raw, key, first_seen=now)
+        if outcome.document is None:
+            raise AssertionError(f"{key}: {outcome.errors}")
+        documents.put(outcome.document)
+        plan = indexer.handle(
+            IndexMessage(
+                action="upsert",
+                source_key=key,
+                sequencer=f"{number:016X}",
+                event_time=now,
+                post=outcome.document.summary(),
+            )
+        )
+        changes += [
+            PostChange(old=_post(plan.read.get(k)), new=_post(record))
+            for k, record in plan.writes.items()
+            if isinstance(k, PostKey)
+        ]
+        if number % batch_size == 0 or number == len(sources):
+            for change in changes:
+                renderer.render_post(change)
+            renderer.render_listings(changes)
+            changes = []
+    seconds = time.perf_counter() - started
+    return PureRun(
+        posts=len(sources), batch_size=batch_size, seconds=seconds, objects_written=len(store.sizes)
+    )
+
+
+def _post(record: object) -> PostRecord | None:
+    return record if isinstance(record, PostRecord) else None

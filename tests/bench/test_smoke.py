@@ -1,0 +1,46 @@
+"""`make bench` at a tiny size still runs end to end and writes its table (no timing checks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+from bench.corpus import corpus
+from bench.peers import PEERS, find_tools
+from bench.pipeline import PROJECT_ROOT
+from tests.tools import require
+
+
+def test_a_tiny_bench_run_writes_every_section(tmp_path: Path) -> None:
+    out = tmp_path / "results.md"
+
+    status = main(
+        ["--sizes", "12,20", "--repeats", "2", "--batch", "4", "--no-peers", "--out", str(out)]
+    )
+
+    assert status == 0
+    text = out.read_text(encoding="utf-8")
+    for heading in (
+        "## Goals",
+        "## One new post published into a site of N posts",
+        "## The pure pipeline, per post",
+        "## Cold start",
+        "## Peak memory",
+        "## AWS requests and cost per post",
+    ):
+        assert heading in text
+    assert "| 20 |" in text
+
+
+@pytest.mark.parametrize("tool", sorted(PEERS))
+def test_a_peer_builds_a_tiny_corpus(tool: str, tmp_path: Path) -> None:
+    tools = find_tools(PROJECT_ROOT / ".venv-bench")
+    require(tool in tools, f"{tool} is not in .venv-bench (make .venv-bench/.installed)")
+    peer = PEERS[tool](tools[tool], tmp_path / tool, timeout=120)
+    peer.prepare(corpus(5))
+
+    build = peer.build(5)
+
+    assert build.seconds is not None, build.note
