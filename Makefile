@@ -9,9 +9,9 @@ UV_VERSION := 0.13.9
 BASE_PYTHON ?= $(shell scripts/find-python)
 INSTALLED := $(VENV)/.installed
 # Tools that pin their own boto3 get their own environments, each from its lock.
-TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed
+TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed .venv-bandit/.installed
 
-.PHONY: help install demo site test lint types unit integration infra-check lock clean bench
+.PHONY: help install demo site test lint types unit integration infra-check lock clean bench reliability
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -48,7 +48,8 @@ infra-check: $(INSTALLED) $(TOOL_VENVS)  ## template and pipeline: sam validate,
 	$(VENV)/bin/pytest -n 4 tests/infra
 
 test: lint types infra-check  ## lint, types, the infrastructure checks and the whole test suite
-	$(VENV)/bin/pytest -n auto --ignore=tests/infra
+	$(VENV)/bin/pytest -n auto --ignore=tests/infra --ignore=tests/reliability
+	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
 
 unit: $(INSTALLED)  ## the unit tests only (no network, no moto)
 	$(VENV)/bin/pytest tests/unit
@@ -60,6 +61,13 @@ integration: $(INSTALLED)  ## the pipeline on moto
 bench: $(INSTALLED) .venv-bench/.installed  ## benchmarks: publish cost vs site size, Hugo, Pelican, cold start, cost; writes bench/results.md
 	$(PY) -m bench
 
+# The tests (poison messages, XSS, bandit; faults and reordering at 60 posts, as in `make test`),
+# then full size: 1,000 posts under 10 % faults and reordered, 10,000 posts of load (about 30 min).
+reliability: $(INSTALLED) .venv-bandit/.installed  ## faults, poison messages, reordering, load, XSS, bandit: prints the figures
+	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
+	.venv-bandit/bin/bandit -r shared functions -q --severity-level high
+	$(PY) -m reliability.run --posts 1000 --load 10000 --step 1000
+
 lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)
 	$(UV) pip compile --quiet requirements/layer.in --python-version 3.13 \
 		--python-platform aarch64-manylinux_2_28 --no-header -o shared/requirements.txt
@@ -67,6 +75,7 @@ lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)
 		--python-version 3.13 -o requirements/dev.txt
 	$(UV) pip compile --quiet requirements/sam.in --universal --python-version 3.11 -o requirements/sam.txt
 	$(UV) pip compile --quiet requirements/checkov.in --universal --python-version 3.11 -o requirements/checkov.txt
+	$(UV) pip compile --quiet requirements/bandit.in --universal --python-version 3.11 -o requirements/bandit.txt
 
 clean:  ## remove the virtual environment and outputs
-	rm -rf $(VENV) .venv-sam .venv-checkov .aws-sam _site _site.log .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-sam .venv-checkov .venv-bench .venv-bandit .aws-sam _site _site.log .pytest_cache .mypy_cache .ruff_cache

@@ -45,8 +45,8 @@ def _target(size: int, repeats: int, pure: bool) -> None:
     from bench import pipeline
     from bench.aws_calls import CallCounter
     from bench.corpus import write_pressroom
-    from bench.emulator import like_dynamodb
     from pressroom.local.s3_events import in_process_aws
+    from pressroom.local.scale import like_dynamodb
     from pressroom.local.stack import LocalStack
 
     fresh = new_posts(repeats)

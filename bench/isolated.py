@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import Post, write_pressroom
-from bench.emulator import like_dynamodb
 from pressroom.adapters.stack import local_session
 from pressroom.local.runtime import LocalFunction
+from pressroom.local.scale import like_dynamodb
 from pressroom.local.server import embedded_aws
 from pressroom.local.stack import LocalStack
 

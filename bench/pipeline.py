@@ -1,6 +1,6 @@
 """One new post published into a site of N posts, through the whole pipeline, on moto.
 
-The embedded AWS runs with `bench.emulator.like_dynamodb` (see there why).
+The embedded AWS runs with `pressroom.local.scale.like_dynamodb` (see there why).
 The N posts are loaded the fast way: validated with `validate_post`, stored
 and indexed with the real adapters and the indexer service (one index write
 each, as the indexer makes it), and the site rendered with the renderer
@@ -25,12 +25,13 @@ import boto3
 
 from bench.aws_calls import CallCounter, Calls
 from bench.corpus import Post, write_pressroom
-from bench.emulator import EmulatorClock, like_dynamodb, moto_table, stream_paused
+from bench.emulator import EmulatorClock, moto_table, stream_paused
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3DocumentStore
 from pressroom.adapters.wiring import build_renderer
 from pressroom.config import RendererSettings
 from pressroom.local.s3_events import in_process_aws, next_sequencer
+from pressroom.local.scale import like_dynamodb
 from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage
 from pressroom.services.indexer import IndexerService

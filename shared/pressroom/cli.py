@@ -9,13 +9,17 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pressroom.exceptions import PressroomError
 from pressroom.indexing import SourceStatus
 from pressroom.models import ValidationOutcome, format_instant
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_post
+
+if TYPE_CHECKING:
+    from pressroom.adapters.dead_letters import DeadLetter
+    from pressroom.adapters.stack import StackResources
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 DEFAULT_LOCAL_PORT = 4566
@@ -64,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="JSON for machines")
     _add_stack_options(status)
     status.set_defaults(run=_status)
+
+    redrive = commands.add_parser(
+        "redrive", help="put dead-lettered messages back on their queues once the cause is fixed"
+    )
+    redrive.add_argument(
+        "--queue",
+        metavar="NAME",
+        help="one dead-letter queue: IngestDLQ, IndexDLQ or RenderDLQ (default: all)",
+    )
+    redrive.add_argument("-q", "--quiet", action="store_true", help="no progress bar (RenderDLQ)")
+    _add_stack_options(redrive)
+    redrive.set_defaults(run=_redrive)
 
     rebuild = commands.add_parser("rebuild", help="re-render every page from the index")
     rebuild.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -254,34 +270,104 @@ def _needs_embedded_aws(command: str, missing: ModuleNotFoundError) -> Pressroom
 def _status(arguments: argparse.Namespace) -> int:
     from pressroom.adapters.stack import locate_stack
 
-    index = locate_stack(
+    stack = locate_stack(
         stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
-    ).index()
+    )
+    index = stack.index()
+    dead_letters = [
+        letter
+        for letter in _dead_letters(stack)
+        if not arguments.key or arguments.key in letter.keys
+    ]
     if arguments.key:
         found = index.source_status(arguments.key)
-        if found is None:
+        if found is None and not dead_letters:
             print(f"pressroom: no upload recorded for {arguments.key!r}", file=sys.stderr)
             return 1
-        statuses = [found]
+        statuses = [found] if found is not None else []
     else:
         statuses = sorted(index.source_statuses(), key=lambda status: status.source_key)
     if arguments.json:
-        print(json.dumps([status.model_dump(mode="json") for status in statuses], indent=2))
+        # Dead letters ride in the same array, as uploads whose event is parked.
+        listed = [status.model_dump(mode="json") for status in statuses]
+        listed += [_dead_letter_json(letter) for letter in dead_letters]
+        print(json.dumps(listed, indent=2))
     else:
         for status in statuses:
             _print_status(status, sys.stdout)
+        _print_dead_letters(dead_letters, sys.stdout)
     return 0
 
 
-def _rebuild(arguments: argparse.Namespace) -> int:
-    from tqdm import tqdm
+def _dead_letters(stack: StackResources) -> list[DeadLetter]:
+    dead_letters = stack.dead_letters()
+    return [
+        letter
+        for queue in dead_letters.queues
+        if dead_letters.count(queue)
+        for letter in dead_letters.peek(queue)
+    ]
 
+
+def _dead_letter_json(letter: DeadLetter) -> dict[str, object]:
+    return {
+        "source_key": letter.keys[0] if len(letter.keys) == 1 else None,
+        "status": "dead-letter",
+        **letter.as_json(),
+    }
+
+
+def _print_dead_letters(letters: Sequence[DeadLetter], out: TextIO) -> None:
+    by_queue: dict[str, list[DeadLetter]] = {}
+    for letter in letters:
+        by_queue.setdefault(letter.queue, []).append(letter)
+    for queue, parked in by_queue.items():
+        print(f"dead letters: {queue} {len(parked)}", file=out)
+        for letter in parked:
+            print(f"  {letter.description}", file=out)
+    if by_queue:
+        print("  (fix the cause, then: pressroom redrive)", file=out)
+
+
+def _redrive(arguments: argparse.Namespace) -> int:
     from pressroom.adapters.stack import locate_stack
-    from pressroom.adapters.wiring import CLIENT_CONFIG, build_renderer
 
     stack = locate_stack(
         stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
     )
+    dead_letters = stack.dead_letters()
+    queues = [dead_letters.queue(arguments.queue)] if arguments.queue else dead_letters.queues
+    for queue in queues:
+        moved = dead_letters.redrive(
+            queue, rebuild=lambda: _rebuild_site(stack, quiet=arguments.quiet)
+        )
+        if not moved:
+            print(f"{queue.name}: empty")
+            continue
+        where = (
+            f"back on {queue.source_url.rsplit('/', 1)[-1]}"
+            if queue.source_url
+            else "let go after a rebuild of the site"
+        )
+        print(f"{queue.name}: {moved} {'message' if moved == 1 else 'messages'} {where}")
+    return 0
+
+
+def _rebuild(arguments: argparse.Namespace) -> int:
+    from pressroom.adapters.stack import locate_stack
+
+    stack = locate_stack(
+        stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
+    )
+    _rebuild_site(stack, quiet=arguments.quiet)
+    return 0
+
+
+def _rebuild_site(stack: StackResources, *, quiet: bool) -> None:
+    from tqdm import tqdm
+
+    from pressroom.adapters.wiring import CLIENT_CONFIG, build_renderer
+
     session = stack.session()
     renderer = build_renderer(
         stack.renderer_settings(),
@@ -289,7 +375,7 @@ def _rebuild(arguments: argparse.Namespace) -> int:
         stack.dynamodb(),
     )
     plan = renderer.plan_rebuild()
-    with tqdm(total=plan.steps, unit="page", disable=arguments.quiet, file=sys.stderr) as progress:
+    with tqdm(total=plan.steps, unit="page", disable=quiet, file=sys.stderr) as progress:
         for path in renderer.rebuild(plan):
             progress.set_postfix_str(path or "home, feed, sitemap, search", refresh=False)
             progress.update()
@@ -297,7 +383,6 @@ def _rebuild(arguments: argparse.Namespace) -> int:
         f"rebuilt {plan.post_count} posts, {len(plan.months)} months, {len(plan.tags)} tags",
         file=sys.stderr,
     )
-    return 0
 
 
 def _print_status(status: SourceStatus, out: TextIO) -> None:

@@ -13,18 +13,17 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pressroom.adapters.dynamodb import deserialize
 from pressroom.adapters.s3 import S3DocumentStore
 from pressroom.local.s3_events import in_process_aws
 from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage, PostDocument
+from reliability.harness import FinalState, read_site, scan_table
 from tests.corpus import PROJECT_ROOT
 from tests.histories import (
     CONTENDED,
@@ -39,12 +38,6 @@ from tests.histories import (
 
 HISTORIES_PER_POPULATION = 100
 """Two populations (run in parallel under xdist): 200 histories per run."""
-
-
-@dataclass(frozen=True)
-class FinalState:
-    table: dict[tuple[str, str], dict[str, Any]]
-    site: dict[str, tuple[str, bytes]]
 
 
 class Deliveries:
@@ -78,25 +71,7 @@ class Deliveries:
                     QueueUrl=queue, MessageBody=messages[position][0].model_dump_json()
                 )
             stack.router.drain()
-        return FinalState(table=self._table(stack), site=self._site(stack))
-
-    def _table(self, stack: LocalStack) -> dict[tuple[str, str], dict[str, Any]]:
-        client = self.session.client("dynamodb")
-        items = {}
-        for page in client.get_paginator("scan").paginate(TableName=stack.index.table):
-            for raw in page["Items"]:
-                item = deserialize(raw)
-                items[(item["pk"], item["sk"])] = item
-        return items
-
-    def _site(self, stack: LocalStack) -> dict[str, tuple[str, bytes]]:
-        s3 = self.session.client("s3")
-        site = {}
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.site_bucket):
-            for entry in page.get("Contents", []):
-                found = s3.get_object(Bucket=stack.site_bucket, Key=entry["Key"])
-                site[entry["Key"]] = (found["ContentType"], found["Body"].read())
-        return site
+        return FinalState(table=scan_table(stack), site=read_site(stack))
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import boto3
 
+from pressroom.adapters.dead_letters import DEAD_LETTER_SOURCES, DeadLetterQueue, SqsDeadLetters
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.wiring import CLIENT_CONFIG
 from pressroom.config import RendererSettings
@@ -46,6 +47,7 @@ class StackResources:
     """Each function's environment by logical id (known for the local stack only)."""
     local: bool = False
     """The local stack: reached with LOCAL_CREDENTIALS."""
+    dead_letter_queues: tuple[DeadLetterQueue, ...] = ()
 
     @classmethod
     def from_local_file(cls, path: Path) -> StackResources:
@@ -62,6 +64,9 @@ class StackResources:
                     for logical_id, function in local.get("functions", {}).items()
                 },
                 local=True,
+                dead_letter_queues=_dead_letter_queues(
+                    {name: queue["url"] for name, queue in local.get("queues", {}).items()}
+                ),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ConfigurationError(f"{path} does not describe a local stack: {error}") from None
@@ -92,6 +97,13 @@ class StackResources:
                 functions=_function_environments(
                     client.meta.region_name, endpoint_url, outputs["RendererFunctionName"]
                 ),
+                dead_letter_queues=_dead_letter_queues(
+                    {
+                        logical_id: outputs[output]
+                        for logical_id, output in _QUEUE_OUTPUTS.items()
+                        if output in outputs
+                    }
+                ),
             )
         except KeyError as missing:
             raise ConfigurationError(f"stack {stack_name} has no output {missing}") from None
@@ -108,6 +120,12 @@ class StackResources:
     def index(self) -> DynamoPostIndex:
         return DynamoPostIndex(self.dynamodb(), self.table_name)
 
+    def dead_letters(self) -> SqsDeadLetters:
+        client = self.session().client(
+            "sqs", region_name=self.region, endpoint_url=self.endpoint_url, config=CLIENT_CONFIG
+        )
+        return SqsDeadLetters(client, self.dead_letter_queues)
+
     def session(self) -> boto3.Session:
         return local_session(self.region) if self.local else boto3.Session(region_name=self.region)
 
@@ -117,6 +135,27 @@ class StackResources:
         if environment is None:
             raise ConfigurationError("the stack does not say how its renderer is configured")
         return RendererSettings.from_environment(environment)
+
+
+_QUEUE_OUTPUTS = {
+    "IngestQueue": "IngestQueueUrl",
+    "IngestDLQ": "IngestDeadLetterQueueUrl",
+    "IndexQueue": "IndexQueueUrl",
+    "IndexDLQ": "IndexDeadLetterQueueUrl",
+    "RenderDLQ": "RenderDeadLetterQueueUrl",
+}
+"""The deployed stack's outputs that name its queues, by the template's logical ids."""
+
+
+def _dead_letter_queues(urls: Mapping[str, str]) -> tuple[DeadLetterQueue, ...]:
+    """The dead-letter queues among `urls` (queue URLs by logical id), with their sources."""
+    return tuple(
+        DeadLetterQueue(
+            name=name, url=urls[name], source_url=urls[source] if source is not None else None
+        )
+        for name, source in DEAD_LETTER_SOURCES.items()
+        if name in urls and (source is None or source in urls)
+    )
 
 
 def _function_environments(

@@ -1,0 +1,172 @@
+"""`make reliability`: faults, duplicated and reordered events, and load, with the figures.
+
+    python -m reliability.run [--posts 1000] [--load 10000] [--step 1000]
+
+Exit status 1 when a faulted or reordered run does not end like the fault-free
+one, a post is lost, or a dead-letter queue is not empty after redrive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+
+from pressroom.local.faults import FaultPlan
+from reliability.harness import (
+    FUNCTIONS,
+    FinalState,
+    Measurement,
+    Pipelines,
+    Post,
+    Probe,
+    Run,
+    capture_notifications,
+    differences,
+    generate_posts,
+    history_uploads,
+    local_aws,
+    lost_posts,
+    shuffled_with_duplicates,
+)
+
+FAULTS = FaultPlan(rate=0.10, surfaced=0.1, crash_rate=0.1, seed=8, backoff_scale=0.01)
+HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=3, backoff_scale=0.01)
+"""Enough failures that retries run out: messages reach every dead-letter queue, then redrive."""
+MIB = 1024 * 1024
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reliability.run", description=__doc__)
+    parser.add_argument("--posts", type=int, default=1000, help="posts in the fault runs")
+    parser.add_argument("--load", type=int, default=10000, help="posts in the load run (0: none)")
+    parser.add_argument("--step", type=int, default=1000, help="posts per load measurement")
+    arguments = parser.parse_args(argv)
+    ok = faults_and_deliveries(arguments.posts)
+    if arguments.load:
+        load(arguments.load, arguments.step)
+    return 0 if ok else 1
+
+
+def faults_and_deliveries(count: int) -> bool:
+    with local_aws() as session:
+        posts, deleted, uploads = history_uploads(count)
+        captured = capture_notifications(session, uploads)
+        pipelines = Pipelines(session)
+        print(
+            f"history: {count} posts, {len(uploads) - count - len(deleted)} updates, "
+            f"{len(deleted)} deletes: {len(captured.notifications)} S3 events"
+        )
+        baseline = pipelines.publish(captured)
+        expected = baseline.state()
+        ok = _verdict("fault-free (the reference)", baseline, expected, expected, posts, deleted)
+
+        faulted = pipelines.publish(captured, plan=FAULTS)
+        ok &= _verdict("10 % faults", faulted, faulted.state(), expected, posts, deleted)
+        report = faulted.faults
+        assert report is not None
+        print(
+            f"  faults: {report.injected} injected: "
+            f"{sum(report.requests_failed.values())} requests failed below the retries "
+            f"({report.absorbed} absorbed by retries, {report.exhausted} calls ran out of them), "
+            f"{sum(report.calls_failed.values())} calls failed above them, "
+            f"{sum(report.crashes.values())} invocations crashed between two writes"
+        )
+        for name in FUNCTIONS:
+            print(
+                f"    {name:<18} {report.invocations[name]:>5} invocations, "
+                f"{report.failed_invocations[name]:>4} failed whole, "
+                f"{report.batch_item_failures[name]:>4} records reported failed, "
+                f"{report.redelivered[name]:>5} records delivered again"
+            )
+
+        harsh = pipelines.publish(captured, plan=HARSH)
+        name = "30 % faults, half past the retries"
+        ok &= _verdict(name, harsh, harsh.state(), expected, posts, deleted)
+
+        deliveries = shuffled_with_duplicates(captured.notifications, seed=3)
+        shuffled = pipelines.publish(captured, deliveries=deliveries, chunk=50)
+        print(
+            f"reordered: {len(deliveries)} deliveries of {len(captured.notifications)} events, "
+            "shuffled, in chunks of 50"
+        )
+        ok &= _verdict("reordered", shuffled, shuffled.state(), expected, posts, deleted)
+    return ok
+
+
+def _verdict(
+    name: str,
+    run: Run,
+    state: FinalState,
+    expected: FinalState,
+    posts: Sequence[Post],
+    deleted: frozenset[str],
+) -> bool:
+    different = differences(expected, state)
+    lost = lost_posts(posts, state, deleted)
+    left = sum(run.dead_letters_after.values())
+    print(
+        f"{name}: {run.seconds:.0f} s; {len(state.table)} index items, "
+        f"{len(state.site)} site objects; "
+        f"{'identical to the fault-free run' if not different else f'{len(different)} DIFFER'}; "
+        f"{len(lost)} posts lost; dead letters {_counts(run.dead_letters)} → "
+        f"redriven {_counts(run.redriven) or 'none'} → {left} left"
+    )
+    for line in different[:10]:
+        print(f"    differs: {line}")
+    return not different and not lost and not left
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items() if count) or "0"
+
+
+def load(count: int, step: int) -> None:
+    probe = Probe(memory_every=5)
+    with local_aws() as session:
+        posts = generate_posts(count, seed=2)
+        captured = capture_notifications(session, [(post.key, post.body) for post in posts])
+        pipelines = Pipelines(session)
+
+        def next_phase(phase: int) -> None:
+            probe.phase = phase + 1
+            print(f"  … {(phase + 1) * step} posts published", file=sys.stderr, flush=True)
+
+        started = time.perf_counter()
+        with probe.active():
+            run = pipelines.publish(captured, chunk=step, between_chunks=next_phase)
+        state = run.state()
+    lost = lost_posts(posts, state)
+    print(
+        f"load: {count} posts in {time.perf_counter() - started:.0f} s, {len(lost)} lost, "
+        f"{len(state.site)} site objects; per post and per invocation, "
+        f"as the site grows by {step}:"
+    )
+    print(
+        f"  {'function':<18} {'site size':>11} {'ms/post':>8} {'own ms':>7} "
+        f"{'AWS calls':>9} {'peak MiB':>9} {'median':>7}"
+    )
+    phases = sorted(phase for phase in probe.by_phase if phase * step < count)
+    for name in FUNCTIONS:
+        for phase in phases:
+            measured = probe.by_phase[phase][name]
+            print(f"  {name:<18} {_size(phase, step):>11} " + _figures(measured))
+
+
+def _size(phase: int, step: int) -> str:
+    return f"{phase * step}-{(phase + 1) * step}"
+
+
+def _figures(measured: Measurement) -> str:
+    peaks = measured.peaks or [0]
+    return (
+        f"{measured.per_record_ms:>8.1f} {measured.own_per_record_ms:>7.1f} "
+        f"{measured.calls_per_record:>9.2f} {max(peaks) / MIB:>9.1f} "
+        f"{statistics.median(peaks) / MIB:>7.1f}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""A message that always fails is parked, shown, and redriven once its cause is fixed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from pressroom.adapters import wiring
+from pressroom.cli import main
+from pressroom.local.faults import Invoke, observe_invocations
+from pressroom.local.runtime import LocalFunction
+from pressroom.local.s3_events import in_process_aws
+from pressroom.local.stack import LocalStack
+from reliability.harness import PROJECT_ROOT, SITE_URL, dead_letter_counts, generate_posts
+
+POISON = "posts/poison.md"
+
+
+@pytest.fixture
+def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    """A local stack that `pressroom status` and `redrive` find from this folder."""
+    with in_process_aws() as session:
+        local = LocalStack.create(session, project_root=PROJECT_ROOT, site_url=SITE_URL)
+        local.router.drain()
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / ".pressroom").mkdir()
+        (tmp_path / ".pressroom" / "local.json").write_text(
+            local.resources.to_json(
+                endpoint_url=None,
+                functions={name: f.environment for name, f in local.functions.items()},
+            )
+        )
+        yield local
+
+
+@pytest.fixture
+def unreadable_poison() -> Iterator[None]:
+    """The cause: the validator may not read one object (as a wrong key policy would do)."""
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+
+    def deny(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if not params["url_path"].endswith("/posts/poison.md"):
+            return None
+        from botocore.awsrequest import AWSResponse
+
+        error = {"Code": "AccessDenied", "Message": "Access Denied"}
+        return AWSResponse("", 403, {}, None), {  # type: ignore[arg-type]
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+
+    events.register_first("before-call.s3.GetObject", deny, unique_id="test-poison")
+    wiring.reset()
+    yield
+    events.unregister("before-call.s3.GetObject", deny, unique_id="test-poison")
+    wiring.reset()
+
+
+def test_a_poison_message_is_parked_shown_and_redriven(
+    stack: LocalStack, unreadable_poison: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = stack.session.client("s3")
+    mates = generate_posts(9)
+    for post in mates[:4]:
+        s3.put_object(Bucket=stack.content_bucket, Key=post.key, Body=post.body)
+    s3.put_object(Bucket=stack.content_bucket, Key=POISON, Body=mates[0].body)
+    for post in mates[4:]:
+        s3.put_object(Bucket=stack.content_bucket, Key=post.key, Body=post.body)
+
+    batches: list[tuple[list[str], Any]] = []
+
+    def record(function: LocalFunction, invoke: Invoke, event: dict[str, Any]) -> Any:
+        response = invoke(function, event)
+        if function.name == "ValidatorFunction":
+            batches.append(([r["messageId"] for r in event["Records"]], response))
+        return response
+
+    with observe_invocations(record):
+        stack.router.drain()
+
+    # The poison shared its first batch with its mates, and only it was reported failed.
+    first_ids, first_response = batches[0]
+    assert len(first_ids) == 10
+    assert [failure["itemIdentifier"] for failure in first_response["batchItemFailures"]] == [
+        first_ids[4]
+    ]
+    # Its batch-mates flowed: every one published, none parked with it.
+    for post in mates:
+        status = stack.index.source_status(post.key)
+        assert status is not None and status.status == "published", post.key
+    assert dead_letter_counts(stack) == {"IngestDLQ": 1, "IndexDLQ": 0, "RenderDLQ": 0}
+
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "dead letters: IngestDLQ 1" in out
+    assert f"S3 event: {POISON}" in out
+
+    assert main(["status", POISON, "--json"]) == 0
+    [parked] = json.loads(capsys.readouterr().out)
+    assert parked["status"] == "dead-letter"
+    assert parked["source_key"] == POISON
+    assert parked["queue"] == "IngestDLQ"
+    assert parked["receive_count"] >= 5  # maxReceiveCount in template.yaml
+
+
+def test_redrive_puts_it_back_once_the_cause_is_fixed(
+    stack: LocalStack, unreadable_poison: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key=POISON, Body=generate_posts(1)[0].body)
+    stack.router.drain()
+    assert dead_letter_counts(stack)["IngestDLQ"] == 1
+
+    assert main(["redrive", "--queue", "IngestDLQ"]) == 0  # the cause is still there
+    assert "IngestDLQ: 1 message back on" in capsys.readouterr().out
+    stack.router.drain()
+    assert dead_letter_counts(stack)["IngestDLQ"] == 1
+
+    boto3.DEFAULT_SESSION.events.unregister(  # type: ignore[union-attr]
+        "before-call.s3.GetObject", unique_id="test-poison"
+    )
+    wiring.reset()
+    assert main(["redrive"]) == 0
+    stack.router.drain()
+
+    assert dead_letter_counts(stack) == {"IngestDLQ": 0, "IndexDLQ": 0, "RenderDLQ": 0}
+    status = stack.index.source_status(POISON)
+    assert status is not None and status.status == "published"
+    assert main(["status", POISON]) == 0
+    assert "dead letters" not in capsys.readouterr().out
+
+
+def test_a_render_dead_letter_is_redriven_by_a_rebuild(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post = generate_posts(1)[0]
+    stack.session.client("s3").put_object(Bucket=stack.content_bucket, Key=post.key, Body=post.body)
+    stack.router.drain()
+    site = stack.session.client("s3")
+    page = f"posts/{post.slug}/index.html"
+    site.delete_object(Bucket=stack.site_bucket, Key=page)  # a batch whose retries ran out
+    stack.session.client("sqs").send_message(
+        QueueUrl=stack.resources.queues["RenderDLQ"].url,
+        MessageBody=json.dumps(
+            {"DDBStreamBatchInfo": {"batchSize": 1, "startSequenceNumber": "1"}}
+        ),
+    )
+
+    assert main(["status"]) == 0
+    assert "dead letters: RenderDLQ 1" in capsys.readouterr().out
+    assert main(["redrive", "--queue", "RenderDLQ", "--quiet"]) == 0
+
+    assert "RenderDLQ: 1 message let go after a rebuild" in capsys.readouterr().out
+    assert site.get_object(Bucket=stack.site_bucket, Key=page)["ContentLength"] > 0
+    assert dead_letter_counts(stack)["RenderDLQ"] == 0
