@@ -24,17 +24,21 @@ from pressroom.site import Theme
 from pressroom.validation import validate_post
 from tests.memory_index import MemoryIndex
 
-_Order = tuple[datetime, str]
+_Listed = tuple[datetime, str, PostSummary]
+_Tagged = tuple[datetime, str, TagEntry]
+"""(date, slug, item), kept in listing order: a slug is listed once, so the item itself is
+never compared."""
 
 
 @dataclass
 class MemorySite(MemoryIndex):
-    """The in-memory index, also the renderer's catalog: listings kept sorted as plans apply."""
+    """The in-memory index, also the renderer's catalog: listings kept sorted as plans
+    apply, holding their items as a query returns them."""
 
     posts: dict[str, PostSummary] = field(default_factory=dict)
-    newest: list[_Order] = field(default_factory=list)
+    newest: list[_Listed] = field(default_factory=list)
     month_counts: Counter[Month] = field(default_factory=Counter)
-    tag_orders: defaultdict[str, list[_Order]] = field(default_factory=lambda: defaultdict(list))
+    tag_orders: defaultdict[str, list[_Tagged]] = field(default_factory=lambda: defaultdict(list))
 
     def apply(self, plan: IndexPlan) -> None:
         super().apply(plan)
@@ -44,39 +48,39 @@ class MemorySite(MemoryIndex):
                 if isinstance(record, PostRecord) and record.published is not None:
                     self._list(record.published)
         for entry in plan.tags_to_delete:
-            self.tag_orders[entry.tag].remove((entry.date, entry.slug))
+            _remove(self.tag_orders[entry.tag], entry.date, entry.slug)
         for entry in plan.tags_to_put:
-            bisect.insort(self.tag_orders[entry.tag], (entry.date, entry.slug))
+            bisect.insort(self.tag_orders[entry.tag], (entry.date, entry.slug, entry))
 
     def _list(self, post: PostSummary) -> None:
         self.posts[post.slug] = post
-        bisect.insort(self.newest, (post.date, post.slug))
+        bisect.insort(self.newest, (post.date, post.slug, post))
         self.month_counts[month_of(post)] += 1
 
     def _unlist(self, slug: str) -> None:
         post = self.posts.pop(slug, None)
         if post is not None:
-            self.newest.remove((post.date, post.slug))
+            _remove(self.newest, post.date, post.slug)
             self.month_counts[month_of(post)] -= 1
             self.month_counts += Counter()  # drops months that are now empty
 
     # PostCatalog
 
     def newest_posts(self, limit: int) -> Sequence[PostSummary]:
-        return [self.posts[slug] for _, slug in reversed(self.newest[-limit:])]
+        return [post for _, _, post in reversed(self.newest[-limit:])]
 
     def month_posts(self, year: int, month: int) -> Sequence[PostSummary]:
         start = datetime(year, month, 1, tzinfo=UTC)
         end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
         low = bisect.bisect_left(self.newest, (start, ""))
         high = bisect.bisect_left(self.newest, (end, ""))
-        return [self.posts[slug] for _, slug in reversed(self.newest[low:high])]
+        return [post for _, _, post in reversed(self.newest[low:high])]
 
     def months(self) -> Sequence[tuple[int, int]]:
         return sorted(self.month_counts, reverse=True)
 
     def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]:
-        return [self.tags[(tag, slug)] for _, slug in reversed(self.tag_orders[tag][-limit:])]
+        return [entry for _, _, entry in reversed(self.tag_orders[tag][-limit:])]
 
     # `pressroom rebuild`'s side of the catalog (published_posts, tags) is never called here;
     # `tags` is the in-memory index's own field.
@@ -164,6 +168,13 @@ def run_pure(posts: list[Post], batch_size: int = 1) -> PureRun:
     return PureRun(
         posts=len(sources), batch_size=batch_size, seconds=seconds, objects_written=len(store.sizes)
     )
+
+
+def _remove(listing: list[_Listed] | list[_Tagged], date: datetime, slug: str) -> None:
+    # (date, slug) sorts just before the one item listed under it.
+    position = bisect.bisect_left(listing, (date, slug))
+    assert listing[position][1] == slug
+    del listing[position]
 
 
 def _post(record: object) -> PostRecord | None:

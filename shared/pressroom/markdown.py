@@ -41,6 +41,25 @@ _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
 
+def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        return value if tag == "code" and _LANGUAGE_CLASS.fullmatch(value) else None
+    return value
+
+
+# Built once: setting up the sanitiser costs more than cleaning a post.
+_CLEANER = nh3.Cleaner(
+    tags=_ALLOWED_TAGS,
+    attributes=_ALLOWED_ATTRIBUTES,
+    attribute_filter=_keep_language_class,
+    tag_attribute_values=_ONLY_CHECKBOXES,
+    set_tag_attribute_values=_ALWAYS_DISABLED,
+    url_schemes=_URL_SCHEMES,
+    # A stripped `javascript:` link keeps no href; a rel without href is invalid HTML.
+    link_rel=None,
+)
+
+
 def render_markdown(text: str) -> str:
     """Safe HTML for a post body."""
     html = cmarkgfm.markdown_to_html_with_extensions(
@@ -50,22 +69,6 @@ def render_markdown(text: str) -> str:
 
 
 def sanitize_html(html: str) -> str:
-    cleaned = nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        attribute_filter=_keep_language_class,
-        tag_attribute_values=_ONLY_CHECKBOXES,
-        set_tag_attribute_values=_ALWAYS_DISABLED,
-        url_schemes=_URL_SCHEMES,
-        # A stripped `javascript:` link keeps no href; a rel without href is invalid HTML.
-        link_rel=None,
-    )
+    cleaned = _CLEANER.clean(html)
     # Every image needs an alt; one the author left out is taken as decorative.
     return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
-
-
-def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
-    if attribute == "class":
-        return value if tag == "code" and _LANGUAGE_CLASS.fullmatch(value) else None
-    return value

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
 
 from pressroom.config import DEFAULT_THEME, SiteConfig
+from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant
@@ -54,17 +56,50 @@ def page_object_key(path: str) -> str:
     return f"{path}index.html" if path == "" or path.endswith("/") else path
 
 
+class _Environment(jinja2.Environment):
+    """Each template's globals as a plain dict.
+
+    Jinja chains a template's globals to the environment's, and copies the chain on
+    every render: that costs more than rendering a listing entry. The globals are set
+    before any template loads and never change, so a copy taken at load time is the same.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
+class ListedPost(NamedTuple):
+    """What a list of posts shows of each post: what a tag item keeps, so that a post's
+    entry is the same on the home page, its month's archive and its tags' pages."""
+
+    slug: str
+    title: str
+    date: datetime
+    description: str | None
+
+
+_EntryKey = tuple[str, str, datetime, str | None]
+"""A `ListedPost`'s fields, as a plain tuple."""
+
+LISTING_ENTRIES_BUDGET_BYTES = 6 * 1024 * 1024
+"""Bytes of entries and keys: about five thousand posts', every tag page's posts and
+the months being published to."""
+
+
 class Theme:
     """Jinja2 templates, autoescape on. Front-matter text is only ever data, never a template."""
 
     def __init__(self, directory: Path = DEFAULT_THEME) -> None:
         self.directory = directory
+        self._entries: tuple[SiteConfig, Fragments[_EntryKey]] | None = None
 
     @cached_property
     def environment(self) -> jinja2.Environment:
         # A site's own theme overrides the templates it provides; the rest come from the default.
-        environment = jinja2.Environment(
+        environment = _Environment(
             loader=jinja2.FileSystemLoader(list(dict.fromkeys([self.directory, DEFAULT_THEME]))),
+            # Templates ship with the function: they cannot change under a running container.
+            auto_reload=False,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -77,6 +112,26 @@ class Theme:
 
     def render(self, template: str, **context: object) -> str:
         return self.environment.get_template(template).render(**context)
+
+    def listing_entries(self, posts: Sequence[PostSummary | TagEntry], site: SiteConfig) -> Markup:
+        """The posts' entries in a list of posts (`_listing_entry.html`), one a line. Each is
+        rendered once per version of the post and reused by every list that shows it."""
+        entries = self._site_entries(site)
+        # Keys as plain tuples: a key is built for every post of every list.
+        lines = "\n".join(
+            [entries[post.slug, post.title, post.date, post.description] for post in posts]
+        )
+        return Markup(lines)  # noqa: S704 - each entry autoescaped by the theme
+
+    def _site_entries(self, site: SiteConfig) -> Fragments[_EntryKey]:
+        # A theme renders one site's pages (its renderer's): another site starts afresh.
+        if self._entries is None or self._entries[0] != site:
+            render = partial(self._render_entry, site)
+            self._entries = (site, Fragments(render, LISTING_ENTRIES_BUDGET_BYTES))
+        return self._entries[1]
+
+    def _render_entry(self, site: SiteConfig, key: _EntryKey) -> str:
+        return self.render("_listing_entry.html", site=site, post=ListedPost(*key))
 
 
 def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> str:
@@ -92,7 +147,14 @@ def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> 
 
 
 def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Theme) -> str:
-    return theme.render("listing.html", site=site, posts=posts, heading=None, page_path="")
+    return theme.render(
+        "listing.html",
+        site=site,
+        posts=posts,
+        entries=theme.listing_entries(posts, site),
+        heading=None,
+        page_path="",
+    )
 
 
 def render_tag_page(
@@ -103,6 +165,7 @@ def render_tag_page(
         site=site,
         tag=tag,
         posts=entries,
+        entries=theme.listing_entries(entries, site),
         page_path=tag_path(tag),
         truncated=truncated,
     )
@@ -116,8 +179,9 @@ def render_archive_page(
         site=site,
         year=year,
         month=month,
-        month_name=f"{calendar.month_name[month]} {year}",
+        month_name=f"{_MONTH_NAMES[month]} {year}",
         posts=posts,
+        entries=theme.listing_entries(posts, site),
         page_path=archive_path(year, month),
     )
 
@@ -126,5 +190,10 @@ def render_not_found_page(site: SiteConfig, theme: Theme) -> str:
     return theme.render("404.html", site=site)
 
 
+# "", "January", …, "December", read once: `calendar.month_name` and `%B` ask strftime
+# on every use, and listings show a date per post.
+_MONTH_NAMES = tuple(calendar.month_name)
+
+
 def _human_date(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {_MONTH_NAMES[value.month]} {value.year}"

@@ -3,6 +3,11 @@
 Each is bounded like the pages are: the feed shows the newest posts, and the
 sitemaps and search index are split by month, so one upload rewrites the
 files of its own month and two small indexes, whatever the site's size.
+
+Each post's part of a file (feed entry, sitemap URL, search record) is kept
+as text once written (see `pressroom.fragments`), and a file is the join of
+its posts' parts. The XML is written as ElementTree writes an indented tree,
+byte for byte, without building the tree.
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from xml.etree import ElementTree as ET  # nosec B405 - builds documents, never parses input
+from functools import lru_cache, partial
 
 from pressroom.config import SiteConfig
+from pressroom.fragments import Fragments
 from pressroom.models import PostSummary, format_instant
 from pressroom.site import post_path
 
@@ -26,8 +32,8 @@ JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 _ATOM = "http://www.w3.org/2005/Atom"
 _SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_XML = "http://www.w3.org/XML/1998/namespace"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_INDENT = "  "
 
 Month = tuple[int, int]
 """(year, month), e.g. (2020, 10)."""
@@ -44,101 +50,213 @@ def month_search_key(month: Month) -> str:
 def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     """An Atom feed of `posts`, newest first. Its `updated` is the newest post's, so an
     unchanged site gives a byte-identical feed."""
-    ET.register_namespace("", _ATOM)
-    feed = ET.Element(f"{{{_ATOM}}}feed", {f"{{{_XML}}}lang": site.language})
-    _text(feed, "title", site.title)
-    if site.description:
-        _text(feed, "subtitle", site.description)
-    _text(feed, "id", site.url(""))
-    _link(feed, site.url(""), rel="alternate", type="text/html")
-    _link(feed, site.url(FEED_KEY), rel="self", type="application/atom+xml")
     newest = max((_last_change(post) for post in posts), default=_EPOCH)
-    _text(feed, "updated", format_instant(newest))
-    author = ET.SubElement(feed, f"{{{_ATOM}}}author")
-    _text(author, "name", site.title)
-    _text(feed, "generator", "Pressroom")
-    for post in posts:
-        url = site.url(post_path(post.slug))
-        entry = ET.SubElement(feed, f"{{{_ATOM}}}entry")
-        _text(entry, "title", post.title)
-        _link(entry, url, rel="alternate", type="text/html")
-        _text(entry, "id", url)
-        _text(entry, "published", format_instant(post.date))
-        _text(entry, "updated", format_instant(_last_change(post)))
-        if post.description:
-            _text(entry, "summary", post.description)
-        for tag in post.tags:
-            ET.SubElement(entry, f"{{{_ATOM}}}category", {"term": tag})
-    return _document(feed)
+    children = [_leaf("title", site.title)]
+    if site.description:
+        children.append(_leaf("subtitle", site.description))
+    children += [
+        _leaf("id", site.url("")),
+        _empty("link", href=site.url(""), rel="alternate", type="text/html"),
+        _empty("link", href=site.url(FEED_KEY), rel="self", type="application/atom+xml"),
+        _leaf("updated", format_instant(newest)),
+        _branch("author", [_leaf("name", site.title, level=2)]),
+        _leaf("generator", "Pressroom"),
+    ]
+    entries = _post_parts(site).feed_entries
+    children += [
+        entries[post.slug, post.title, post.date, post.updated, post.description, post.tags]
+        for post in posts
+    ]
+    return _document("feed", _ATOM, children, {"xml:lang": site.language})
 
 
 def render_sitemap_index(months: Iterable[Month], site: SiteConfig) -> bytes:
     """The sitemap index: the site's own pages, then one child sitemap per month with posts."""
-    ET.register_namespace("", _SITEMAP)
-    index = ET.Element(f"{{{_SITEMAP}}}sitemapindex")
-    for key in [PAGES_SITEMAP_KEY, *(month_sitemap_key(month) for month in months)]:
-        sitemap = ET.SubElement(index, f"{{{_SITEMAP}}}sitemap")
-        ET.SubElement(sitemap, f"{{{_SITEMAP}}}loc").text = site.url(key)
-    return _document(index)
+    return _sitemap_index(tuple(months), site)
+
+
+# The site's months change only with a month's first post or its last one's removal, and
+# each new post writes the two files that list them: the latest of each is kept.
+
+
+@lru_cache(maxsize=1)
+def _sitemap_index(months: tuple[Month, ...], site: SiteConfig) -> bytes:
+    keys = [PAGES_SITEMAP_KEY, *(month_sitemap_key(month) for month in months)]
+    sitemaps = [_branch("sitemap", [_leaf("loc", site.url(key), level=2)]) for key in keys]
+    return _document("sitemapindex", _SITEMAP, sitemaps)
 
 
 def render_pages_sitemap(site: SiteConfig) -> bytes:
-    return _urlset([(site.url(""), None)])
+    return _document("urlset", _SITEMAP, [_url(site.url(""), None)])
 
 
 def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
-    return _urlset([(site.url(post_path(post.slug)), _last_change(post)) for post in posts])
+    urls = _post_parts(site).sitemap_urls
+    return _document(
+        "urlset", _SITEMAP, [urls[post.slug, post.date, post.updated] for post in posts]
+    )
 
 
 def render_search_manifest(months: Iterable[Month]) -> bytes:
     """`search.json`: where the search index's monthly shards are, newest first."""
-    return _json({"shards": [month_search_key(month) for month in months]})
+    return _search_manifest(tuple(months))
+
+
+@lru_cache(maxsize=1)
+def _search_manifest(months: tuple[Month, ...]) -> bytes:
+    return _json_text({"shards": [month_search_key(month) for month in months]}).encode("utf-8")
 
 
 def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     """One month of the search index: what a client-side search needs of each post."""
-    return _json(
-        [
-            {
-                "title": post.title,
-                "url": site.path(post_path(post.slug)),
-                "date": format_instant(post.date),
-                "tags": list(post.tags),
-                "description": post.description,
-            }
-            for post in posts
-        ]
+    records = _post_parts(site).search_records
+    shard = ",".join(
+        [records[post.slug, post.title, post.date, post.tags, post.description] for post in posts]
     )
+    return f"[{shard}]".encode()
+
+
+# Each post's part of a file, kept by what it shows (as plain tuples: one is built for
+# every post of every file written, and a lookup must cost far less than the part).
+
+_FeedKey = tuple[str, str, datetime, datetime | None, str | None, tuple[str, ...]]
+"""slug, title, date, updated, description, tags."""
+_SitemapKey = tuple[str, datetime, datetime | None]
+"""slug, date, updated."""
+_SearchKey = tuple[str, str, datetime, tuple[str, ...], str | None]
+"""slug, title, date, tags, description."""
+
+
+# Bytes of text and keys: the feed's posts and then some; the sitemap URLs and search
+# records of about five thousand posts (the months being published to).
+FEED_ENTRIES_BUDGET_BYTES = 256 * 1024
+SITEMAP_URLS_BUDGET_BYTES = 5 * 512 * 1024
+SEARCH_RECORDS_BUDGET_BYTES = 5 * 1024 * 1024
+
+
+class _PostParts:
+    """One site's posts' feed entries, sitemap URLs and search records, kept from render
+    to render."""
+
+    def __init__(self, site: SiteConfig) -> None:
+        self.feed_entries = Fragments[_FeedKey](
+            partial(_feed_entry, site), FEED_ENTRIES_BUDGET_BYTES
+        )
+        self.sitemap_urls = Fragments[_SitemapKey](
+            partial(_sitemap_url, site), SITEMAP_URLS_BUDGET_BYTES
+        )
+        self.search_records = Fragments[_SearchKey](
+            partial(_search_record, site), SEARCH_RECORDS_BUDGET_BYTES
+        )
+
+
+@lru_cache(maxsize=1)
+def _post_parts(site: SiteConfig) -> _PostParts:
+    # A renderer publishes one site: another site's parts start afresh.
+    return _PostParts(site)
+
+
+def _feed_entry(site: SiteConfig, key: _FeedKey) -> str:
+    slug, title, date, updated, description, tags = key
+    url = site.url(post_path(slug))
+    children = [
+        _leaf("title", title, level=2),
+        _empty("link", level=2, href=url, rel="alternate", type="text/html"),
+        _leaf("id", url, level=2),
+        _leaf("published", format_instant(date), level=2),
+        _leaf("updated", format_instant(_changed(date, updated)), level=2),
+    ]
+    if description:
+        children.append(_leaf("summary", description, level=2))
+    children += [_empty("category", level=2, term=tag) for tag in tags]
+    return _branch("entry", children)
+
+
+def _sitemap_url(site: SiteConfig, key: _SitemapKey) -> str:
+    slug, date, updated = key
+    return _url(site.url(post_path(slug)), _changed(date, updated))
+
+
+def _search_record(site: SiteConfig, key: _SearchKey) -> str:
+    slug, title, date, tags, description = key
+    record = {
+        "title": title,
+        "url": site.path(post_path(slug)),
+        "date": format_instant(date),
+        "tags": list(tags),
+        "description": description,
+    }
+    return _json_text(record)
 
 
 def _last_change(post: PostSummary) -> datetime:
-    return max(post.date, post.updated) if post.updated else post.date
+    return _changed(post.date, post.updated)
 
 
-def _urlset(urls: Sequence[tuple[str, datetime | None]]) -> bytes:
-    ET.register_namespace("", _SITEMAP)
-    urlset = ET.Element(f"{{{_SITEMAP}}}urlset")
-    for location, modified in urls:
-        url = ET.SubElement(urlset, f"{{{_SITEMAP}}}url")
-        ET.SubElement(url, f"{{{_SITEMAP}}}loc").text = location
-        if modified is not None:
-            ET.SubElement(url, f"{{{_SITEMAP}}}lastmod").text = format_instant(modified)
-    return _document(urlset)
+def _changed(date: datetime, updated: datetime | None) -> datetime:
+    return max(date, updated) if updated else date
 
 
-def _text(parent: ET.Element, name: str, value: str) -> None:
-    ET.SubElement(parent, f"{{{_ATOM}}}{name}").text = value
+def _url(location: str, modified: datetime | None) -> str:
+    children = [_leaf("loc", location, level=2)]
+    if modified is not None:
+        children.append(_leaf("lastmod", format_instant(modified), level=2))
+    return _branch("url", children)
 
 
-def _link(parent: ET.Element, href: str, **attributes: str) -> None:
-    ET.SubElement(parent, f"{{{_ATOM}}}link", {"href": href, **attributes})
+# The XML as ElementTree writes an indented tree (`ET.indent`, then `ET.tostring` with
+# a declaration): a document is its elements' lines, two spaces a level.
 
 
-def _document(root: ET.Element) -> bytes:
-    ET.indent(root)
-    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return document + b"\n"
+def _document(
+    root: str, namespace: str, children: Sequence[str], attributes: dict[str, str] | None = None
+) -> bytes:
+    start = f'<{root} xmlns="{namespace}"{_attributes(attributes or {})}'
+    element = f"{start}>\n{''.join(children)}</{root}>" if children else f"{start} />"
+    document = f"<?xml version='1.0' encoding='utf-8'?>\n{element}\n"
+    return document.encode("utf-8", "xmlcharrefreplace")
 
 
-def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _branch(name: str, children: Sequence[str], level: int = 1) -> str:
+    """An element of elements, each child a line of its own."""
+    indent = _INDENT * level
+    return f"{indent}<{name}>\n{''.join(children)}{indent}</{name}>\n"
+
+
+def _leaf(name: str, text: str | None, level: int = 1) -> str:
+    """An element of text only, on one line."""
+    indent = _INDENT * level
+    if not text:
+        return f"{indent}<{name} />\n"
+    return f"{indent}<{name}>{_escape_text(text)}</{name}>\n"
+
+
+def _empty(name: str, level: int = 1, **attributes: str) -> str:
+    return f"{_INDENT * level}<{name}{_attributes(attributes)} />\n"
+
+
+def _attributes(attributes: dict[str, str]) -> str:
+    return "".join(f' {name}="{_escape_attribute(value)}"' for name, value in attributes.items())
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attribute(value: str) -> str:
+    # Line breaks and tabs as references, so that a parser's attribute normalisation keeps them.
+    return (
+        _escape_text(value)
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
+    )
+
+
+# One encoder for every record: json.dumps builds a new one whenever options are given.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_text(value: object) -> str:
+    return _JSON_ENCODER.encode(value)

@@ -6,8 +6,11 @@ import json
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pressroom.config import SiteConfig
-from pressroom.models import PostSummary
+from pressroom.models import PostSummary, format_instant
 from pressroom.syndication import (
     render_feed,
     render_month_sitemap,
@@ -91,3 +94,124 @@ def test_the_search_index_is_a_manifest_of_monthly_shards() -> None:
             "description": None,
         }
     ]
+
+
+# ElementTree builds the same documents slower: the files must stay byte for byte what
+# it writes, for any text, including posts that change under a slug already rendered.
+
+
+def elementtree_feed(posts: list[PostSummary], site: SiteConfig) -> bytes:
+    ET.register_namespace("", ATOM[1:-1])
+    feed = ET.Element(f"{ATOM}feed", {"{http://www.w3.org/XML/1998/namespace}lang": site.language})
+    ET.SubElement(feed, f"{ATOM}title").text = site.title
+    if site.description:
+        ET.SubElement(feed, f"{ATOM}subtitle").text = site.description
+    ET.SubElement(feed, f"{ATOM}id").text = site.url("")
+    home, self_link = site.url(""), site.url("feed.xml")
+    ET.SubElement(feed, f"{ATOM}link", {"href": home, "rel": "alternate", "type": "text/html"})
+    ET.SubElement(
+        feed, f"{ATOM}link", {"href": self_link, "rel": "self", "type": "application/atom+xml"}
+    )
+    newest = max((changed(post) for post in posts), default=datetime(1970, 1, 1, tzinfo=UTC))
+    ET.SubElement(feed, f"{ATOM}updated").text = format_instant(newest)
+    ET.SubElement(ET.SubElement(feed, f"{ATOM}author"), f"{ATOM}name").text = site.title
+    ET.SubElement(feed, f"{ATOM}generator").text = "Pressroom"
+    for post in posts:
+        url = site.url(f"posts/{post.slug}/")
+        entry = ET.SubElement(feed, f"{ATOM}entry")
+        ET.SubElement(entry, f"{ATOM}title").text = post.title
+        ET.SubElement(entry, f"{ATOM}link", {"href": url, "rel": "alternate", "type": "text/html"})
+        ET.SubElement(entry, f"{ATOM}id").text = url
+        ET.SubElement(entry, f"{ATOM}published").text = format_instant(post.date)
+        ET.SubElement(entry, f"{ATOM}updated").text = format_instant(changed(post))
+        if post.description:
+            ET.SubElement(entry, f"{ATOM}summary").text = post.description
+        for tag in post.tags:
+            ET.SubElement(entry, f"{ATOM}category", {"term": tag})
+    return elementtree_document(feed)
+
+
+def elementtree_urlset(posts: list[PostSummary], site: SiteConfig) -> bytes:
+    ET.register_namespace("", SITEMAP[1:-1])
+    urlset = ET.Element(f"{SITEMAP}urlset")
+    for post in posts:
+        url = ET.SubElement(urlset, f"{SITEMAP}url")
+        ET.SubElement(url, f"{SITEMAP}loc").text = site.url(f"posts/{post.slug}/")
+        ET.SubElement(url, f"{SITEMAP}lastmod").text = format_instant(changed(post))
+    return elementtree_document(urlset)
+
+
+def elementtree_document(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def changed(post: PostSummary) -> datetime:
+    return max(post.date, post.updated) if post.updated else post.date
+
+
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+INSTANTS = st.datetimes(
+    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+).map(lambda instant: instant.replace(microsecond=0))
+POSTS = st.builds(
+    PostSummary,
+    source_key=st.just("a.md"),
+    slug=st.sampled_from(["a", "b", "c"]),
+    title=TEXT,
+    description=st.none() | TEXT,
+    date=INSTANTS,
+    updated=st.none() | INSTANTS,
+    tags=st.lists(TEXT, max_size=3).map(tuple),
+    content_hash=st.just("a" * 64),
+)
+SITES = st.builds(
+    SiteConfig,
+    title=TEXT,
+    description=st.none() | TEXT,
+    language=TEXT,
+    base_url=st.sampled_from(["https://news.example.org/", "http://127.0.0.1:8000/a&b/"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(batches=st.lists(st.lists(POSTS, max_size=4), min_size=1, max_size=4), site=SITES)
+def test_the_feed_and_sitemaps_are_what_elementtree_writes(
+    batches: list[list[PostSummary]], site: SiteConfig
+) -> None:
+    for posts in batches:
+        assert render_feed(posts, site) == elementtree_feed(posts, site)
+        if posts:
+            assert render_month_sitemap(posts, site) == elementtree_urlset(posts, site)
+
+
+@settings(max_examples=200, deadline=None)
+@given(batches=st.lists(st.lists(POSTS, max_size=4), min_size=1, max_size=4), site=SITES)
+def test_a_search_shard_is_the_json_of_its_records(
+    batches: list[list[PostSummary]], site: SiteConfig
+) -> None:
+    for posts in batches:
+        records = [
+            {
+                "title": post.title,
+                "url": f"/posts/{post.slug}/",
+                "date": format_instant(post.date),
+                "tags": list(post.tags),
+                "description": post.description,
+            }
+            for post in posts
+        ]
+        expected = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode()
+        assert render_search_shard(posts, site) == expected
+
+
+def test_the_site_indexes_follow_the_months() -> None:
+    months = [(2025, 3), (2024, 12)]
+
+    first = render_sitemap_index(months, SITE)
+    grown = render_sitemap_index([(2025, 4), *months], SITE)
+
+    assert render_sitemap_index(months, SITE) == first
+    assert b"2025-04.xml" in grown
+    assert b"2025-04.xml" not in first
+    assert json.loads(render_search_manifest(months))["shards"][0] == "search/2025-03.json"

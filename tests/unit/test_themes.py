@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from pressroom.config import RendererSettings, SiteConfig
 from pressroom.exceptions import ConfigurationError
+from pressroom.indexing import TagEntry
 from pressroom.models import PostDocument, PostSummary
-from pressroom.site import Theme, render_home_page, render_post_page
+from pressroom.site import (
+    Theme,
+    render_archive_page,
+    render_home_page,
+    render_post_page,
+    render_tag_page,
+)
 
 SITE = SiteConfig(title="Own", base_url="https://own.example.org/")
 ENVIRONMENT = {
@@ -63,3 +71,57 @@ def test_the_theme_setting_names_a_folder_under_the_package_themes() -> None:
         _ = RendererSettings.from_environment(ENVIRONMENT | {"THEME": "missing"}).theme_dir
     with pytest.raises(ConfigurationError, match="THEME"):
         RendererSettings.from_environment(ENVIRONMENT | {"THEME": "../etc"})
+
+
+def entry_markup(page: str, slug: str) -> str:
+    start = page.index("  <li>", page.index(f"/posts/{slug}/") - 200)
+    return page[start : page.index("</li>", start) + len("</li>")]
+
+
+def test_a_post_is_listed_the_same_on_the_home_page_its_archive_and_its_tags() -> None:
+    theme = Theme()
+    summary = document(title="A & B", description="<why>", tags=("php",)).summary()
+    tagged = TagEntry(tag="php", slug="a", title="A & B", date=summary.date, description="<why>")
+
+    home = render_home_page([summary], SITE, theme)
+    archive = render_archive_page(2025, 3, [summary], SITE, theme)
+    tag = render_tag_page("php", [tagged], truncated=False, site=SITE, theme=theme)
+
+    entry = entry_markup(home, "a")
+    assert entry == entry_markup(archive, "a") == entry_markup(tag, "a")
+    assert '<a href="/posts/a/">A &amp; B</a>' in entry
+    assert '<p class="summary">&lt;why&gt;</p>' in entry
+
+
+def test_a_changed_post_is_listed_as_it_is_now() -> None:
+    theme = Theme()
+    before = document(title="Before").summary()
+    after = document(title="After").summary()
+
+    render_home_page([before], SITE, theme)
+    home = render_home_page([after], SITE, theme)
+
+    assert ">After</a>" in home
+    assert "Before" not in home
+
+
+def test_a_site_theme_can_change_the_entry_of_every_list(tmp_path: Path) -> None:
+    (tmp_path / "_listing_entry.html").write_text("<li>{{ site.title }}: {{ post.title }}</li>")
+    theme = Theme(tmp_path)
+    summary = document(title="Post").summary()
+    other_site = SITE.model_copy(update={"title": "Other"})
+
+    own = render_home_page([summary], SITE, theme)
+    other = render_home_page([summary], other_site, theme)
+
+    assert "<li>Own: Post</li>" in own
+    assert "<li>Other: Post</li>" in other
+
+
+def test_the_entry_sees_only_what_every_list_knows_of_a_post(tmp_path: Path) -> None:
+    # Tag pages list tag items, which keep no image: an entry may not depend on one.
+    (tmp_path / "_listing_entry.html").write_text("<li>{{ post.image }}</li>")
+    summary = document(image="https://own.example.org/a.jpg").summary()
+
+    with pytest.raises(jinja2.UndefinedError):
+        render_home_page([summary], SITE, Theme(tmp_path))

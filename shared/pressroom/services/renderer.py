@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from pressroom.config import SiteConfig
 from pressroom.listings import (
@@ -152,10 +153,16 @@ class RendererService:
         self.site.put(
             SITEMAP_INDEX_KEY, render_sitemap_index(months, self.config), XML_CONTENT_TYPE
         )
-        self.site.put(PAGES_SITEMAP_KEY, render_pages_sitemap(self.config), XML_CONTENT_TYPE)
+        pages_sitemap, not_found_page = self._fixed_pages
+        self.site.put(PAGES_SITEMAP_KEY, pages_sitemap, XML_CONTENT_TYPE)
         self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(months), JSON_CONTENT_TYPE)
+        self.site.put(NOT_FOUND_KEY, not_found_page, HTML_CONTENT_TYPE)
+
+    @cached_property
+    def _fixed_pages(self) -> tuple[bytes, bytes]:
+        """The pages sitemap and the not-found page, which only the site and theme shape."""
         html = render_not_found_page(self.config, self.theme)
-        self.site.put(NOT_FOUND_KEY, html.encode("utf-8"), HTML_CONTENT_TYPE)
+        return render_pages_sitemap(self.config), html.encode("utf-8")
 
     def plan_rebuild(self) -> RebuildPlan:
         return RebuildPlan(
