@@ -11,27 +11,21 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
 
 from pressroom.adapters import wiring
 from pressroom.models import IndexMessage
 from pressroom.observability import logger, metrics, tracer
 
-
-class IndexRecord(SqsRecordModel):
-    """An index-queue record whose body Powertools' Parser turns into an IndexMessage."""
-
-    body: Json[IndexMessage]
-
-
-processor = BatchProcessor(event_type=EventType.SQS, model=IndexRecord)
+# The body is parsed here rather than by a Parser model: Powertools' parser
+# package builds a model for every AWS event type when it is imported.
+processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @tracer.capture_method
-def record_handler(record: IndexRecord) -> None:
-    message = record.body
+def record_handler(record: SQSRecord) -> None:
+    message = IndexMessage.model_validate_json(record.body)
     plan = wiring.indexer_service().handle(message)
     logger.info(
         "indexed",

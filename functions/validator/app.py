@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch.types import (
+    PartialItemFailureResponse,
+    PartialItemFailures,
 )
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
 from pressroom.events import parse_s3_notification
+from pressroom.models import IndexMessage
 from pressroom.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -28,8 +28,10 @@ _METRIC_BY_ACTION = {
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord) -> list[IndexMessage]:
+    """Validate what the record's S3 notification names; the messages for the indexer."""
     service = wiring.validator_service()
+    messages: list[IndexMessage] = []
     for event in parse_s3_notification(record.body):
         message = service.handle(event)
         if message is None:
@@ -41,7 +43,24 @@ def record_handler(record: SQSRecord) -> None:
             action=message.action,
             errors=[issue.describe(event.key) for issue in message.errors],
         )
-        metrics.add_metric(name=_METRIC_BY_ACTION[message.action], unit=MetricUnit.Count, value=1)
+        messages.append(message)
+    return messages
+
+
+@tracer.capture_method
+def send_index_messages(validated: dict[str, list[IndexMessage]]) -> list[PartialItemFailures]:
+    """One SendMessageBatch per ten messages of the whole batch; a record whose messages
+    did not all go fails, so that it is validated and sent again."""
+    unsent = wiring.validator_service().send(validated)
+    for message_id, reason in unsent.items():
+        logger.warning("index messages not sent", message_id=message_id, reason=reason)
+    for message_id, messages in validated.items():
+        if message_id not in unsent:
+            for message in messages:
+                metrics.add_metric(
+                    name=_METRIC_BY_ACTION[message.action], unit=MetricUnit.Count, value=1
+                )
+    return [{"itemIdentifier": message_id} for message_id in unsent]
 
 
 @logger.inject_lambda_context
@@ -49,6 +68,10 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(event["Records"]))
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    with processor(records=event["Records"], handler=record_handler, lambda_context=context):
+        results = processor.process()
+    validated = {
+        record["messageId"]: messages for status, messages, record in results if status == "success"
+    }
+    failed = processor.response()["batchItemFailures"] + send_index_messages(validated)
+    return {"batchItemFailures": failed}

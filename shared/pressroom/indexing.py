@@ -21,7 +21,8 @@ here gives the same index whatever order the events of a history arrive in:
 
 Each event reads a few items (its status, the claims and post items of the
 slugs it touches, the listing-year counters), decides, and writes the
-changed items in one transaction that is conditional on everything it read.
+changed items in one transaction that is conditional on every item its
+decision rests on.
 """
 
 from __future__ import annotations
@@ -175,14 +176,21 @@ class Snapshot:
     """The items read from the index so far; None for an item that does not exist."""
 
     items: dict[ItemKey, Record | None] = field(default_factory=dict)
+    consulted: dict[ItemKey, None] = field(default_factory=dict)
+    """The keys a plan has asked for, in order: what it rests on, of all that was read."""
 
     def add(self, items: Mapping[ItemKey, Record | None]) -> None:
         self.items.update(items)
 
     def require(self, keys: Iterable[ItemKey]) -> None:
+        keys = list(keys)
+        self.consulted.update(dict.fromkeys(keys))
         missing = [key for key in keys if key not in self.items]
         if missing:
             raise ItemsNotReadError(missing)
+
+    def consulted_items(self) -> dict[ItemKey, Record | None]:
+        return {key: self.items[key] for key in self.consulted if key in self.items}
 
     def source(self, key: str) -> SourceStatus | None:
         return self._get(SourceKey(key), SourceStatus)
@@ -205,10 +213,15 @@ class Snapshot:
 
 
 def keys_to_read_first(message: IndexMessage) -> list[ItemKey]:
-    """What every plan for `message` reads: its status, and the slug it claims."""
+    """What a plan for `message` most likely reads: its status, the slug it claims, and,
+    for a post to publish, the listing year it counts in. A new post is planned from this
+    one read; a plan that needs more asks for it, and one that needs less is not
+    conditional on the rest (see `Snapshot.consulted`)."""
     keys: list[ItemKey] = [SourceKey(message.source_key)]
     if message.post is not None:
         keys += [ClaimsKey(message.post.slug), PostKey(message.post.slug)]
+        if not message.post.draft:
+            keys.append(YearKey(message.post.date.year))
     return keys
 
 
@@ -244,7 +257,8 @@ def plan_index_write(message: IndexMessage, snapshot: Snapshot) -> IndexPlan:
     Raises ItemsNotReadError, naming every item still needed, when the
     snapshot lacks one; the caller reads them and plans again.
     """
-    return _Planner(message, snapshot).plan()
+    # A fresh view of the same items, so that the plan's reads are the ones it consulted.
+    return _Planner(message, Snapshot(snapshot.items)).plan()
 
 
 @dataclass
@@ -289,7 +303,7 @@ class _Planner:
             before.sequencer,
             before.content_sequencer,
         }:
-            return IndexPlan(outcome="duplicate", read=dict(self.snapshot.items))
+            return IndexPlan(outcome="duplicate", read=self.snapshot.consulted_items())
 
         is_newest = before is None or message.sequencer > before.sequencer
         is_new_content = message.action != "invalid" and (
@@ -331,7 +345,7 @@ class _Planner:
 
         return IndexPlan(
             outcome=self._outcome(is_newest, is_new_content, status_after, changes.writes),
-            read=dict(self.snapshot.items),
+            read=self.snapshot.consulted_items(),
             writes=changes.writes,
             tags_to_put=tuple(changes.tags_to_put),
             tags_to_delete=tuple(changes.tags_to_delete),

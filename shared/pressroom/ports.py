@@ -35,7 +35,10 @@ class DocumentStore(Protocol):
 
 
 class IndexQueue(Protocol):
-    def send(self, message: IndexMessage) -> None: ...
+    def send(self, messages: Sequence[IndexMessage]) -> dict[int, str]:
+        """Send them all, as few requests as the queue allows; the positions of those that
+        were not sent, with why."""
+        ...
 
 
 class PostIndex(Protocol):

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 
+import pytest
+
+from pressroom.adapters import wiring
 from pressroom.local.stack import LocalStack
+from pressroom.models import IndexMessage
+from pressroom.ports import IndexQueue
 from tests.corpus import SEED
 from tests.events import load_event
 
@@ -72,3 +79,50 @@ def test_indexer_reports_only_the_message_it_cannot_parse(stack: LocalStack) -> 
     status = stack.index.source_status("posts/x.md")
     assert status is not None
     assert status.status == "invalid"
+
+
+class RefusingQueue:
+    """The real index queue, except that it never sends the messages of one source key."""
+
+    def __init__(self, queue: IndexQueue, refused_key: str) -> None:
+        self.queue = queue
+        self.refused_key = refused_key
+
+    def send(self, messages: Sequence[IndexMessage]) -> dict[int, str]:
+        kept = [p for p, message in enumerate(messages) if message.source_key != self.refused_key]
+        unsent = self.queue.send([messages[position] for position in kept])
+        refused = {p: "refused" for p in range(len(messages)) if p not in kept}
+        return refused | {kept[position]: reason for position, reason in unsent.items()}
+
+
+def test_validator_fails_only_the_record_whose_index_message_was_not_sent(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = stack.session.client("s3")
+    template = load_event("validator-object-created.json")["Records"][0]
+    records = []
+    for number, key in enumerate(["posts/sent.md", "posts/refused.md"]):
+        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=SEED.read_bytes())
+        notification = json.loads(template["body"])
+        notification["Records"][0]["s3"]["bucket"]["name"] = stack.content_bucket
+        notification["Records"][0]["s3"]["object"].update(key=key, versionId=None)
+        notification["Records"][0]["s3"]["object"]["sequencer"] = f"00FFFFFFFFFFFFFF{number:02d}"
+        records.append(template | {"messageId": key, "body": json.dumps(notification)})
+    stack.router.drain()
+    with monkeypatch.context() as patched:
+        service = wiring.validator_service()  # as the drain built it, from the function's settings
+        refusing = replace(
+            service, index_queue=RefusingQueue(service.index_queue, records[1]["messageId"])
+        )
+        patched.setattr(wiring, "validator_service", lambda: refusing)
+
+        response = stack.functions["ValidatorFunction"].invoke({"Records": records})
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "posts/refused.md"}]}
+    stack.router.drain()
+    sent, refused = (
+        stack.index.source_status(key) for key in ("posts/sent.md", "posts/refused.md")
+    )
+    assert sent is not None
+    assert sent.sequencer.endswith("FFFFFFFFFFFFFF00")
+    assert refused is None or not refused.sequencer.endswith("FFFFFFFFFFFFFF01")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,12 +11,15 @@ import pytest
 from pressroom.events import normalize_sequencer
 from pressroom.indexing import (
     IndexPlan,
+    ItemKey,
     ItemsNotReadError,
     PostKey,
+    Record,
     Snapshot,
     SourceKey,
     YearCount,
     YearKey,
+    keys_to_read_first,
     plan_index_write,
 )
 from pressroom.models import IndexAction, IndexMessage, Issue, PostSummary
@@ -278,3 +283,40 @@ def test_an_undated_post_keeps_the_date_of_its_first_upload() -> None:
 
     index.handle(event("invalid", 2))
     assert index.post("hello").post.date == START + timedelta(minutes=2)  # type: ignore[union-attr]
+
+
+@dataclass
+class CountingIndex(MemoryIndex):
+    reads: list[list[ItemKey]] = field(default_factory=list)
+
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
+        self.reads.append(list(keys))
+        return super().read(self.reads[-1])
+
+
+def test_a_new_post_is_planned_from_one_read_its_year_counter_included() -> None:
+    index = CountingIndex()
+    index.handle(event("upsert", 1, post(date=datetime(2024, 5, 1, tzinfo=UTC))))
+
+    index.handle(event("upsert", 2, post(slug="second", source="second.md")))
+
+    assert len(index.reads) == 2
+    assert YearKey(2025) in index.reads[-1]
+    assert index.items[YearKey(2025)] == YearCount(year=2025, months={3: 1})
+
+
+def test_a_plan_rests_only_on_the_items_it_consulted() -> None:
+    index = CountingIndex()
+    index.handle(event("upsert", 1, post()))
+
+    plan = index.handle(event("upsert", 2, post()))
+
+    assert plan.outcome == "unchanged"
+    assert YearKey(2025) in index.reads[-1], "read on the chance the post counts in it"
+    assert YearKey(2025) not in plan.read, "but no condition on it: its count did not change"
+
+
+def test_a_draft_does_not_read_a_year_counter_first() -> None:
+    assert not any(
+        isinstance(key, YearKey) for key in keys_to_read_first(event("upsert", 1, post(draft=True)))
+    )

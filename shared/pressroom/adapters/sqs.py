@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from pressroom.models import IndexMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
+MAX_BATCH_ENTRIES = 10
+MAX_BATCH_BYTES = 256 * 1024
+"""SendMessageBatch's limits: ten entries, and 256 KiB of bodies in all."""
 
 
 class SqsIndexQueue:
@@ -15,5 +22,37 @@ class SqsIndexQueue:
         self.client = client
         self.queue_url = queue_url
 
-    def send(self, message: IndexMessage) -> None:
-        self.client.send_message(QueueUrl=self.queue_url, MessageBody=message.model_dump_json())
+    def send(self, messages: Sequence[IndexMessage]) -> dict[int, str]:
+        """Send `messages`, ten to a request; the positions of those not sent, with why."""
+        bodies = [message.model_dump_json() for message in messages]
+        unsent: dict[int, str] = {}
+        for chunk in _chunks(bodies):
+            try:
+                response = self.client.send_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {"Id": str(position), "MessageBody": bodies[position]} for position in chunk
+                    ],
+                )
+            except (BotoCoreError, ClientError) as error:
+                # Retries ran out for the whole request: none of its messages went.
+                unsent |= dict.fromkeys(chunk, str(error))
+                continue
+            for failed in response.get("Failed", []):
+                unsent[int(failed["Id"])] = f"{failed['Code']}: {failed.get('Message', '')}"
+        return unsent
+
+
+def _chunks(bodies: Sequence[str]) -> Iterator[list[int]]:
+    """Positions of `bodies`, in order, grouped within SendMessageBatch's limits."""
+    chunk: list[int] = []
+    size = 0
+    for position, body in enumerate(bodies):
+        body_bytes = len(body.encode("utf-8"))
+        if chunk and (len(chunk) == MAX_BATCH_ENTRIES or size + body_bytes > MAX_BATCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(position)
+        size += body_bytes
+    if chunk:
+        yield chunk

@@ -3,19 +3,27 @@
 SQS: receive a batch, invoke, delete what succeeded, leave the failures to
 come back after their visibility timeout (and, after `maxReceiveCount`
 receives, the queue's redrive policy moves them to the dead-letter queue).
-DynamoDB Streams: read each shard in order, invoke with the batch, retry
-failures from the first failed record, halve a failing batch when the
-template asks for bisect-on-error, and when retries run out send the batch's
-description to the on-failure destination and move on.
+DynamoDB Streams: read each shard in order, gather records into a batch until
+it is full, its payload reaches Lambda's 6 MB, or its batching window has run
+since its first record; invoke with the batch, retry failures from the first
+failed record, halve a failing batch when the template asks for
+bisect-on-error (halving uses up no retries), and when retries run out send
+the batch's description to the on-failure destination and move on.
+
+One liberty with time: when no other mapping has a record waiting or in
+flight, nothing is on its way to a batch still gathering, and the router closes
+it at once instead of waiting out the rest of its window. Lambda would wait in
+case more uploads come; locally that would only delay the page (and every
+`drain()`), while a burst of uploads still fills batches as it does on Lambda.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pressroom.local.provision import QueueInfo, TableInfo
 from pressroom.local.runtime import LocalFunction
@@ -26,11 +34,21 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 _SQS_RECEIVE_MAX = 10
+_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+"""Lambda's limit on a synchronous invocation's payload: no batch grows past it."""
 
 
 class EventSourceMapping(Protocol):
     def poll(self) -> int:
-        """Deliver at most one batch; return how many records were delivered."""
+        """Deliver at most one batch that is due; return how many records were delivered."""
+        ...
+
+    def gathering(self) -> int:
+        """Records held in a batch that waits for more (its window still open)."""
+        ...
+
+    def flush(self) -> int:
+        """Deliver the batch that is gathering, window or not; how many records it held."""
         ...
 
     def pending(self) -> int:
@@ -100,6 +118,13 @@ class SqsEventSourceMapping:
                     )
         return len(records)
 
+    def gathering(self) -> int:
+        # A receive takes what the queue holds: messages wait there, not in a batch here.
+        return 0
+
+    def flush(self) -> int:
+        return 0
+
     def pending(self) -> int:
         attributes = self.client.get_queue_attributes(
             QueueUrl=self.queue.url,
@@ -123,6 +148,15 @@ class SqsEventSourceMapping:
         }
 
 
+class _Gathered(NamedTuple):
+    """A stream record read and not yet delivered."""
+
+    read_at: float
+    record: dict[str, Any]
+    size: int
+    """Its bytes in the invocation's payload."""
+
+
 class StreamEventSourceMapping:
     def __init__(
         self,
@@ -133,6 +167,7 @@ class StreamEventSourceMapping:
         sqs: SQSClient,
         *,
         on_failure: QueueInfo | None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if table.stream_arn is None:
             raise ValueError(f"table {table.name} has no stream")
@@ -142,21 +177,46 @@ class StreamEventSourceMapping:
         self.streams = streams
         self.sqs = sqs
         self.on_failure = on_failure
+        self.clock = clock
         self._iterators: dict[str, str | None] = {}
-        self._backlog: list[dict[str, Any]] = []
+        self._backlog: list[_Gathered] = []
 
     def poll(self) -> int:
-        if not self._backlog:
-            self._backlog = self._read()
-        if not self._backlog:
-            return 0
-        batch = self._backlog[: self.source.batch_size]
-        self._backlog = self._backlog[len(batch) :]
-        self._deliver(batch, attempt=0)
-        return len(batch)
+        if len(self._backlog) < self.source.batch_size:
+            now = self.clock()
+            self._backlog += [
+                _Gathered(now, record, len(json.dumps(record))) for record in self._read()
+            ]
+        return self._deliver_next(closing=False)
+
+    def gathering(self) -> int:
+        return len(self._backlog)
+
+    def flush(self) -> int:
+        return self._deliver_next(closing=True)
 
     def pending(self) -> int:
         return len(self._backlog)
+
+    def _deliver_next(self, *, closing: bool) -> int:
+        """Invoke with the next batch if it is due (or `closing`); how many records it held."""
+        if not self._backlog:
+            return 0
+        count, payload = 0, 0
+        for gathered in self._backlog:
+            if count == self.source.batch_size or (
+                count and payload + gathered.size > _MAX_PAYLOAD_BYTES
+            ):
+                break
+            count, payload = count + 1, payload + gathered.size
+        full = count < len(self._backlog) or count == self.source.batch_size
+        gathering_since = self.clock() - self._backlog[0].read_at
+        if not (full or closing or gathering_since >= self.source.batching_window_seconds):
+            return 0
+        batch = [gathered.record for gathered in self._backlog[:count]]
+        del self._backlog[:count]
+        self._deliver(batch, attempt=0)
+        return count
 
     def _read(self) -> list[dict[str, Any]]:
         if not self._iterators:
@@ -199,9 +259,11 @@ class StreamEventSourceMapping:
             self._send_to_on_failure(remaining, attempt + 1)
             return
         if whole_batch_failed and self.source.bisect_on_error and len(remaining) > 1:
+            # As on Lambda, splitting a batch does not use up its retries: a batch of a
+            # hundred is not parked for the bisections that isolate one failing record.
             half = len(remaining) // 2
-            self._deliver(remaining[:half], attempt + 1)
-            self._deliver(remaining[half:], attempt + 1)
+            self._deliver(remaining[:half], attempt)
+            self._deliver(remaining[half:], attempt)
         else:
             self._deliver(remaining, attempt + 1)
 
@@ -280,7 +342,15 @@ class EventRouter:
         self.mappings = list(mappings)
 
     def poll_once(self) -> int:
-        return sum(mapping.poll() for mapping in self.mappings)
+        delivered = sum(mapping.poll() for mapping in self.mappings)
+        for mapping in self.mappings:
+            if mapping.gathering() and not self._on_the_way(besides=mapping):
+                delivered += mapping.flush()
+        return delivered
+
+    def _on_the_way(self, *, besides: EventSourceMapping) -> bool:
+        """Whether another mapping still holds records, which may lead to more."""
+        return any(mapping.pending() for mapping in self.mappings if mapping is not besides)
 
     def drain(self, *, timeout_seconds: float = 600, idle_sleep: float = 0.05) -> None:
         """Deliver until no mapping has anything left; raise TimeoutError past the timeout."""

@@ -107,9 +107,9 @@ def function_environment(
         "AWS_DEFAULT_REGION": resources.region,
         "AWS_LAMBDA_FUNCTION_NAME": spec.logical_id,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
-        # No X-Ray daemon listens locally.
-        "POWERTOOLS_TRACE_DISABLED": "true",
         **resolved,
+        # No X-Ray daemon listens locally, whatever the template's TraceAwsCalls says.
+        "POWERTOOLS_TRACE_DISABLED": "true",
         **(overrides or {}),
     }
 

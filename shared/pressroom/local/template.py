@@ -61,6 +61,8 @@ class EventSource:
     """Logical id of the queue or table."""
     batch_size: int
     report_batch_item_failures: bool
+    batching_window_seconds: float = 0
+    """MaximumBatchingWindowInSeconds: how long a batch may gather records."""
     bisect_on_error: bool = False
     maximum_retry_attempts: int = -1
     """-1: retry until the record expires (Lambda's default for streams)."""
@@ -215,6 +217,7 @@ def _event_source(name: str, event: dict[str, Any]) -> EventSource:
         type=event["Type"],
         source=reference[0],
         batch_size=int(properties.get("BatchSize", 10 if is_queue else 100)),
+        batching_window_seconds=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
         report_batch_item_failures="ReportBatchItemFailures"
         in properties.get("FunctionResponseTypes", []),
         bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pressroom.events import ContentEvent
 from pressroom.limits import Limits
 from pressroom.models import IndexMessage, ValidationOutcome
 from pressroom.ports import ContentStore, DocumentStore, IndexQueue
 from pressroom.validation import DEFAULT_LAYOUTS, object_too_large, validate_post
+
+_Source = TypeVar("_Source", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -20,25 +24,34 @@ class ValidatorService:
     layouts: frozenset[str] = DEFAULT_LAYOUTS
 
     def handle(self, event: ContentEvent) -> IndexMessage | None:
-        """Validate the object an event names and hand the verdict to the indexer.
+        """Validate the object an event names, store its document, and say what the
+        indexer must do: the message that `send` delivers with the rest of the batch.
 
         Returns None when the object is already gone: the removal event that
         follows says what to do.
         """
         if event.action == "removed":
-            message = IndexMessage(
+            return IndexMessage(
                 action="delete",
                 source_key=event.key,
                 sequencer=event.sequencer,
                 event_time=event.event_time,
             )
-        else:
-            outcome = self.validate(event)
-            if outcome is None:
-                return None
-            message = self._verdict(event, outcome)
-        self.index_queue.send(message)
-        return message
+        outcome = self.validate(event)
+        if outcome is None:
+            return None
+        return self._verdict(event, outcome)
+
+    def send(self, messages: Mapping[_Source, Sequence[IndexMessage]]) -> dict[_Source, str]:
+        """Send the messages of a batch of sources (queue records) in as few requests as
+        the queue takes. Returns the sources whose messages were not all sent, with why:
+        each must be handled again (the messages that did go are duplicates the indexer
+        ignores)."""
+        sources = [source for source, batch in messages.items() for _ in batch]
+        unsent = self.index_queue.send(
+            [message for batch in messages.values() for message in batch]
+        )
+        return {sources[position]: reason for position, reason in unsent.items()}
 
     def validate(self, event: ContentEvent) -> ValidationOutcome | None:
         source = self.content.fetch(
