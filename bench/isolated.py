@@ -154,8 +154,12 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
         for name, invoker in invokers.items():
             run.cold[name] = list(invoker.samples)
             invoker.samples.clear()
-        for module in (BASELINE, *(f.spec.module for f in stack.functions.values())):
-            run.imports[module] = import_profile(interpreters, module)
+        run.imports[BASELINE] = import_profile(interpreters, BASELINE, environment)
+        for function in stack.functions.values():
+            # The function's own environment: it decides what loads (POWERTOOLS_TRACE_DISABLED).
+            run.imports[function.spec.module] = import_profile(
+                interpreters, function.spec.module, function.environment
+            )
         publish(large_post)
         run.large_post_bytes = len(large_post.pressroom_source().encode())
         for name, invoker in invokers.items():
@@ -164,11 +168,13 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
     return run
 
 
-def import_profile(interpreters: Interpreters, module: str) -> list[tuple[str, float]]:
+def import_profile(
+    interpreters: Interpreters, module: str, environment: dict[str, str]
+) -> list[tuple[str, float]]:
     """`python -X importtime`: seconds of import by top-level package (own time, summed)."""
     completed = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-        env=interpreters.environment({}),
+        env=interpreters.environment(environment),
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -108,6 +108,9 @@ class MemorySiteStore:
 
     def delete(self, key: str) -> None:
         self.sizes.pop(key, None)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        return iter([key for key in self.sizes if key.startswith(prefix)])
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -79,3 +79,7 @@ class SiteStore(Protocol):
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every object key that starts with `prefix`."""
+        ...

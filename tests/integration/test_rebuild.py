@@ -38,3 +38,28 @@ def test_a_rebuild_from_the_index_gives_the_same_site(stack: LocalStack) -> None
     assert len(written) == plan.steps
     assert plan.post_count == sum(1 for key in incremental if key.startswith("posts/"))
     assert _site(stack) == incremental
+
+
+def test_a_rebuild_removes_the_pages_whose_post_month_or_tag_is_gone(stack: LocalStack) -> None:
+    # As a site is left when the stream batches that deleted things were lost (RenderDLQ).
+    stack.upload([("posts/seed.md", CORPUS / "good" / "armenia-azerbaijan-truce.md")])
+    stack.router.drain()
+    built = _site(stack)
+    s3 = stack.session.client("s3")
+    stale = [
+        "posts/gone/index.html",
+        "tags/gone/index.html",
+        "archive/1999/01/index.html",
+        "sitemaps/1999-01.xml",
+        "search/1999-01.json",
+    ]
+    not_ours = "images/cover.png"
+    for key in [*stale, not_ours]:
+        s3.put_object(Bucket=stack.site_bucket, Key=key, Body=b"left over")
+    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
+    renderer = build_renderer(settings, s3, stack.session.client("dynamodb"))
+
+    for _ in renderer.rebuild(renderer.plan_rebuild()):
+        pass
+
+    assert _site(stack) == {**built, not_ours: b"left over"}

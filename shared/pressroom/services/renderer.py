@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from pressroom.config import SiteConfig
@@ -172,22 +172,54 @@ class RendererService:
         )
 
     def rebuild(self, plan: RebuildPlan) -> Iterator[str]:
-        """Re-render every page from the index, yielding each site path as it is written."""
+        """Re-render every page from the index, yielding each site path as it is written;
+        then remove the pages no one would write now."""
+        written = _RecordingSite(self.site)
+        service = replace(self, site=written)
         for post in self.catalog.published_posts():
-            self.write_post_page(post)
+            service.write_post_page(post)
             yield post_path(post.slug)
         for month in plan.months:
-            self.write_month(month)
+            service.write_month(month)
             yield archive_path(*month)
         for tag in plan.tags:
-            self.write_tag(tag)
+            service.write_tag(tag)
             yield tag_path(tag)
-        self.write_newest()
-        self.write_site_indexes()
+        service.write_newest()
+        service.write_site_indexes()
+        # A rebuild also mends a site whose stream batches were lost (RenderDLQ): a page
+        # whose post, month or tag went meanwhile was never removed.
+        for prefix in _GENERATED_PREFIXES:
+            for key in list(self.site.keys(prefix)):
+                if key not in written.written:
+                    self.site.delete(key)
         yield ""
 
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
+
+
+_GENERATED_PREFIXES = ("posts/", "tags/", "archive/", "sitemaps/", "search/")
+"""Where the renderer writes one object per post, tag or month."""
+
+
+class _RecordingSite:
+    """A site store that remembers what was written through it."""
+
+    def __init__(self, site: SiteStore) -> None:
+        self.site = site
+        self.written: set[str] = set()
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.site.put(key, body, content_type)
+        self.written.add(key)
+
+    def delete(self, key: str) -> None:
+        self.site.delete(key)
+        self.written.discard(key)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        return self.site.keys(prefix)
 
 
 def _always(_: PostSummary) -> bool:
