@@ -85,11 +85,11 @@ def _publish_section(results: Results, goals: list[list[str]]) -> list[str]:
         "",
         "Upload to the content bucket, then the router drains the S3 event, the ingest queue, "
         "the validator, the index queue, the indexer, the table's stream and the renderer, on "
-        "the in-process embedded AWS (moto, with the two fixes in `bench/emulator.py` that make "
-        "a table's size cost what it costs on DynamoDB). *In moto* is the time moto takes to "
-        "answer the requests (parsing, serialising, storing); *Pressroom's own* is the rest: "
-        "the handlers, Powertools, botocore. The N posts are loaded beforehand with the "
-        "services directly and the site rendered by a rebuild (*load*).",
+        "the in-process embedded AWS (moto, with the two fixes in `pressroom/local/scale.py` "
+        "that make a table's size cost what it costs on DynamoDB). *In moto* is the time moto "
+        "takes to answer the requests (parsing, serialising, storing); *Pressroom's own* is "
+        "the rest: the handlers, Powertools, botocore. The N posts are loaded beforehand with "
+        "the services directly and the site rendered by a rebuild (*load*).",
         "",
         *_table(
             [
