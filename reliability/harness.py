@@ -336,23 +336,26 @@ def differences(expected: FinalState, actual: FinalState) -> list[str]:
 @dataclass
 class Measurement:
     records: int = 0
+    aws_calls: int = 0
+    invocations: int = 0
+    timed_records: int = 0
+    """Records of the untraced invocations, which alone are timed."""
     seconds: float = 0.0
     """Wall time of the untraced invocations."""
     aws_seconds: float = 0.0
     """Of which inside the embedded AWS (moto answering the calls)."""
-    aws_calls: int = 0
-    invocations: int = 0
     peaks: list[int] = field(default_factory=list)
     """tracemalloc peaks (bytes above the start) of the sampled invocations."""
 
     @property
     def per_record_ms(self) -> float:
-        return 1000 * self.seconds / self.records if self.records else 0.0
+        return 1000 * self.seconds / self.timed_records if self.timed_records else 0.0
 
     @property
     def own_per_record_ms(self) -> float:
         """Time per record in the function itself, the embedded AWS's share taken out."""
-        return 1000 * (self.seconds - self.aws_seconds) / self.records if self.records else 0.0
+        own = self.seconds - self.aws_seconds
+        return 1000 * own / self.timed_records if self.timed_records else 0.0
 
     @property
     def calls_per_record(self) -> float:
@@ -360,7 +363,8 @@ class Measurement:
 
 
 class Probe:
-    """Time every invocation; trace the memory of each function's every `memory_every`th one.
+    """Count every invocation's records and AWS calls; trace the memory of each function's
+    first invocation in a phase and of every `memory_every`th one; time the others.
 
     Memory is traced on a sample only, and those invocations are left out of
     the timings: tracemalloc slows Python down severalfold.
@@ -374,6 +378,7 @@ class Probe:
         )
         self._counts: Counter[str] = Counter()
         self._current: Measurement | None = None
+        self._timing = False
 
     @contextmanager
     def active(self) -> Iterator[Probe]:
@@ -387,8 +392,9 @@ class Probe:
             try:
                 return original(stub, *args, **kwargs)
             finally:
-                probe._current.aws_seconds += time.perf_counter() - started
                 probe._current.aws_calls += 1
+                if probe._timing:
+                    probe._current.aws_seconds += time.perf_counter() - started
 
         BotocoreStubber.__call__ = answer  # type: ignore[method-assign,assignment]
         try:
@@ -400,23 +406,26 @@ class Probe:
     def _around(self, function: LocalFunction, invoke: Invoke, event: dict[str, Any]) -> Any:
         self._counts[function.name] += 1
         measurement = self.by_phase[self.phase][function.name]
-        traced = self.memory_every > 0 and self._counts[function.name] % self.memory_every == 0
+        traced = self.memory_every > 0 and (
+            not measurement.peaks or self._counts[function.name] % self.memory_every == 0
+        )
+        records = len(event.get("Records", []))
+        measurement.records += records
+        measurement.invocations += 1
+        self._current, self._timing = measurement, not traced
         if traced:
             tracemalloc.start()
             baseline = tracemalloc.get_traced_memory()[0]
-        else:
-            self._current = measurement
         started = time.perf_counter()
         try:
             return invoke(function, event)
         finally:
             elapsed = time.perf_counter() - started
-            self._current = None
+            self._current, self._timing = None, False
             if traced:
                 peak = tracemalloc.get_traced_memory()[1] - baseline
                 tracemalloc.stop()
                 measurement.peaks.append(peak)
             else:
                 measurement.seconds += elapsed
-                measurement.records += len(event.get("Records", []))
-                measurement.invocations += 1
+                measurement.timed_records += records
