@@ -26,7 +26,7 @@ from typing import Any
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.sqs.models import sqs_backends
 
-from pressroom.adapters.dead_letters import DEAD_LETTER_SOURCES, DeadLetterQueue, SqsDeadLetters
+from pressroom.adapters.dead_letters import SqsDeadLetters, dead_letter_queues
 from pressroom.adapters.dynamodb import deserialize
 from pressroom.adapters.wiring import build_renderer
 from pressroom.config import RendererSettings
@@ -248,14 +248,8 @@ def shuffled_with_duplicates(
 
 
 def dead_letters(stack: LocalStack) -> SqsDeadLetters:
-    queues = stack.resources.queues
-    return SqsDeadLetters(
-        stack.session.client("sqs"),
-        [
-            DeadLetterQueue(name, queues[name].url, queues[source].url if source else None)
-            for name, source in DEAD_LETTER_SOURCES.items()
-        ],
-    )
+    urls = {name: queue.url for name, queue in stack.resources.queues.items()}
+    return SqsDeadLetters(stack.session.client("sqs"), dead_letter_queues(urls))
 
 
 def dead_letter_counts(stack: LocalStack) -> dict[str, int]:

@@ -11,11 +11,9 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.shared.functions import strtobool
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
-
-_TRUTHY = frozenset({"1", "true", "t", "yes", "y", "on"})
-"""The spellings Powertools itself reads as true."""
 
 
 class FunctionTracer(Protocol):
@@ -44,7 +42,8 @@ class Untraced:
 def traces_aws_calls() -> bool:
     """Whether subsegments for the handlers and their AWS calls are wanted (template
     parameter TraceAwsCalls); unset means traced, as Powertools has it."""
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() not in _TRUTHY
+    # Read as Powertools' Tracer reads it.
+    return not strtobool(os.environ.get("POWERTOOLS_TRACE_DISABLED", "false"))
 
 
 def _tracer() -> FunctionTracer:

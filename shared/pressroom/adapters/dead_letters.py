@@ -11,7 +11,7 @@ of the index, so its redrive re-renders the site from the index (what
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -89,6 +89,17 @@ def describe_body(body: str) -> tuple[tuple[str, ...], str]:
             )
     shown = body if len(body) <= 60 else body[:57] + "..."
     return (), f"not an event: {shown!r}"
+
+
+def dead_letter_queues(urls: Mapping[str, str]) -> tuple[DeadLetterQueue, ...]:
+    """The dead-letter queues among `urls` (queue URLs by logical id), with their sources."""
+    return tuple(
+        DeadLetterQueue(
+            name=name, url=urls[name], source_url=urls[source] if source is not None else None
+        )
+        for name, source in DEAD_LETTER_SOURCES.items()
+        if name in urls and (source is None or source in urls)
+    )
 
 
 class SqsDeadLetters:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from pressroom.adapters.dead_letters import DEAD_LETTER_SOURCES, DeadLetterQueue, SqsDeadLetters
+from pressroom.adapters.dead_letters import DeadLetterQueue, SqsDeadLetters, dead_letter_queues
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.wiring import CLIENT_CONFIG
 from pressroom.config import RendererSettings
@@ -64,7 +64,7 @@ class StackResources:
                     for logical_id, function in local.get("functions", {}).items()
                 },
                 local=True,
-                dead_letter_queues=_dead_letter_queues(
+                dead_letter_queues=dead_letter_queues(
                     {name: queue["url"] for name, queue in local.get("queues", {}).items()}
                 ),
             )
@@ -97,7 +97,7 @@ class StackResources:
                 functions=_function_environments(
                     client.meta.region_name, endpoint_url, outputs["RendererFunctionName"]
                 ),
-                dead_letter_queues=_dead_letter_queues(
+                dead_letter_queues=dead_letter_queues(
                     {
                         logical_id: outputs[output]
                         for logical_id, output in _QUEUE_OUTPUTS.items()
@@ -145,17 +145,6 @@ _QUEUE_OUTPUTS = {
     "RenderDLQ": "RenderDeadLetterQueueUrl",
 }
 """The deployed stack's outputs that name its queues, by the template's logical ids."""
-
-
-def _dead_letter_queues(urls: Mapping[str, str]) -> tuple[DeadLetterQueue, ...]:
-    """The dead-letter queues among `urls` (queue URLs by logical id), with their sources."""
-    return tuple(
-        DeadLetterQueue(
-            name=name, url=urls[name], source_url=urls[source] if source is not None else None
-        )
-        for name, source in DEAD_LETTER_SOURCES.items()
-        if name in urls and (source is None or source in urls)
-    )
 
 
 def _function_environments(
