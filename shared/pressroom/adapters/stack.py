@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 LOCAL_STACK_FILE = Path(".pressroom") / "local.json"
 RENDERER_FUNCTION = "RendererFunction"
 
+# moto's placeholder credentials: the local stack never reaches AWS.
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105
+    "AWS_SESSION_TOKEN": "testing",  # nosec B105
 }
 """What the local stack is reached with: the embedded AWS accepts any credentials, and a
 profile's real ones (or an expired SSO session) have no business there."""

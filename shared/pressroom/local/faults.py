@@ -153,7 +153,7 @@ class FaultInjector:
     def __init__(self, plan: FaultPlan) -> None:
         self.plan = plan
         self.report = FaultReport()
-        self._random = random.Random(plan.seed)  # noqa: S311 - reproducible faults, not secrets
+        self._random = random.Random(plan.seed)  # noqa: S311 # nosec B311 - reproducible faults, not secrets
         self._crash_after: int | None = None
         self._writes = 0
         self._seen_stream_records: set[str] = set()

@@ -44,7 +44,7 @@ _TemplateLoader.add_multi_constructor("!", _intrinsic)
 
 def load_template(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(stream, Loader=_TemplateLoader)  # noqa: S506 # nosec B506 - a SafeLoader subclass
     if not isinstance(document, dict) or "Resources" not in document:
         raise ConfigurationError(f"{path} is not a CloudFormation template")
     return document

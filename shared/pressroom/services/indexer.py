@@ -37,7 +37,7 @@ class IndexerService:
             except ConcurrentWriteError:
                 if attempt == self.write_attempts - 1:
                     raise
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrets
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 # nosec B311 - jitter, not secrets
             else:
                 return plan
         raise AssertionError("unreachable")
