@@ -66,6 +66,8 @@ class Post:
     slug: str
     body: bytes
     draft: bool
+    date: datetime | None
+    """None: undated, so dated by its first upload."""
 
 
 def generate_posts(count: int, *, seed: int = 1) -> list[Post]:
@@ -77,8 +79,10 @@ def generate_posts(count: int, *, seed: int = 1) -> list[Post]:
         draft = number % 40 == 39
         lines = [f"title: Post number {number}", f"slug: {slug}"]
         if number % 50 != 49:
-            date = START + timedelta(minutes=rng.randrange(7 * 365 * 24 * 60))
+            date: datetime | None = START + timedelta(minutes=rng.randrange(7 * 365 * 24 * 60))
             lines.append(f"date: {date:%Y-%m-%d %H:%M}")
+        else:
+            date = None
         lines.append(f"tags: [{', '.join(rng.sample(TAGS, rng.randint(0, 3)))}]")
         lines.append(f"description: The {number}th post, for the reliability runs.")
         if draft:
@@ -89,8 +93,20 @@ def generate_posts(count: int, *, seed: int = 1) -> list[Post]:
             for paragraph in range(rng.randint(2, 8))
         )
         text = "---\n" + "\n".join(lines) + f"\n---\n\n# Post {number}\n\n{paragraphs}\n"
-        posts.append(Post(key=f"posts/{slug}.md", slug=slug, body=text.encode(), draft=draft))
+        posts.append(
+            Post(key=f"posts/{slug}.md", slug=slug, body=text.encode(), draft=draft, date=date)
+        )
     return posts
+
+
+def in_date_order(posts: Sequence[Post]) -> list[Post]:
+    """The posts in the order a site publishes them: by date, an undated one beside the post
+    generated before it. The same posts as a back catalogue, so the same final site; but
+    each month fills while it is the current one, instead of all months filling together."""
+    order: list[tuple[datetime, int]] = []
+    for number, post in enumerate(posts):
+        order.append((post.date or (order[-1][0] if order else START), number))
+    return [posts[number] for _, number in sorted(order)]
 
 
 def history_uploads(

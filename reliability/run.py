@@ -1,6 +1,6 @@
 """`make reliability`: faults, duplicated and reordered events, and load, with the figures.
 
-    python -m reliability.run [--posts 1000] [--load 10000] [--step 1000]
+    python -m reliability.run [--posts 1000] [--load 10000] [--step 1000] [--catalogue]
 
 Exit status 1 when a faulted or reordered run does not end like the fault-free
 one, a post is lost, or a dead-letter queue is not empty after redrive.
@@ -27,6 +27,7 @@ from reliability.harness import (
     differences,
     generate_posts,
     history_uploads,
+    in_date_order,
     local_aws,
     lost_posts,
     shuffled_with_duplicates,
@@ -43,10 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=1000, help="posts in the fault runs")
     parser.add_argument("--load", type=int, default=10000, help="posts in the load run (0: none)")
     parser.add_argument("--step", type=int, default=1000, help="posts per load measurement")
+    parser.add_argument(
+        "--catalogue",
+        action="store_true",
+        help="load as a back catalogue: the posts in generated order, dates all over seven "
+        "years, so every month grows with the site (default: in date order, as a site grows)",
+    )
     arguments = parser.parse_args(argv)
     ok = faults_and_deliveries(arguments.posts)
     if arguments.load:
-        load(arguments.load, arguments.step)
+        load(arguments.load, arguments.step, catalogue=arguments.catalogue)
     return 0 if ok else 1
 
 
@@ -123,10 +130,12 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items() if count) or "0"
 
 
-def load(count: int, step: int) -> None:
+def load(count: int, step: int, *, catalogue: bool = False) -> None:
     probe = Probe(memory_every=5)
     with local_aws() as session:
         posts = generate_posts(count, seed=2)
+        if not catalogue:
+            posts = in_date_order(posts)
         captured = capture_notifications(session, [(post.key, post.body) for post in posts])
         pipelines = Pipelines(session)
 
@@ -140,7 +149,8 @@ def load(count: int, step: int) -> None:
         state = run.state()
     lost = lost_posts(posts, state)
     print(
-        f"load: {count} posts in {time.perf_counter() - started:.0f} s, {len(lost)} lost, "
+        f"load ({'a back catalogue, every month growing' if catalogue else 'in date order'}): "
+        f"{count} posts in {time.perf_counter() - started:.0f} s, {len(lost)} lost, "
         f"{len(state.site)} site objects; per post and per invocation, "
         f"as the site grows by {step}:"
     )
