@@ -3,7 +3,8 @@
     python -m reliability.run [--posts 1000] [--load 10000] [--step 1000] [--catalogue]
 
 Exit status 1 when a faulted or reordered run does not end like the fault-free
-one, a post is lost, or a dead-letter queue is not empty after redrive.
+one, a post is lost (in those runs or the load), or a dead-letter queue is not
+empty after redrive.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ MIB = 1024 * 1024
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reliability.run", description=__doc__)
-    parser.add_argument("--posts", type=int, default=1000, help="posts in the fault runs")
+    parser.add_argument("--posts", type=int, default=1000, help="posts in the fault runs (0: none)")
     parser.add_argument("--load", type=int, default=10000, help="posts in the load run (0: none)")
     parser.add_argument("--step", type=int, default=1000, help="posts per load measurement")
     parser.add_argument(
@@ -51,9 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "years, so every month grows with the site (default: in date order, as a site grows)",
     )
     arguments = parser.parse_args(argv)
-    ok = faults_and_deliveries(arguments.posts)
+    ok = faults_and_deliveries(arguments.posts) if arguments.posts else True
     if arguments.load:
-        load(arguments.load, arguments.step, catalogue=arguments.catalogue)
+        ok &= load(arguments.load, arguments.step, catalogue=arguments.catalogue)
     return 0 if ok else 1
 
 
@@ -130,7 +131,7 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items() if count) or "0"
 
 
-def load(count: int, step: int, *, catalogue: bool = False) -> None:
+def load(count: int, step: int, *, catalogue: bool = False) -> bool:
     probe = Probe(memory_every=5)
     with local_aws() as session:
         posts = generate_posts(count, seed=2)
@@ -163,6 +164,7 @@ def load(count: int, step: int, *, catalogue: bool = False) -> None:
         for phase in phases:
             measured = probe.by_phase[phase][name]
             print(f"  {name:<18} {_size(phase, step):>11} " + _figures(measured))
+    return not lost
 
 
 def _size(phase: int, step: int) -> str:
