@@ -62,7 +62,7 @@ bench: $(INSTALLED) .venv-bench/.installed  ## benchmarks: publish cost vs site 
 	$(PY) -m bench
 
 # The tests (poison messages, XSS, bandit; faults and reordering at 60 posts, as in `make test`),
-# then full size: 1,000 posts under 10 % faults and reordered, 10,000 posts of load (about 30 min).
+# then full size: 1,000 posts under faults and reordered, 10,000 posts of load (about 30 min).
 reliability: $(INSTALLED) .venv-bandit/.installed  ## faults, poison messages, reordering, load, XSS, bandit: prints the figures
 	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
 	.venv-bandit/bin/bandit -r shared functions --severity-level medium
