@@ -49,6 +49,11 @@ FUNCTIONS = ("ValidatorFunction", "IndexerFunction", "RendererFunction")
 TAGS = tuple(f"topic-{number:02d}" for number in range(40))
 START = datetime(2019, 1, 1, tzinfo=UTC)
 
+TEN_PERCENT = FaultPlan(rate=0.10, surfaced=0.1, crash_rate=0.1, seed=8, backoff_scale=0.01)
+"""The issue's run: a tenth of the calls failing, a few past the retries, a few crashes."""
+HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=3, backoff_scale=0.01)
+"""Enough failures that retries run out: messages reach every dead-letter queue, then redrive."""
+
 
 @contextmanager
 def local_aws() -> Iterator[Any]:
@@ -347,7 +352,6 @@ def differences(expected: FinalState, actual: FinalState) -> list[str]:
 class Measurement:
     records: int = 0
     aws_calls: int = 0
-    invocations: int = 0
     timed_records: int = 0
     """Records of the untraced invocations, which alone are timed."""
     seconds: float = 0.0
@@ -421,7 +425,6 @@ class Probe:
         )
         records = len(event.get("Records", []))
         measurement.records += records
-        measurement.invocations += 1
         self._current, self._timing = measurement, not traced
         if traced:
             tracemalloc.start()

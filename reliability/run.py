@@ -15,9 +15,10 @@ import sys
 import time
 from collections.abc import Sequence
 
-from pressroom.local.faults import FaultPlan
 from reliability.harness import (
     FUNCTIONS,
+    HARSH,
+    TEN_PERCENT,
     FinalState,
     Measurement,
     Pipelines,
@@ -34,9 +35,6 @@ from reliability.harness import (
     shuffled_with_duplicates,
 )
 
-FAULTS = FaultPlan(rate=0.10, surfaced=0.1, crash_rate=0.1, seed=8, backoff_scale=0.01)
-HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=3, backoff_scale=0.01)
-"""Enough failures that retries run out: messages reach every dead-letter queue, then redrive."""
 MIB = 1024 * 1024
 
 
@@ -71,7 +69,7 @@ def faults_and_deliveries(count: int) -> bool:
         expected = baseline.state()
         ok = _verdict("fault-free (the reference)", baseline, expected, expected, posts, deleted)
 
-        faulted = pipelines.publish(captured, plan=FAULTS)
+        faulted = pipelines.publish(captured, plan=TEN_PERCENT)
         ok &= _verdict("10 % faults", faulted, faulted.state(), expected, posts, deleted)
         report = faulted.faults
         assert report is not None

@@ -54,12 +54,11 @@ def send_index_messages(validated: dict[str, list[IndexMessage]]) -> list[Partia
     unsent = wiring.validator_service().send(validated)
     for message_id, reason in unsent.items():
         logger.warning("index messages not sent", message_id=message_id, reason=reason)
-    for message_id, messages in validated.items():
-        if message_id not in unsent:
-            for message in messages:
-                metrics.add_metric(
-                    name=_METRIC_BY_ACTION[message.action], unit=MetricUnit.Count, value=1
-                )
+    for message_id in validated.keys() - unsent.keys():
+        for message in validated[message_id]:
+            metrics.add_metric(
+                name=_METRIC_BY_ACTION[message.action], unit=MetricUnit.Count, value=1
+            )
     return [{"itemIdentifier": message_id} for message_id in unsent]
 
 

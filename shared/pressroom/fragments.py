@@ -30,21 +30,22 @@ class Fragments(Generic[K]):
         self._render = render
         self._budget = budget_bytes
         self._size = 0
-        self._texts: OrderedDict[K, str] = OrderedDict()
+        self._texts: OrderedDict[K, tuple[str, int]] = OrderedDict()
+        """Each text with its weight, which eviction takes back."""
 
     def __getitem__(self, key: K) -> str:
         texts = self._texts
-        text = texts.get(key)
-        if text is not None:
+        kept = texts.get(key)
+        if kept is not None:
             texts.move_to_end(key)
-            return text
+            return kept[0]
         text = self._render(key)
         size = _weight(key, text)
         if size <= self._budget:
-            texts[key] = text
+            texts[key] = text, size
             self._size += size
             while self._size > self._budget:
-                self._size -= _weight(*texts.popitem(last=False))
+                self._size -= texts.popitem(last=False)[1][1]
         return text
 
     @property

@@ -190,7 +190,8 @@ class Snapshot:
             raise ItemsNotReadError(missing)
 
     def consulted_items(self) -> dict[ItemKey, Record | None]:
-        return {key: self.items[key] for key in self.consulted if key in self.items}
+        # `require` has checked that each was read.
+        return {key: self.items[key] for key in self.consulted}
 
     def source(self, key: str) -> SourceStatus | None:
         return self._get(SourceKey(key), SourceStatus)

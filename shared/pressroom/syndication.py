@@ -50,7 +50,7 @@ def month_search_key(month: Month) -> str:
 def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     """An Atom feed of `posts`, newest first. Its `updated` is the newest post's, so an
     unchanged site gives a byte-identical feed."""
-    newest = max((_last_change(post) for post in posts), default=_EPOCH)
+    newest = max((_changed(post.date, post.updated) for post in posts), default=_EPOCH)
     children = [_leaf("title", site.title)]
     if site.description:
         children.append(_leaf("subtitle", site.description))
@@ -187,10 +187,6 @@ def _search_record(site: SiteConfig, key: _SearchKey) -> str:
         "description": description,
     }
     return _json_text(record)
-
-
-def _last_change(post: PostSummary) -> datetime:
-    return _changed(post.date, post.updated)
 
 
 def _changed(date: datetime, updated: datetime | None) -> datetime:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pressroom.local.faults import FaultPlan
-from reliability.harness import differences, lost_posts
+from reliability.harness import HARSH, TEN_PERCENT, differences, lost_posts
 from tests.reliability.conftest import History
-
-TEN_PERCENT = FaultPlan(rate=0.10, surfaced=0.1, crash_rate=0.1, seed=8, backoff_scale=0.01)
 
 
 def test_ten_percent_of_calls_failing_changes_nothing(history: History) -> None:
@@ -28,10 +25,6 @@ def test_ten_percent_of_calls_failing_changes_nothing(history: History) -> None:
 
 def test_the_fault_free_run_loses_nothing(history: History) -> None:
     assert lost_posts(history.posts, history.expected, history.deleted) == []
-
-
-HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=3, backoff_scale=0.01)
-"""Enough failures that retries run out: messages reach every dead-letter queue."""
 
 
 def test_messages_parked_by_faults_are_redriven_to_the_same_site(history: History) -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -132,20 +131,6 @@ class FaultReport:
             + sum(self.crashes.values())
         )
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "injected": self.injected,
-            "requests_failed_below_retries": dict(self.requests_failed),
-            "calls_failed_above_retries": dict(self.calls_failed),
-            "absorbed_by_retries": self.absorbed,
-            "retries_exhausted": self.exhausted,
-            "crashes": dict(self.crashes),
-            "invocations": dict(self.invocations),
-            "failed_invocations": dict(self.failed_invocations),
-            "batch_item_failures": dict(self.batch_item_failures),
-            "redelivered_records": dict(self.redelivered),
-        }
-
 
 class FaultInjector:
     """The event handlers, their generator and their tally."""
@@ -155,6 +140,8 @@ class FaultInjector:
         self.report = FaultReport()
         self._random = random.Random(plan.seed)  # noqa: S311 # nosec B311 - reproducible faults, not secrets
         self._crash_after: int | None = None
+        self._function = ""
+        """The function being invoked, to which a crash is put down."""
         self._writes = 0
         self._seen_stream_records: set[str] = set()
         self._redirected: dict[int, str] = {}
@@ -232,14 +219,14 @@ class FaultInjector:
         self._writes += 1
         if self._crash_after is not None and self._writes == self._crash_after:
             self._crash_after = None
-            self.report.crashes[os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "?")] += 1
+            self.report.crashes[self._function] += 1
             raise SimulatedCrash(f"{INJECTED}: crashed after write {self._writes} ({operation})")
 
     # -- invocations ---------------------------------------------------------------------
 
     def invoke(self, function: LocalFunction, invoke: Invoke, event: dict[str, Any]) -> Any:
         """One invocation, perhaps doomed to crash, with its outcome tallied."""
-        name = function.name
+        name = self._function = function.name
         self.report.invocations[name] += 1
         self._count_redeliveries(name, event)
         self._writes = 0
