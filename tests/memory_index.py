@@ -1,49 +1,106 @@
 """An in-memory PostIndex for unit tests: the planner's rules without AWS.
 
 It applies a plan the way the DynamoDB adapter's transaction does: all or
-nothing, and only if every item the plan read is still as it was read.
+nothing, and only if every status and post item the plan read is still at
+the version it was read at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pressroom.exceptions import ConcurrentWriteError
 from pressroom.indexing import (
+    LEADING_CLAIMS,
+    Claim,
+    ClaimKey,
     IndexPlan,
     ItemKey,
+    LeadingClaims,
+    LeadingClaimsKey,
+    Month,
+    MonthMarkerKey,
     PostKey,
     PostRecord,
     Record,
     SourceKey,
     SourceStatus,
+    Stored,
     TagEntry,
+    month_of,
 )
-from pressroom.models import IndexMessage
+from pressroom.models import IndexMessage, PostSummary
 from pressroom.services.indexer import IndexerService
 
 
 @dataclass
 class MemoryIndex:
     items: dict[ItemKey, Record] = field(default_factory=dict)
+    versions: dict[ItemKey, int] = field(default_factory=dict)
     tags: dict[tuple[str, str], TagEntry] = field(default_factory=dict)
+    months: dict[Month, dict[tuple[datetime, str], PostSummary]] = field(default_factory=dict)
+    """Month entries, by month, then by (date, slug)."""
 
-    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
-        return {key: self.items.get(key) for key in keys}
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Stored | None]:
+        found: dict[ItemKey, Stored | None] = {}
+        for key in keys:
+            if isinstance(key, LeadingClaimsKey):
+                found[key] = Stored(LeadingClaims(slug=key.slug, claims=self.claims(key.slug)), 0)
+            else:
+                record = self.items.get(key)
+                found[key] = Stored(record, self.versions.get(key, 0)) if record else None
+        return found
 
     def apply(self, plan: IndexPlan) -> None:
-        if any(self.items.get(key) != value for key, value in plan.read.items()):
-            raise ConcurrentWriteError("an item moved since it was read")
+        for key, version in plan.read.items():
+            current = self.versions.get(key) if key in self.items else None
+            if current != version:
+                raise ConcurrentWriteError(f"{key} moved since it was read")
+        for marker in plan.markers_to_put:
+            self.items[MonthMarkerKey(marker.year, marker.month)] = marker
         for key, value in plan.writes.items():
             if value is None:
                 self.items.pop(key, None)
+                self.versions.pop(key, None)
             else:
                 self.items[key] = value
+                self.versions[key] = self.versions.get(key, 0) + 1
+        for claim_key in plan.claims_to_delete:
+            self.items.pop(claim_key, None)
+        for claim in plan.claims_to_put:
+            self.items[ClaimKey(claim.post.slug, claim.first_seen, claim.source_key)] = claim
         for entry in plan.tags_to_delete:
             del self.tags[(entry.tag, entry.slug)]
         for entry in plan.tags_to_put:
             self.tags[(entry.tag, entry.slug)] = entry
+        for post in plan.month_entries_to_delete:
+            del self.months[month_of(post)][(post.date, post.slug)]
+        for post in plan.month_entries_to_put:
+            self.months.setdefault(month_of(post), {})[(post.date, post.slug)] = post
+        self.months = {month: entries for month, entries in self.months.items() if entries}
+
+    def claims(self, slug: str) -> tuple[Claim, ...]:
+        """The slug's leading claims, as the adapter's query returns them."""
+        ranked = sorted(self.all_claims(slug), key=lambda claim: claim.rank)
+        return tuple(ranked[:LEADING_CLAIMS])
+
+    def all_claims(self, slug: str) -> list[Claim]:
+        return [
+            record
+            for key, record in self.items.items()
+            if isinstance(key, ClaimKey) and key.slug == slug and isinstance(record, Claim)
+        ]
+
+    def content(self) -> dict[ItemKey, Record]:
+        """The items, less month markers: hints that stay once any order published a month."""
+        return {
+            key: value for key, value in self.items.items() if not isinstance(key, MonthMarkerKey)
+        }
+
+    def month_slugs(self) -> dict[Month, set[str]]:
+        return {month: {slug for _, slug in entries} for month, entries in self.months.items()}
 
     def handle(self, *messages: IndexMessage) -> IndexPlan:
         service = IndexerService(index=self)

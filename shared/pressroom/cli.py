@@ -287,6 +287,7 @@ def _status(arguments: argparse.Namespace) -> int:
         statuses = [found] if found is not None else []
     else:
         statuses = sorted(index.source_statuses(), key=lambda status: status.source_key)
+    statuses = [index.shown(status) for status in statuses]
     if arguments.json:
         # Dead letters ride in the same array, as uploads whose event is parked.
         listed = [status.model_dump(mode="json") for status in statuses]

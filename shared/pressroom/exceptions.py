@@ -31,3 +31,7 @@ class ConcurrentWriteError(TransientStoreError):
 
 class IndexWriteTooLargeError(PressroomError):
     """One event would change more items than a DynamoDB transaction can hold."""
+
+
+class ListingChurnError(TransientStoreError):
+    """A listing's posts kept changing while it was rendered; the stream batch is retried."""

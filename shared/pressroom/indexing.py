@@ -11,7 +11,8 @@ here gives the same index whatever order the events of a history arrive in:
 3. A slug has one owner. Of the files whose content claims a slug, the one
    first uploaded owns it (ties go to the smaller key); the others wait with
    status `conflict` and an error naming the owner. When the owner is deleted
-   or moves to another slug, the next claimant is published.
+   or moves to another slug, the next claimant is published; only the old
+   and the new owner's statuses change, however many files wait.
 4. Every slug ever claimed has a post item. When no file claims it any more
    the item becomes a tombstone, and the renderer sees the page go.
 5. Content that did not change writes no post item, so nothing is rendered
@@ -19,20 +20,25 @@ here gives the same index whatever order the events of a history arrive in:
 6. A post with no date is dated by its file's first upload, the same for
    every re-upload.
 
-Each event reads a few items (its status, the claims and post items of the
-slugs it touches, the listing-year counters), decides, and writes the
-changed items in one transaction that is conditional on every item its
-decision rests on.
+Each event reads a few items (its status, the post item and the leading
+claims of the slugs it touches), decides, and writes what changed in one
+transaction. The transaction is conditional on the stored version number of
+every status and post item the decision rests on, never on a value that
+today's code recomputes, so a release that adds a field cannot make an old
+item unwritable. No item is shared by unrelated posts: claims, tag entries
+and month entries are one item per post, owned by the item that decides
+them (a claim by its file's status; entries by their slug's post item), and
+each slug's post item serialises every change of that slug's claims. A plan
+touches at most two slugs and three status items, so it fits a transaction
+whatever authors upload (`MAX_PLAN_ITEMS`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from pressroom.models import Frozen, IndexMessage, Issue, PostSummary, UtcDatetime
 from pressroom.slugs import tag_key
@@ -40,6 +46,8 @@ from pressroom.slugs import tag_key
 PostStatus = Literal["published", "draft", "deleted"]
 SourceStatusName = Literal["published", "draft", "invalid", "deleted", "conflict"]
 Outcome = Literal["applied", "unchanged", "stale", "duplicate", "conflict"]
+Month = tuple[int, int]
+"""(year, month), e.g. (2020, 10)."""
 
 _CLAIMING = frozenset({"published", "draft", "conflict"})
 """Statuses that mean the file's newest event is a valid upload, whose slug claim decides them."""
@@ -77,16 +85,20 @@ class Claim(Frozen):
         return (self.first_seen, self.source_key)
 
 
-class SlugClaims(Frozen):
-    """The claims item, `pk=POST#<slug>`, `sk=CLAIMS`: every file that wants this slug."""
+class LeadingClaims(Frozen):
+    """The first claims on a slug in rank order (at most two: the owner and the next)."""
 
     slug: str
     claims: tuple[Claim, ...]
-    """In rank order: the first is the owner."""
 
     @property
     def owner(self) -> Claim | None:
         return self.claims[0] if self.claims else None
+
+
+LEADING_CLAIMS = 2
+"""Enough to know a slug's owner after any one file's claim moves: if the owner leaves, the
+next in rank takes over; any other change only compares the file with the owner."""
 
 
 class PostRecord(Frozen):
@@ -102,22 +114,13 @@ class PostRecord(Frozen):
         return self.post if self.status == "published" else None
 
 
-class YearCount(Frozen):
-    """A listing-shard counter, `pk=SITE`, `sk=YEAR#<yyyy>`: published posts dated that year."""
+class MonthMarker(Frozen):
+    """A month that has had published posts, `pk=SITE`, `sk=MONTH#<yyyy-mm>`: where the
+    listings look for posts. Never deleted by a post's write (a month that empties keeps its
+    marker), so no two unrelated posts ever write it in one moment that matters."""
 
     year: int
-    months: dict[int, int]
-    """Published posts per month (1-12) of the year; months without posts are left out."""
-
-    @property
-    def posts(self) -> int:
-        return sum(self.months.values())
-
-    def counted(self, deltas: Mapping[int, int]) -> YearCount | None:
-        """The counter after adding `deltas` per month; None when the year has no posts left."""
-        months = {month: self.months.get(month, 0) + deltas.get(month, 0) for month in range(1, 13)}
-        kept = {month: count for month, count in months.items() if count}
-        return YearCount(year=self.year, months=kept) if kept else None
+    month: int
 
 
 class TagEntry(Frozen):
@@ -130,7 +133,15 @@ class TagEntry(Frozen):
     description: str | None = None
 
 
-Record = SourceStatus | SlugClaims | PostRecord | YearCount
+Record = SourceStatus | Claim | LeadingClaims | PostRecord | MonthMarker
+
+
+class Stored(NamedTuple):
+    """An item as read, with the version number it was stored with (0 for items that a
+    release before version numbers wrote, and for what is not an item: query results)."""
+
+    record: Record
+    version: int
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,19 @@ class SourceKey:
 
 
 @dataclass(frozen=True)
-class ClaimsKey:
+class ClaimKey:
+    """One file's claim on a slug, ranked in its sort key."""
+
+    slug: str
+    first_seen: datetime
+    source_key: str
+
+
+@dataclass(frozen=True)
+class LeadingClaimsKey:
+    """Not an item: the first claims of a slug, read by a consistent query after its post
+    item (which every change of the slug's claims writes or checks)."""
+
     slug: str
 
 
@@ -149,18 +172,18 @@ class PostKey:
 
 
 @dataclass(frozen=True)
-class YearKey:
+class MonthMarkerKey:
     year: int
+    month: int
 
 
-ItemKey = SourceKey | ClaimsKey | PostKey | YearKey
-_R = TypeVar("_R", SourceStatus, SlugClaims, PostRecord, YearCount)
+ItemKey = SourceKey | ClaimKey | LeadingClaimsKey | PostKey | MonthMarkerKey
+_R = TypeVar("_R", SourceStatus, Claim, LeadingClaims, PostRecord, MonthMarker)
 
-
-def record_digest(record: Record) -> str:
-    """A fingerprint of an item's content; writes are conditional on the one they read."""
-    encoded = json.dumps(record.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+CONDITIONED = (SourceKey, PostKey)
+"""The items a plan's transaction is conditional on, by stored version. Claims are owned by
+their file's status, entries by their post item; leading claims are a query; month markers
+are hints a reader double-checks."""
 
 
 class ItemsNotReadError(Exception):
@@ -171,15 +194,19 @@ class ItemsNotReadError(Exception):
         super().__init__(f"{len(self.keys)} items not read yet")
 
 
+def month_of(post: PostSummary) -> Month:
+    return (post.date.year, post.date.month)
+
+
 @dataclass
 class Snapshot:
     """The items read from the index so far; None for an item that does not exist."""
 
-    items: dict[ItemKey, Record | None] = field(default_factory=dict)
+    items: dict[ItemKey, Stored | None] = field(default_factory=dict)
     consulted: dict[ItemKey, None] = field(default_factory=dict)
     """The keys a plan has asked for, in order: what it rests on, of all that was read."""
 
-    def add(self, items: Mapping[ItemKey, Record | None]) -> None:
+    def add(self, items: Mapping[ItemKey, Stored | None]) -> None:
         self.items.update(items)
 
     def require(self, keys: Iterable[ItemKey]) -> None:
@@ -189,54 +216,74 @@ class Snapshot:
         if missing:
             raise ItemsNotReadError(missing)
 
-    def consulted_items(self) -> dict[ItemKey, Record | None]:
-        # `require` has checked that each was read.
-        return {key: self.items[key] for key in self.consulted}
+    def versions(self) -> dict[ItemKey, int | None]:
+        """The stored version of each status and post item consulted (None: there was none)."""
+        versions: dict[ItemKey, int | None] = {}
+        for key in self.consulted:
+            if isinstance(key, CONDITIONED):
+                stored = self.items[key]
+                versions[key] = stored.version if stored is not None else None
+        return versions
 
     def source(self, key: str) -> SourceStatus | None:
         return self._get(SourceKey(key), SourceStatus)
 
-    def claims(self, slug: str) -> SlugClaims | None:
-        return self._get(ClaimsKey(slug), SlugClaims)
+    def claim(self, key: ClaimKey) -> Claim | None:
+        return self._get(key, Claim)
+
+    def leading_claims(self, slug: str) -> LeadingClaims:
+        found = self._get(LeadingClaimsKey(slug), LeadingClaims)
+        return found if found is not None else LeadingClaims(slug=slug, claims=())
 
     def post(self, slug: str) -> PostRecord | None:
         return self._get(PostKey(slug), PostRecord)
 
-    def year(self, year: int) -> YearCount | None:
-        return self._get(YearKey(year), YearCount)
+    def knows_month(self, month: Month) -> bool:
+        """Whether the month's marker was read and exists. A hint: asking is no condition."""
+        return self.items.get(MonthMarkerKey(*month)) is not None
 
     def _get(self, key: ItemKey, kind: type[_R]) -> _R | None:
         self.require([key])
-        value = self.items[key]
-        if value is not None and not isinstance(value, kind):
-            raise TypeError(f"{key} holds a {type(value).__name__}, not a {kind.__name__}")
-        return value
+        stored = self.items[key]
+        if stored is None:
+            return None
+        if not isinstance(stored.record, kind):
+            raise TypeError(f"{key} holds a {type(stored.record).__name__}, not a {kind.__name__}")
+        return stored.record
 
 
 def keys_to_read_first(message: IndexMessage) -> list[ItemKey]:
     """What a plan for `message` most likely reads: its status, the slug it claims, and,
-    for a post to publish, the listing year it counts in. A new post is planned from this
-    one read; a plan that needs more asks for it, and one that needs less is not
-    conditional on the rest (see `Snapshot.consulted`)."""
+    for a post to publish, the marker of its month. A new post is planned from this one
+    read; a plan that needs more asks for it, and one that needs less is not conditional
+    on the rest (see `Snapshot.consulted`)."""
     keys: list[ItemKey] = [SourceKey(message.source_key)]
     if message.post is not None:
-        keys += [ClaimsKey(message.post.slug), PostKey(message.post.slug)]
+        keys += [PostKey(message.post.slug), LeadingClaimsKey(message.post.slug)]
         if not message.post.draft:
-            keys.append(YearKey(message.post.date.year))
+            keys.append(MonthMarkerKey(*month_of(message.post)))
     return keys
 
 
 @dataclass(frozen=True)
 class IndexPlan:
-    """The writes that apply one event: one transaction, conditional on every item read."""
+    """The writes that apply one event: one transaction, conditional on the stored version
+    of every status and post item its decision rests on."""
 
     outcome: Outcome
-    read: Mapping[ItemKey, Record | None] = field(default_factory=dict)
-    """The items the plan was made from, as they were read."""
+    read: Mapping[ItemKey, int | None] = field(default_factory=dict)
+    """The stored version of each status and post item the plan rests on (None: absent)."""
     writes: Mapping[ItemKey, Record | None] = field(default_factory=dict)
-    """The items that change: their new content, or None to delete them."""
+    """The status and post items that change: their new content, or None to delete them."""
+    claims_to_put: tuple[Claim, ...] = ()
+    claims_to_delete: tuple[ClaimKey, ...] = ()
     tags_to_put: tuple[TagEntry, ...] = ()
     tags_to_delete: tuple[TagEntry, ...] = ()
+    month_entries_to_put: tuple[PostSummary, ...] = ()
+    """Lines of the month archives: a published post under its month."""
+    month_entries_to_delete: tuple[PostSummary, ...] = ()
+    markers_to_put: tuple[MonthMarker, ...] = ()
+    """Months never marked before; written ahead of the transaction, unconditionally."""
 
     def __post_init__(self) -> None:
         unread = [key for key in self.writes if key not in self.read]
@@ -244,8 +291,29 @@ class IndexPlan:
             raise ValueError(f"a plan may only write items it has read: {unread}")
 
     @property
+    def transaction_items(self) -> int:
+        """Items in the plan's transaction: what DynamoDB's 100 a transaction bounds."""
+        return (
+            len(self.read)
+            + len(self.claims_to_put)
+            + len(self.claims_to_delete)
+            + len(self.tags_to_put)
+            + len(self.tags_to_delete)
+            + len(self.month_entries_to_put)
+            + len(self.month_entries_to_delete)
+        )
+
+    @property
     def writes_anything(self) -> bool:
-        return bool(self.writes or self.tags_to_put or self.tags_to_delete)
+        return bool(
+            self.writes
+            or self.claims_to_put
+            or self.claims_to_delete
+            or self.tags_to_put
+            or self.tags_to_delete
+            or self.month_entries_to_put
+            or self.month_entries_to_delete
+        )
 
     @property
     def posts(self) -> tuple[PostRecord, ...]:
@@ -267,29 +335,32 @@ class _Changes:
     """What one plan writes, gathered slug by slug."""
 
     writes: dict[ItemKey, Record | None] = field(default_factory=dict)
+    claims_to_put: list[Claim] = field(default_factory=list)
+    claims_to_delete: list[ClaimKey] = field(default_factory=list)
     tags_to_put: list[TagEntry] = field(default_factory=list)
     tags_to_delete: list[TagEntry] = field(default_factory=list)
-    month_deltas: dict[int, dict[int, int]] = field(default_factory=dict)
-    """Change in published posts, per year, per month."""
-    claimants_to_restate: set[str] = field(default_factory=set)
-    """Files whose status depends on an owner that changed."""
+    month_entries_to_put: list[PostSummary] = field(default_factory=list)
+    month_entries_to_delete: list[PostSummary] = field(default_factory=list)
+    owners: dict[str, Claim | None] = field(default_factory=dict)
+    """Each touched slug's owner once the plan is applied."""
+    to_restate: set[str] = field(default_factory=set)
+    """Files whose status changes with an owner: the slug's old and new owner."""
 
     def set_post(self, before: PostRecord | None, after: PostRecord) -> None:
-        """Change a post item, and its tag items and year counts with it."""
+        """Change a post item, and its tag and month entries with it."""
         self.writes[PostKey(after.slug)] = after
         old_tags = {_tag_item_key(entry): entry for entry in _tag_entries(before)}
         new_tags = {_tag_item_key(entry): entry for entry in _tag_entries(after)}
         self.tags_to_delete += [entry for key, entry in old_tags.items() if key not in new_tags]
         self.tags_to_put += [entry for key, entry in new_tags.items() if old_tags.get(key) != entry]
-        for record, delta in ((before, -1), (after, +1)):
-            post = record.published if record else None
-            if post is not None:
-                months = self.month_deltas.setdefault(post.date.year, {})
-                months[post.date.month] = months.get(post.date.month, 0) + delta
-
-    @property
-    def changed_years(self) -> list[int]:
-        return sorted(year for year, months in self.month_deltas.items() if any(months.values()))
+        was = before.published if before else None
+        now = after.published
+        if was == now:
+            return
+        if was is not None and (now is None or _month_entry_key(was) != _month_entry_key(now)):
+            self.month_entries_to_delete.append(was)
+        if now is not None:
+            self.month_entries_to_put.append(now)
 
 
 class _Planner:
@@ -304,7 +375,7 @@ class _Planner:
             before.sequencer,
             before.content_sequencer,
         }:
-            return IndexPlan(outcome="duplicate", read=self.snapshot.consulted_items())
+            return IndexPlan(outcome="duplicate", read=self.snapshot.versions())
 
         is_newest = before is None or message.sequencer > before.sequencer
         is_new_content = message.action != "invalid" and (
@@ -317,19 +388,23 @@ class _Planner:
             message.event_time if message.action != "delete" else None,
         )
         old_slug = before.slug if before else None
-        self.snapshot.require(self._slug_keys(old_slug, self._message_slug()))
-        claim = self._claim_after(before, is_new_content, first_seen)
+        current = _claim_key_of(before)
+        slugs = _unique(old_slug, self._message_slug())
+        self.snapshot.require(
+            [key for slug in slugs for key in (PostKey(slug), LeadingClaimsKey(slug))]
+            # A stale event keeps the content the file has: read its claim for it.
+            + ([current] if current is not None and not is_new_content else [])
+        )
+        claim = self._claim_after(is_new_content, first_seen, current)
 
         changes = _Changes()
         # The message's own slug is touched even when its content is stale: every
         # slug ever claimed keeps a post item, live or tombstone.
-        for slug in _unique(old_slug, claim.post.slug if claim else None, self._message_slug()):
-            self._reclaim(slug, claim, changes)
+        for slug in slugs:
+            self._reclaim(slug, current, claim, changes)
 
-        others = sorted(changes.claimants_to_restate - {self.key})
-        self.snapshot.require(
-            [SourceKey(key) for key in others] + [YearKey(year) for year in changes.changed_years]
-        )
+        others = sorted(changes.to_restate - {self.key})
+        self.snapshot.require([SourceKey(key) for key in others])
         status_after = self._restate(
             self._source_after(before, is_newest, is_new_content, first_seen, claim), changes
         )
@@ -340,65 +415,86 @@ class _Planner:
             other_after = self._restate(other_before, changes) if other_before else None
             if other_after != other_before:
                 changes.writes[SourceKey(other)] = other_after
-        for year in changes.changed_years:
-            counter = self.snapshot.year(year) or YearCount(year=year, months={})
-            changes.writes[YearKey(year)] = counter.counted(changes.month_deltas[year])
+        new_months = dict.fromkeys(
+            month_of(post)
+            for post in changes.month_entries_to_put
+            if not self.snapshot.knows_month(month_of(post))
+        )
 
         return IndexPlan(
             outcome=self._outcome(is_newest, is_new_content, status_after, changes.writes),
-            read=self.snapshot.consulted_items(),
+            read=self.snapshot.versions(),
             writes=changes.writes,
+            claims_to_put=tuple(changes.claims_to_put),
+            claims_to_delete=tuple(changes.claims_to_delete),
             tags_to_put=tuple(changes.tags_to_put),
             tags_to_delete=tuple(changes.tags_to_delete),
+            month_entries_to_put=tuple(changes.month_entries_to_put),
+            month_entries_to_delete=tuple(changes.month_entries_to_delete),
+            markers_to_put=tuple(MonthMarker(year=y, month=m) for y, m in new_months),
         )
 
-    def _reclaim(self, slug: str, claim: Claim | None, changes: _Changes) -> None:
+    def _reclaim(
+        self, slug: str, current: ClaimKey | None, claim: Claim | None, changes: _Changes
+    ) -> None:
         """Put this file's claim (or its absence) on `slug`, and project the slug's owner."""
-        claims_before = self.snapshot.claims(slug)
-        claims_after = _with_claim(claims_before, slug, self.key, claim)
-        if claims_after != claims_before:
-            changes.writes[ClaimsKey(slug)] = claims_after
+        leading = self.snapshot.leading_claims(slug)
+        mine = claim if claim is not None and claim.post.slug == slug else None
+        ranked = sorted(
+            [c for c in leading.claims if c.source_key != self.key] + ([mine] if mine else []),
+            key=lambda c: c.rank,
+        )
+        owner_after = ranked[0] if ranked else None
+        changes.owners[slug] = owner_after
+
+        if (
+            current is not None
+            and current.slug == slug
+            and (mine is None or _claim_key(mine) != current)
+        ):
+            changes.claims_to_delete.append(current)
+        if mine is not None and mine != self._claim_before(slug, leading, current):
+            changes.claims_to_put.append(mine)
+
         post_before = self.snapshot.post(slug)
-        post_after = _project(slug, claims_after)
+        post_after = _project(slug, owner_after)
         if post_after != post_before:
             changes.set_post(post_before, post_after)
-        owner_before = claims_before.owner if claims_before else None
-        owner_after = claims_after.owner if claims_after else None
-        if claims_after and _owner_key(owner_before) != _owner_key(owner_after):
-            # Every claimant's status names the owner: all of them change.
-            changes.claimants_to_restate |= {c.source_key for c in claims_after.claims}
+        if _owner_key(leading.owner) != _owner_key(owner_after):
+            changes.to_restate |= {c.source_key for c in (leading.owner, owner_after) if c}
+
+    def _claim_before(
+        self, slug: str, leading: LeadingClaims, current: ClaimKey | None
+    ) -> Claim | None:
+        """This file's claim on `slug` as stored, where the plan has read it."""
+        if current is None or current.slug != slug:
+            return None
+        listed = next((c for c in leading.claims if c.source_key == self.key), None)
+        if listed is not None:
+            return listed
+        stored = self.snapshot.items.get(current)
+        return stored.record if stored is not None and isinstance(stored.record, Claim) else None
 
     def _restate(self, status: SourceStatus, changes: _Changes) -> SourceStatus:
         """The status with its slug's ownership as this plan leaves it."""
-        if status.slug is None:
+        if status.slug is None or status.slug not in changes.owners:
             return status
-        key = ClaimsKey(status.slug)
-        claims = changes.writes[key] if key in changes.writes else self.snapshot.claims(status.slug)
-        return _with_ownership(status, claims if isinstance(claims, SlugClaims) else None)
+        return _with_ownership(status, changes.owners[status.slug])
 
     def _message_slug(self) -> str | None:
         return self.message.post.slug if self.message.post is not None else None
 
-    @staticmethod
-    def _slug_keys(*slugs: str | None) -> list[ItemKey]:
-        keys: list[ItemKey] = []
-        for slug in _unique(*slugs):
-            keys += [ClaimsKey(slug), PostKey(slug)]
-        return keys
-
     def _claim_after(
-        self, before: SourceStatus | None, is_new_content: bool, first_seen: datetime | None
+        self, is_new_content: bool, first_seen: datetime | None, current: ClaimKey | None
     ) -> Claim | None:
         """This file's claim once the event is applied: its content's slug, or none."""
         if is_new_content:
             post = self.message.post
         else:
-            if before is None or before.slug is None:
+            existing = self.snapshot.claim(current) if current is not None else None
+            if existing is None:
                 return None
-            current = _claim_of(self.snapshot.claims(before.slug), self.key)
-            if current is None:
-                return None
-            post = current.post
+            post = existing.post
         if post is None or first_seen is None:
             return None
         if post.dated_by_upload:
@@ -457,62 +553,67 @@ class _Planner:
 
 
 def _earliest(*instants: datetime | None) -> datetime | None:
+    """The earliest instant, in whole seconds: as the index stores it, so that a rank
+    computed now and one read back compare alike."""
     present = [instant for instant in instants if instant is not None]
-    return min(present) if present else None
+    return min(present).replace(microsecond=0) if present else None
 
 
 def _unique(*slugs: str | None) -> list[str]:
     return list(dict.fromkeys(slug for slug in slugs if slug is not None))
 
 
-def _claim_of(claims: SlugClaims | None, source_key: str) -> Claim | None:
-    if claims is None:
+def _claim_key(claim: Claim) -> ClaimKey:
+    return ClaimKey(slug=claim.post.slug, first_seen=claim.first_seen, source_key=claim.source_key)
+
+
+def _claim_key_of(status: SourceStatus | None) -> ClaimKey | None:
+    """Where a file's claim is stored: a file with a slug has a claim item on it."""
+    if status is None or status.slug is None or status.first_seen is None:
         return None
-    return next((claim for claim in claims.claims if claim.source_key == source_key), None)
+    return ClaimKey(slug=status.slug, first_seen=status.first_seen, source_key=status.source_key)
 
 
 def _owner_key(claim: Claim | None) -> str | None:
     return claim.source_key if claim else None
 
 
-def _with_claim(
-    claims: SlugClaims | None, slug: str, source_key: str, claim: Claim | None
-) -> SlugClaims | None:
-    """The slug's claims with this file's claim replaced (or removed); None when none are left."""
-    kept = [c for c in (claims.claims if claims else ()) if c.source_key != source_key]
-    if claim is not None and claim.post.slug == slug:
-        kept.append(claim)
-    if not kept:
-        return None
-    return SlugClaims(slug=slug, claims=tuple(sorted(kept, key=lambda c: c.rank)))
-
-
-def _project(slug: str, claims: SlugClaims | None) -> PostRecord:
-    """The post item a slug's claims make: its owner's post, or a tombstone."""
-    owner = claims.owner if claims else None
+def _project(slug: str, owner: Claim | None) -> PostRecord:
+    """The post item a slug's owner makes: its post, or a tombstone."""
     if owner is None:
         return PostRecord(slug=slug, status="deleted")
     status: PostStatus = "draft" if owner.post.draft else "published"
     return PostRecord(slug=slug, status=status, post=owner.post)
 
 
-def _with_ownership(status: SourceStatus, claims: SlugClaims | None) -> SourceStatus:
+def _with_ownership(status: SourceStatus, owner: Claim | None) -> SourceStatus:
     """A file whose newest event is a valid upload is published, a draft, or in conflict."""
-    if status.status not in _CLAIMING or status.slug is None:
-        return status
-    owner = claims.owner if claims else None
-    mine = _claim_of(claims, status.source_key)
-    if owner is None or mine is None:
+    if status.status not in _CLAIMING or status.slug is None or owner is None:
         return status
     if owner.source_key == status.source_key:
-        state: SourceStatusName = "draft" if mine.post.draft else "published"
+        state: SourceStatusName = "draft" if owner.post.draft else "published"
         return status.model_copy(update={"status": state, "errors": ()})
-    error = Issue(
+    # Only a slug's old and new owners are restated when it changes hands, so the stored
+    # error cannot name the owner: it would name whichever owned the slug when this file
+    # was last restated. `with_current_owner` names today's, where the status is shown.
+    error = _conflict(status.slug, "another file")
+    return status.model_copy(update={"status": "conflict", "errors": (error,)})
+
+
+def with_current_owner(status: SourceStatus, post: PostRecord | None) -> SourceStatus:
+    """A waiting file's status, its error naming the slug's owner: the post item's source."""
+    if status.status != "conflict" or status.slug is None or post is None or post.post is None:
+        return status
+    owner = repr(post.post.source_key)
+    return status.model_copy(update={"errors": (_conflict(status.slug, owner),)})
+
+
+def _conflict(slug: str, owner: str) -> Issue:
+    return Issue(
         field="slug",
-        message=f"the slug {status.slug!r} belongs to {owner.source_key!r}, uploaded first; "
+        message=f"the slug {slug!r} belongs to {owner}, uploaded first; "
         "give this post another `slug:` or delete the other file",
     )
-    return status.model_copy(update={"status": "conflict", "errors": (error,)})
 
 
 def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
@@ -535,3 +636,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
 
 def _tag_item_key(entry: TagEntry) -> tuple[str, datetime, str]:
     return (entry.tag, entry.date, entry.slug)
+
+
+def _month_entry_key(post: PostSummary) -> tuple[datetime, str]:
+    return (post.date, post.slug)

@@ -20,8 +20,19 @@ class Limits(BaseModel):
     """Most values (scalars, lists, mappings) in the front matter."""
     max_tags: int = 20
     """Most tags, and most categories, on one post. One index write replaces the tag
-    items of at most two slugs' owners, and a DynamoDB transaction holds 100 items."""
+    items of at most two slugs' owners, and a DynamoDB transaction holds 100 items
+    (docs/architecture.md counts the largest write)."""
+    max_tag_key_bytes: int = 200
+    """Longest tag name in a URL and an index key (UTF-8, after percent-encoding what is
+    not URL-safe): DynamoDB's partition keys hold 2,048 bytes, a URL segment is best short."""
     max_title_chars: int = 500
+    max_source_key_bytes: int = 900
+    """Longest object key published: a claim's sort key holds the key, and DynamoDB's sort
+    keys hold 1,024 bytes."""
+    max_summary_bytes: int = 16 * 1024
+    """Largest post summary (title, description, tags and the rest, as JSON): it is
+    stored in the post, claim and month items, each within DynamoDB's 400 KB and a
+    transaction within its 4 MB."""
 
 
 DEFAULT_LIMITS = Limits()

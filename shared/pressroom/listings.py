@@ -8,19 +8,14 @@ page of each tag a post carried or carries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pressroom.indexing import PostRecord
+from pressroom.indexing import Month, PostRecord, month_of
 from pressroom.models import PostSummary
 from pressroom.slugs import tag_key
 
-Month = tuple[int, int]
-"""(year, month), e.g. (2020, 10)."""
-
-
-def month_of(post: PostSummary) -> Month:
-    return (post.date.year, post.date.month)
+__all__ = ["ListingPlan", "Month", "PostChange", "month_of", "plan_listings"]
 
 
 @dataclass(frozen=True)
@@ -93,41 +88,3 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
     return ListingPlan(
         home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
     )
-
-
-def overlay(
-    listed: Iterable[PostSummary],
-    changes: Sequence[PostChange],
-    belongs: Callable[[PostSummary], bool],
-    limit: int | None = None,
-) -> list[PostSummary]:
-    """A listing read from the listing index, with the batch's own changes laid over it.
-
-    The listing index is a GSI, and GSIs are eventually consistent: the stream
-    can deliver a write before the GSI shows it. The batch knows its own
-    writes, so it applies them itself; of several changes to one slug, the
-    last (in stream order) stands.
-    """
-    latest = {change.slug: change for change in changes}
-    posts = [post for post in listed if post.slug not in latest]
-    posts += [
-        change.published
-        for change in latest.values()
-        if change.published is not None and belongs(change.published)
-    ]
-    posts.sort(key=lambda post: (post.date, post.slug), reverse=True)
-    return posts[:limit] if limit is not None else posts
-
-
-def listed_before(
-    listed: Iterable[PostSummary],
-    changes: Sequence[PostChange],
-    belongs: Callable[[PostSummary], bool],
-) -> bool:
-    """Whether a listing had any post before the batch: one the batch did not touch, or
-    one the batch took away (of several changes to a slug, the first tells what it was)."""
-    first: dict[str, PostChange] = {}
-    for change in changes:
-        first.setdefault(change.slug, change)
-    untouched = any(post.slug not in first for post in listed)
-    return untouched or any(c.was is not None and belongs(c.was) for c in first.values())

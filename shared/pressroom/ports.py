@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pressroom.indexing import IndexPlan, ItemKey, Record, TagEntry
+from pressroom.indexing import IndexPlan, ItemKey, Month, Stored, TagEntry
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 
 
@@ -44,8 +44,9 @@ class IndexQueue(Protocol):
 class PostIndex(Protocol):
     """The index as the indexer sees it: read what an event may change, then change it."""
 
-    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
-        """The items at `keys`, read consistently; None for an item that does not exist."""
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Stored | None]:
+        """The items at `keys` with their stored versions, read consistently; None for an
+        item that does not exist."""
         ...
 
     def apply(self, plan: IndexPlan) -> None:
@@ -54,13 +55,14 @@ class PostIndex(Protocol):
 
 
 class PostCatalog(Protocol):
-    """The index as the renderer sees it: listings, newest first."""
+    """The index as the renderer sees it: listings, newest first, read consistently (every
+    write committed before the call is in the answer)."""
 
     def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
 
     def month_posts(self, year: int, month: int) -> Sequence[PostSummary]: ...
 
-    def months(self) -> Sequence[tuple[int, int]]:
+    def months(self) -> Sequence[Month]:
         """Every month with published posts."""
         ...
 

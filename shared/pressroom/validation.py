@@ -15,13 +15,14 @@ from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.models import Issue, PostDocument, ValidationOutcome, format_instant
+from pressroom.models import Issue, PostDocument, ValidationOutcome, excerpt, format_instant
 from pressroom.slugs import (
     permalink_problem,
     slug_from_permalink,
     slug_from_source_key,
     slug_problem,
     slugify,
+    tag_key,
 )
 
 DEFAULT_LAYOUTS = frozenset({"post", "page"})
@@ -61,6 +62,15 @@ def validate_post(
         )
     if len(raw) > limits.max_object_bytes:
         return _refused(source_key, object_too_large(len(raw), limits))
+    key_bytes = len(source_key.encode("utf-8"))
+    if key_bytes > limits.max_source_key_bytes:
+        return _refused(
+            source_key,
+            Issue(
+                message=f"the file's path is {key_bytes:,} bytes, over the limit of "
+                f"{limits.max_source_key_bytes} (max_source_key_bytes); use a shorter name"
+            ),
+        )
     try:
         front_matter = parse_front_matter(decode_source(raw), limits)
     except FrontMatterError as error:
@@ -134,6 +144,16 @@ class _PostValidator:
         hashed = {k: v for k, v in canonical.items() if not (k == "date" and self.dated_by_upload)}
         content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
+        summary_bytes = len(document.summary().model_dump_json().encode("utf-8"))
+        if summary_bytes > self.limits.max_summary_bytes:
+            problem = Issue(
+                message=f"the title, description, tags and other front-matter fields take "
+                f"{summary_bytes:,} bytes, over the limit of {self.limits.max_summary_bytes:,} "
+                "(max_summary_bytes); shorten the description",
+            )
+            return ValidationOutcome(
+                source_key=self.source_key, errors=(problem,), warnings=warnings
+            )
         return ValidationOutcome(source_key=self.source_key, document=document, warnings=warnings)
 
     def _error(self, field: str, message: str) -> None:
@@ -243,6 +263,15 @@ class _PostValidator:
             text = " ".join(str(word).split())
             if text:
                 unique.setdefault(text.casefold(), text)
+        for text in unique.values():
+            tag_bytes = len(tag_key(text).encode("utf-8"))
+            if tag_bytes > self.limits.max_tag_key_bytes:
+                self._error(
+                    key,
+                    f"{excerpt(text)} makes a URL name of {tag_bytes:,} bytes, over the limit "
+                    f"of {self.limits.max_tag_key_bytes} (max_tag_key_bytes); shorten it",
+                )
+                return ()
         if len(unique) > self.limits.max_tags:
             self._error(
                 key,

@@ -133,7 +133,9 @@ def check_rules(history: list[Operation], slugs: tuple[str, ...], state: FinalSt
             assert status == "invalid"
         elif owners.get(operation.slug) != key:
             assert status == "conflict"
-            assert owners[operation.slug] in statuses[key]["errors"][0]["message"]
+            # A waiting file's error is shown with the owner its slug's post item names.
+            post_item = state.table[(f"POST#{operation.slug}", "POST")]
+            assert post_item["source_key"] == owners[operation.slug]
         else:
             assert status == ("draft" if operation.draft else "published")
 

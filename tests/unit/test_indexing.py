@@ -13,15 +13,16 @@ from pressroom.indexing import (
     IndexPlan,
     ItemKey,
     ItemsNotReadError,
+    MonthMarkerKey,
     PostKey,
-    Record,
     Snapshot,
     SourceKey,
-    YearCount,
-    YearKey,
+    Stored,
     keys_to_read_first,
     plan_index_write,
+    with_current_owner,
 )
+from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import IndexAction, IndexMessage, Issue, PostSummary
 from tests.memory_index import MemoryIndex
 
@@ -78,7 +79,7 @@ def published_slugs(index: MemoryIndex) -> dict[str, str]:
     }
 
 
-def test_first_upsert_writes_status_post_claim_tags_and_year() -> None:
+def test_first_upsert_writes_status_post_claim_tags_and_month_entry() -> None:
     index = MemoryIndex()
 
     plan = index.handle(event("upsert", 1, post(tags=("php", "PHP", "Open Source"))))
@@ -87,7 +88,8 @@ def test_first_upsert_writes_status_post_claim_tags_and_year() -> None:
     assert index.status("hello.md").status == "published"  # type: ignore[union-attr]
     assert published_slugs(index) == {"hello": "hello.md"}
     assert sorted(tag for tag, _ in index.tags) == ["open-source", "php"]
-    assert index.items[YearKey(2025)] == YearCount(year=2025, months={3: 1})
+    assert index.month_slugs() == {(2025, 3): {"hello"}}
+    assert MonthMarkerKey(2025, 3) in index.items
 
 
 def test_a_plan_asks_for_what_it_has_not_read() -> None:
@@ -144,7 +146,7 @@ def test_a_second_file_waits_with_an_error_naming_the_owner() -> None:
     assert plan.outcome == "conflict"
     waiting = index.status("second.md")
     assert waiting is not None and waiting.status == "conflict"
-    assert "first.md" in waiting.errors[0].message
+    assert "first.md" in with_current_owner(waiting, index.post("hello")).errors[0].message
     assert published_slugs(index) == {"hello": "first.md"}
 
 
@@ -187,7 +189,7 @@ def test_a_rename_delivered_create_first_ends_with_the_new_file_published() -> N
     assert index.status("new.md").status == "published"  # type: ignore[union-attr]
 
 
-def test_delete_tombstones_the_post_and_drops_its_tags_and_year() -> None:
+def test_delete_tombstones_the_post_and_drops_its_tags_and_month_entry() -> None:
     index = MemoryIndex()
     index.handle(event("upsert", 1, post(tags=("php",))))
 
@@ -196,7 +198,8 @@ def test_delete_tombstones_the_post_and_drops_its_tags_and_year() -> None:
     tombstone = index.post("hello")
     assert tombstone is not None and (tombstone.status, tombstone.post) == ("deleted", None)
     assert index.tags == {}
-    assert YearKey(2025) not in index.items
+    assert index.months == {}
+    assert index.all_claims("hello") == []
     assert index.status("hello.md").status == "deleted"  # type: ignore[union-attr]
 
 
@@ -247,30 +250,30 @@ def test_drafts_are_indexed_without_tags_or_listing() -> None:
 
     assert index.post("hello").status == "draft"  # type: ignore[union-attr]
     assert index.tags == {}
-    assert YearKey(2025) not in index.items
+    assert index.months == {}
 
 
-def test_publishing_a_draft_and_back_keeps_tags_and_years_in_step() -> None:
+def test_publishing_a_draft_and_back_keeps_tags_and_months_in_step() -> None:
     index = MemoryIndex()
     index.handle(event("upsert", 1, post(tags=("php",), draft=True)))
 
     index.handle(event("upsert", 2, post(tags=("php",), content="b")))
     assert sorted(index.tags) == [("php", "hello")]
-    assert index.items[YearKey(2025)] == YearCount(year=2025, months={3: 1})
+    assert index.month_slugs() == {(2025, 3): {"hello"}}
 
     index.handle(event("upsert", 3, post(tags=("php",), content="c", draft=True)))
     assert index.tags == {}
-    assert YearKey(2025) not in index.items
+    assert index.months == {}
 
 
-def test_a_date_change_moves_the_post_between_years() -> None:
+def test_a_date_change_moves_the_post_between_months() -> None:
     index = MemoryIndex()
     index.handle(event("upsert", 1, post()))
 
     index.handle(event("upsert", 2, post(date=datetime(2024, 5, 1, tzinfo=UTC), content="b")))
 
-    assert YearKey(2025) not in index.items
-    assert index.items[YearKey(2024)] == YearCount(year=2024, months={5: 1})
+    assert index.month_slugs() == {(2024, 5): {"hello"}}
+    assert MonthMarkerKey(2025, 3) in index.items, "a month keeps its marker once it had posts"
 
 
 def test_an_undated_post_keeps_the_date_of_its_first_upload() -> None:
@@ -289,34 +292,82 @@ def test_an_undated_post_keeps_the_date_of_its_first_upload() -> None:
 class CountingIndex(MemoryIndex):
     reads: list[list[ItemKey]] = field(default_factory=list)
 
-    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Stored | None]:
         self.reads.append(list(keys))
         return super().read(self.reads[-1])
 
 
-def test_a_new_post_is_planned_from_one_read_its_year_counter_included() -> None:
+def test_a_new_post_is_planned_from_one_read_its_month_marker_included() -> None:
     index = CountingIndex()
     index.handle(event("upsert", 1, post(date=datetime(2024, 5, 1, tzinfo=UTC))))
 
-    index.handle(event("upsert", 2, post(slug="second", source="second.md")))
+    plan = index.handle(event("upsert", 2, post(slug="second", source="second.md")))
 
     assert len(index.reads) == 2
-    assert YearKey(2025) in index.reads[-1]
-    assert index.items[YearKey(2025)] == YearCount(year=2025, months={3: 1})
+    assert MonthMarkerKey(2025, 3) in index.reads[-1]
+    assert [(m.year, m.month) for m in plan.markers_to_put] == [(2025, 3)]
 
 
-def test_a_plan_rests_only_on_the_items_it_consulted() -> None:
+def test_a_plan_rests_only_on_status_and_post_items() -> None:
     index = CountingIndex()
     index.handle(event("upsert", 1, post()))
 
-    plan = index.handle(event("upsert", 2, post()))
+    plan = index.handle(event("upsert", 2, post(slug="second", source="second.md")))
 
-    assert plan.outcome == "unchanged"
-    assert YearKey(2025) in index.reads[-1], "read on the chance the post counts in it"
-    assert YearKey(2025) not in plan.read, "but no condition on it: its count did not change"
+    assert set(plan.read) == {SourceKey("second.md"), PostKey("second")}
+    assert plan.markers_to_put == (), "the month was marked by the first post"
 
 
-def test_a_draft_does_not_read_a_year_counter_first() -> None:
+def test_a_draft_does_not_read_a_month_marker_first() -> None:
     assert not any(
-        isinstance(key, YearKey) for key in keys_to_read_first(event("upsert", 1, post(draft=True)))
+        isinstance(key, MonthMarkerKey)
+        for key in keys_to_read_first(event("upsert", 1, post(draft=True)))
     )
+
+
+def test_deleting_the_owner_restates_only_the_next_claimant() -> None:
+    index = MemoryIndex()
+    for number in range(1, 8):
+        index.handle(event("upsert", number, post(source=f"copy-{number}.md", content="b")))
+
+    plan = index.handle(event("delete", 20, source="copy-1.md"))
+
+    assert set(plan.writes) == {SourceKey("copy-1.md"), SourceKey("copy-2.md"), PostKey("hello")}
+    assert published_slugs(index) == {"hello": "copy-2.md"}
+    assert index.status("copy-5.md").status == "conflict"  # type: ignore[union-attr]
+
+
+def test_the_largest_plan_fits_one_transaction() -> None:
+    """A file moving from a slug it owned, with the most tags, to a slug it takes over from
+    an owner with the most tags: two slugs, three statuses, every tag entry replaced."""
+    limit = DEFAULT_LIMITS.max_tags
+    tags_a = tuple(f"a{n}" for n in range(limit))
+    tags_b = tuple(f"b{n}" for n in range(limit))
+    index = MemoryIndex()
+    index.handle(
+        event("upsert", 2, post(slug="old", source="mover.md", tags=tags_a)),
+        event("upsert", 3, post(slug="old", source="next.md", tags=tags_b, content="b")),
+        event("upsert", 4, post(slug="new", source="owner.md", tags=tags_b, content="c")),
+    )
+    # Uploaded first of all (minute 1), so it takes "new" from its owner.
+    moved = post(slug="new", source="mover.md", tags=tags_a, content="d")
+
+    plan = index.handle(event("upsert", 5, moved, minute=1))
+
+    assert published_slugs(index) == {"old": "next.md", "new": "mover.md"}
+    assert index.status("owner.md").status == "conflict"  # type: ignore[union-attr]
+    assert plan.transaction_items <= 100
+
+
+def test_status_names_the_owner_of_today_for_a_file_that_kept_waiting_through_a_change() -> None:
+    index = MemoryIndex()
+    for number in (1, 2, 3):
+        index.handle(event("upsert", number, post(source=f"copy-{number}.md", content="b")))
+    index.handle(event("delete", 9, source="copy-1.md"))
+    waiting = index.status("copy-3.md")
+    assert waiting is not None and "another file" in waiting.errors[0].message
+
+    shown = with_current_owner(waiting, index.post("hello"))
+
+    assert shown.status == "conflict"
+    assert "copy-2.md" in shown.errors[0].message

@@ -366,3 +366,14 @@ def test_a_derived_slug_never_holds_dot_dot(source_key: str, title: str, slug: s
 
     assert outcome.document is not None
     assert outcome.document.slug == slug
+
+
+def test_a_tag_whose_index_key_would_pass_dynamodbs_key_limit_is_refused() -> None:
+    cyrillic = "я" * 400
+    raw = f"---\ntitle: Long tag\ndate: 2024-01-01\ntags: [{cyrillic}]\n---\nBody.\n".encode()
+
+    outcome = validate_post(raw, "long-tag.md", first_seen=UPLOADED)
+
+    assert not outcome.valid
+    assert [issue.field for issue in outcome.errors] == ["tags"]
+    assert "max_tag_key_bytes" in outcome.errors[0].message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pressroom.indexing import PostRecord
-from pressroom.listings import PostChange, listed_before, overlay, plan_listings
+from pressroom.listings import PostChange, plan_listings
 from pressroom.models import PostSummary
 
 
@@ -60,38 +60,3 @@ def test_a_tombstone_created_by_a_late_event_still_renders_the_home_page() -> No
 
     assert plan.home
     assert not plan.months
-
-
-def test_overlay_uses_the_last_change_of_each_slug() -> None:
-    stale_index = [post("b", month=2)]
-    changes = [
-        PostChange(old=None, new=live(post("a"))),
-        PostChange(old=live(post("a")), new=gone("a")),
-        PostChange(old=live(post("b", month=2)), new=gone("b")),
-        PostChange(old=None, new=live(post("c", month=4))),
-    ]
-
-    listed = overlay(stale_index, changes, lambda _: True)
-
-    assert [summary.slug for summary in listed] == ["c"]
-
-
-def test_overlay_keeps_only_posts_that_belong_and_respects_the_limit() -> None:
-    changes = [
-        PostChange(old=None, new=live(post(slug, month=month)))
-        for slug, month in [("a", 1), ("b", 2), ("c", 3)]
-    ]
-
-    listed = overlay([post("d", month=4)], changes, lambda p: p.date.month > 1, limit=2)
-
-    assert [summary.slug for summary in listed] == ["d", "c"]
-
-
-def test_a_month_had_posts_before_if_one_was_untouched_or_taken_away() -> None:
-    in_march = lambda summary: summary.date.month == 3  # noqa: E731
-    moved = PostChange(old=live(post("a", month=3)), new=live(post("a", month=4)))
-    added = PostChange(old=None, new=live(post("b", month=3)))
-
-    assert listed_before([post("c", month=3)], [added], in_march)
-    assert listed_before([], [moved], in_march)
-    assert not listed_before([post("b", month=3)], [added], in_march)

@@ -1,13 +1,14 @@
-"""DynamoDB: the post index. One table; keys as DESIGN.md lays them out.
+"""DynamoDB: the post index. One table; the items are laid out in docs/architecture.md.
 
-- post item        pk=POST#<slug>          sk=POST      (what the slug's page shows)
-- claims item      pk=POST#<slug>          sk=CLAIMS    (every file that wants the slug)
-- source status    pk=SOURCE#<source key>  sk=STATUS
-- tag item         pk=TAG#<tag>            sk=<iso date>#<slug>
-- year counter     pk=SITE                 sk=YEAR#<yyyy>  (published posts dated that year)
-Published post items carry gsi1pk=PUBLISHED#<year>, gsi1sk=<iso date>#<slug>.
-Items the indexer reads and rewrites carry a `digest` of their content, and
-every write is conditional on the digests the plan was made from.
+- source status  pk=SOURCE#<source key>  sk=STATUS
+- post item      pk=POST#<slug>          sk=POST                      (what the page shows)
+- claim          pk=POST#<slug>          sk=CLAIM#<first seen>#<key>  (a file wants the slug)
+- month entry    pk=MONTH#<yyyy-mm>      sk=<iso date>#<slug>         (a line of an archive)
+- tag entry      pk=TAG#<tag>            sk=<iso date>#<slug>
+- month marker   pk=SITE                 sk=MONTH#<yyyy-mm>           (the month had posts)
+Status and post items carry a `version` number, and every write is
+conditional on the version the plan read. Listings are read from the base
+table with consistent reads: they show every committed write.
 """
 
 from __future__ import annotations
@@ -21,19 +22,25 @@ from botocore.exceptions import ClientError
 
 from pressroom.exceptions import ConcurrentWriteError, IndexWriteTooLargeError
 from pressroom.indexing import (
-    ClaimsKey,
+    LEADING_CLAIMS,
+    Claim,
+    ClaimKey,
     IndexPlan,
     ItemKey,
+    LeadingClaims,
+    LeadingClaimsKey,
+    Month,
+    MonthMarker,
+    MonthMarkerKey,
     PostKey,
     PostRecord,
     Record,
-    SlugClaims,
     SourceKey,
     SourceStatus,
+    Stored,
     TagEntry,
-    YearCount,
-    YearKey,
-    record_digest,
+    month_of,
+    with_current_owner,
 )
 from pressroom.models import PostSummary, format_instant
 
@@ -41,8 +48,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-LISTING_INDEX = "gsi1"
 MAX_TRANSACTION_ITEMS = 100
+VERSION = "version"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -53,31 +60,49 @@ def item_key(key: ItemKey) -> Item:
     match key:
         case SourceKey(source):
             return {"pk": f"SOURCE#{source}", "sk": "STATUS"}
-        case ClaimsKey(slug):
-            return {"pk": f"POST#{slug}", "sk": "CLAIMS"}
+        case ClaimKey(slug, first_seen, source):
+            return {
+                "pk": f"POST#{slug}",
+                "sk": f"{_CLAIM_PREFIX}{format_instant(first_seen)}#{source}",
+            }
         case PostKey(slug):
             return {"pk": f"POST#{slug}", "sk": "POST"}
-        case YearKey(year):
-            return {"pk": "SITE", "sk": f"YEAR#{year:04d}"}
+        case MonthMarkerKey(year, month):
+            return {"pk": "SITE", "sk": f"{_MARKER_PREFIX}{_month_name((year, month))}"}
+        case LeadingClaimsKey():
+            raise TypeError(f"{key} is a query, not an item")
+
+
+_CLAIM_PREFIX = "CLAIM#"
+_MARKER_PREFIX = "MONTH#"
+
+
+def _month_name(month: Month) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
 
 
 def tag_item_key(entry: TagEntry) -> Item:
     return {"pk": f"TAG#{entry.tag}", "sk": f"{format_instant(entry.date)}#{entry.slug}"}
 
 
-def record_item(key: ItemKey, record: Record) -> Item:
-    """The item that stores `record`: its key, its fields, its digest, and listing keys."""
-    item: Item = {**item_key(key), "digest": record_digest(record)}
+def month_entry_key(post: PostSummary) -> Item:
+    return {
+        "pk": f"MONTH#{_month_name(month_of(post))}",
+        "sk": f"{format_instant(post.date)}#{post.slug}",
+    }
+
+
+def record_item(key: ItemKey, record: Record, version: int = 0) -> Item:
+    """The item that stores `record`: its key, its fields, and its version where it has one."""
+    item: Item = dict(item_key(key))
     if isinstance(record, PostRecord):
         item |= {"slug": record.slug, "status": record.status}
         if record.post is not None:
             item |= record.post.model_dump(mode="json", exclude_none=True)
-        published = record.published
-        if published is not None:
-            item["gsi1pk"] = f"PUBLISHED#{published.date.year}"
-            item["gsi1sk"] = f"{format_instant(published.date)}#{published.slug}"
     else:
         item |= record.model_dump(mode="json", exclude_none=True)
+    if version:
+        item[VERSION] = version
     return item
 
 
@@ -99,24 +124,34 @@ def source_status(item: Mapping[str, Any]) -> SourceStatus:
     return SourceStatus.model_validate(fields)
 
 
+def claim(item: Mapping[str, Any]) -> Claim:
+    return Claim(
+        source_key=item["source_key"],
+        first_seen=item["first_seen"],
+        post=post_summary(item["post"]),
+    )
+
+
 def _record(key: ItemKey, item: Mapping[str, Any]) -> Record:
     match key:
         case SourceKey():
             return source_status(item)
-        case ClaimsKey():
-            return SlugClaims.model_validate({"slug": item["slug"], "claims": item["claims"]})
+        case ClaimKey():
+            return claim(item)
         case PostKey():
             return post_record(item)
-        case YearKey():
-            return year_count(item)
-
-
-def year_count(item: Mapping[str, Any]) -> YearCount:
-    return YearCount.model_validate({"year": item["year"], "months": item["months"]})
+        case MonthMarkerKey(year, month):
+            return MonthMarker(year=year, month=month)
+        case LeadingClaimsKey():
+            raise TypeError(f"{key} is a query, not an item")
 
 
 def tag_item(entry: TagEntry) -> Item:
     return {**tag_item_key(entry), **entry.model_dump(mode="json", exclude_none=True)}
+
+
+def month_entry(post: PostSummary) -> Item:
+    return {**month_entry_key(post), **post.model_dump(mode="json", exclude_none=True)}
 
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -136,30 +171,68 @@ class DynamoPostIndex:
 
     # The indexer's side.
 
-    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Record | None]:
-        """The items at `keys`, read consistently; None where there is none."""
-        wanted = {(item_key(key)["pk"], item_key(key)["sk"]): key for key in keys}
-        found = self._batch_get([item_key(key) for key in wanted.values()])
-        return {
-            key: _record(key, found[address]) if address in found else None
-            for address, key in wanted.items()
+    def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Stored | None]:
+        """The items at `keys` with their versions, read consistently; None where there is
+        none. Leading claims are queried after the post items: a claim written after a post
+        item was read moved that post item too, so a plan made on it cannot be applied."""
+        keys = list(dict.fromkeys(keys))
+        wanted = {
+            (item_key(key)["pk"], item_key(key)["sk"]): key
+            for key in keys
+            if not isinstance(key, LeadingClaimsKey)
         }
+        found = self._batch_get([item_key(key) for key in wanted.values()])
+        stored: dict[ItemKey, Stored | None] = {}
+        for address, key in wanted.items():
+            item = found.get(address)
+            stored[key] = Stored(_record(key, item), int(item.get(VERSION, 0))) if item else None
+        for query in keys:
+            if isinstance(query, LeadingClaimsKey):
+                claims = tuple(claim(item) for item in self._leading_claims(query.slug))
+                stored[query] = Stored(LeadingClaims(slug=query.slug, claims=claims), 0)
+        return stored
+
+    def _leading_claims(self, slug: str) -> list[Item]:
+        response = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :claim)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"POST#{slug}"},
+                ":claim": {"S": _CLAIM_PREFIX},
+            },
+            ConsistentRead=True,
+            Limit=LEADING_CLAIMS,
+        )
+        return [deserialize(raw) for raw in response["Items"]]
 
     def apply(self, plan: IndexPlan) -> None:
-        """Write the plan in one transaction, conditional on every item it read."""
+        """Write the plan in one transaction, conditional on the version of every status and
+        post item it read. A month seen for the first time is marked first, on its own: a
+        marker without posts is harmless, a month with posts and no marker would be lost."""
         if not plan.writes_anything:
             return
+        for marker in plan.markers_to_put:
+            marker_key = MonthMarkerKey(marker.year, marker.month)
+            item = record_item(marker_key, marker)
+            self.client.put_item(TableName=self.table, Item=serialize(item))
         writes: list[TransactWriteItemTypeDef] = []
-        for key, before in plan.read.items():
-            condition = self._condition(before)
+        for key, version in plan.read.items():
+            condition = self._condition(version)
             if key not in plan.writes:
                 writes.append({"ConditionCheck": self._key_request(item_key(key), condition)})
             elif (after := plan.writes[key]) is None:
                 writes.append({"Delete": self._key_request(item_key(key), condition)})
             else:
-                writes.append({"Put": self._item_request(record_item(key, after), condition)})
+                item = record_item(key, after, version=(version or 0) + 1)
+                writes.append({"Put": self._item_request(item, condition)})
+        writes += [{"Delete": self._key_request(item_key(key))} for key in plan.claims_to_delete]
+        writes += [{"Put": self._item_request(_claim_item(c))} for c in plan.claims_to_put]
         writes += [{"Delete": self._key_request(tag_item_key(e))} for e in plan.tags_to_delete]
         writes += [{"Put": self._item_request(tag_item(e))} for e in plan.tags_to_put]
+        writes += [
+            {"Delete": self._key_request(month_entry_key(p))} for p in plan.month_entries_to_delete
+        ]
+        writes += [{"Put": self._item_request(month_entry(p))} for p in plan.month_entries_to_put]
         if len(writes) > MAX_TRANSACTION_ITEMS:
             raise IndexWriteTooLargeError(
                 f"one index write needs {len(writes)} items, over DynamoDB's "
@@ -182,12 +255,21 @@ class DynamoPostIndex:
         return {"TableName": self.table, "Item": serialize(item), **(condition or {})}
 
     @staticmethod
-    def _condition(before: Record | None) -> dict[str, Any]:
-        if before is None:
+    def _condition(version: int | None) -> dict[str, Any]:
+        """The item is still as read: absent, or at the version read (0: written before
+        items had versions, and not rewritten since)."""
+        if version is None:
             return {"ConditionExpression": "attribute_not_exists(pk)"}
+        names = {"ExpressionAttributeNames": {"#version": VERSION}}
+        if version == 0:
+            return {
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#version)",
+                **names,
+            }
         return {
-            "ConditionExpression": "digest = :read",
-            "ExpressionAttributeValues": {":read": {"S": record_digest(before)}},
+            "ConditionExpression": "#version = :read",
+            "ExpressionAttributeValues": {":read": {"N": str(version)}},
+            **names,
         }
 
     def _batch_get(self, keys: Sequence[Item]) -> dict[tuple[str, str], Item]:
@@ -213,15 +295,23 @@ class DynamoPostIndex:
                 raise ConcurrentWriteError("DynamoDB left keys unprocessed after 8 tries")
         return found
 
-    # The renderer's side.
+    # The renderer's side: consistent reads of the base table, never a GSI, so that a
+    # listing shows every write committed before it was read.
 
     def post(self, slug: str) -> PostRecord | None:
-        record = self.read([PostKey(slug)])[PostKey(slug)]
-        return record if isinstance(record, PostRecord) else None
+        stored = self.read([PostKey(slug)])[PostKey(slug)]
+        return stored.record if stored and isinstance(stored.record, PostRecord) else None
 
     def source_status(self, key: str) -> SourceStatus | None:
-        record = self.read([SourceKey(key)])[SourceKey(key)]
-        return record if isinstance(record, SourceStatus) else None
+        stored = self.read([SourceKey(key)])[SourceKey(key)]
+        return stored.record if stored and isinstance(stored.record, SourceStatus) else None
+
+    def shown(self, status: SourceStatus) -> SourceStatus:
+        """The status as a user is shown it: a waiting file's error names the slug's owner
+        today (the stored error cannot, see `indexing.with_current_owner`)."""
+        if status.status != "conflict" or status.slug is None:
+            return status
+        return with_current_owner(status, self.post(status.slug))
 
     def source_statuses(self) -> Iterator[SourceStatus]:
         """Every status item: for `pressroom status` without a key (an operator's scan)."""
@@ -234,72 +324,62 @@ class DynamoPostIndex:
             for raw in page["Items"]:
                 yield source_status(deserialize(raw))
 
-    def years(self) -> list[YearCount]:
-        """The listing shards that hold published posts, newest year first."""
-        paginator = self.client.get_paginator("query")
-        counts: list[YearCount] = []
-        for page in paginator.paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :site AND begins_with(sk, :year)",
-            ExpressionAttributeValues={":site": {"S": "SITE"}, ":year": {"S": "YEAR#"}},
-            ScanIndexForward=False,
-        ):
-            counts += [year_count(deserialize(raw)) for raw in page["Items"]]
-        return counts
+    def marked_months(self) -> list[Month]:
+        """Every month that has had published posts, newest first (some may be empty now)."""
+        months: list[Month] = []
+        for item in self._query("SITE", begins_with=_MARKER_PREFIX):
+            year, month = item["sk"].removeprefix(_MARKER_PREFIX).split("-")
+            months.append((int(year), int(month)))
+        return months
 
     def newest_posts(self, limit: int) -> list[PostSummary]:
-        """Newest published posts, walking the year shards from the newest year down."""
+        """Newest published posts, walking the months from the newest down."""
         posts: list[PostSummary] = []
-        for counter in self.years():
+        for month in self.marked_months():
             if len(posts) >= limit:
                 break
-            response = self.client.query(
-                TableName=self.table,
-                IndexName=LISTING_INDEX,
-                KeyConditionExpression="gsi1pk = :year",
-                ExpressionAttributeValues={":year": {"S": f"PUBLISHED#{counter.year}"}},
-                ScanIndexForward=False,
-                Limit=limit - len(posts),
-            )
-            posts += [post_summary(deserialize(raw)) for raw in response["Items"]]
+            posts += self.month_posts(*month, limit=limit - len(posts))
         return posts
 
-    def month_posts(self, year: int, month: int) -> list[PostSummary]:
-        """Every published post dated in one month, newest first."""
-        paginator = self.client.get_paginator("query")
-        posts: list[PostSummary] = []
-        for page in paginator.paginate(
-            TableName=self.table,
-            IndexName=LISTING_INDEX,
-            KeyConditionExpression="gsi1pk = :year AND begins_with(gsi1sk, :month)",
-            ExpressionAttributeValues={
-                ":year": {"S": f"PUBLISHED#{year}"},
-                ":month": {"S": f"{year:04d}-{month:02d}-"},
-            },
-            ScanIndexForward=False,
-        ):
-            posts += [post_summary(deserialize(raw)) for raw in page["Items"]]
-        return posts
+    def month_posts(self, year: int, month: int, limit: int | None = None) -> list[PostSummary]:
+        """The published posts dated in one month, newest first."""
+        items = self._query(f"MONTH#{_month_name((year, month))}", limit=limit)
+        return [post_summary(item) for item in items]
 
-    def months(self) -> list[tuple[int, int]]:
+    def months(self) -> list[Month]:
         """Every month with published posts, newest first."""
-        return [
-            (counter.year, month)
-            for counter in self.years()
-            for month in sorted(counter.months, reverse=True)
-        ]
+        return [month for month in self.marked_months() if self.month_posts(*month, limit=1)]
 
     def tag_entries(self, tag: str, limit: int) -> list[TagEntry]:
         """The newest `limit` posts carrying a tag (its key), read consistently."""
-        response = self.client.query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :tag",
-            ExpressionAttributeValues={":tag": {"S": f"TAG#{tag}"}},
-            ScanIndexForward=False,
-            ConsistentRead=True,
-            Limit=limit,
-        )
-        return [TagEntry.model_validate(_fields(TagEntry, raw)) for raw in response["Items"]]
+        items = self._query(f"TAG#{tag}", limit=limit)
+        return [TagEntry.model_validate(_fields(TagEntry, item)) for item in items]
+
+    def _query(
+        self, partition: str, *, begins_with: str | None = None, limit: int | None = None
+    ) -> list[Item]:
+        """A partition's items, newest (highest sort key) first, read consistently."""
+        condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if begins_with else "")
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        if begins_with:
+            values[":prefix"] = {"S": begins_with}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        items: list[Item] = []
+        while True:
+            if limit is not None:
+                request["Limit"] = limit - len(items)
+            response = self.client.query(**request)
+            items += [deserialize(raw) for raw in response["Items"]]
+            start = response.get("LastEvaluatedKey")
+            if not start or (limit is not None and len(items) >= limit):
+                return items
+            request["ExclusiveStartKey"] = start
 
     # For `pressroom rebuild`, the one step that reads the whole table.
 
@@ -312,7 +392,7 @@ class DynamoPostIndex:
             yield post_summary(item)
 
     def published_count(self) -> int:
-        return sum(counter.posts for counter in self.years())
+        return sum(1 for _ in self.published_posts())
 
     def tags(self) -> set[str]:
         return {
@@ -334,6 +414,10 @@ class DynamoPostIndex:
                 yield deserialize(raw)
 
 
-def _fields(model: type[TagEntry], raw: Mapping[str, Any]) -> dict[str, Any]:
-    item = deserialize(raw)
+def _fields(model: type[TagEntry], item: Mapping[str, Any]) -> dict[str, Any]:
     return {name: item[name] for name in model.model_fields if name in item}
+
+
+def _claim_item(claim: Claim) -> Item:
+    key = ClaimKey(slug=claim.post.slug, first_seen=claim.first_seen, source_key=claim.source_key)
+    return record_item(key, claim)

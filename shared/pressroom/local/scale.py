@@ -16,12 +16,21 @@ one-post publish 0.9 s at 1,000 posts, 80 % of it inside moto):
 Results are unchanged: the same items, in the same order, and no stream
 record from a cancelled transaction. The benchmarks and the reliability runs
 publish thousands of posts through it.
+
+And one thing DynamoDB guarantees that moto does not under threads: each
+request is atomic. moto checks a transaction's conditions and then writes,
+with nothing stopping another thread's write in between (or changing a table
+while a transaction copies it). `atomic_requests()` applies one DynamoDB
+request at a time, so concurrent writers race as they do on DynamoDB: at the
+conditions, never inside a request.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import threading
 import types
 from collections.abc import Iterator
 from typing import Any
@@ -194,8 +203,43 @@ def partitioned_queries() -> Iterator[None]:
         Table.query, Table.put_item = original_query, original_put  # type: ignore[method-assign]
 
 
+_REQUESTS = (
+    "batch_get_item",
+    "batch_write_item",
+    "delete_item",
+    "get_item",
+    "put_item",
+    "query",
+    "scan",
+    "transact_write_items",
+    "update_item",
+)
+
+
+@contextlib.contextmanager
+def atomic_requests() -> Iterator[None]:
+    lock = threading.RLock()
+    originals = {name: getattr(DynamoDBBackend, name) for name in _REQUESTS}
+
+    def one_at_a_time(method: Any) -> Any:
+        @functools.wraps(method)
+        def serialised(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return serialised
+
+    for name, method in originals.items():
+        setattr(DynamoDBBackend, name, one_at_a_time(method))
+    try:
+        yield
+    finally:
+        for name, method in originals.items():
+            setattr(DynamoDBBackend, name, method)
+
+
 @contextlib.contextmanager
 def like_dynamodb() -> Iterator[None]:
-    """Both changes, for as long as the benchmark's embedded AWS runs."""
-    with cheap_transactions(), partitioned_queries():
+    """All three changes, for as long as an embedded AWS runs."""
+    with cheap_transactions(), partitioned_queries(), atomic_requests():
         yield

@@ -116,7 +116,8 @@ class LocalStack:
 
     def statuses(self, keys: Iterable[str]) -> dict[str, SourceStatus | None]:
         index = self.index
-        return {key: index.source_status(key) for key in keys}
+        found = {key: index.source_status(key) for key in keys}
+        return {key: index.shown(status) if status else None for key, status in found.items()}
 
     def export_site(self, folder: Path) -> list[str]:
         """Copy the site bucket into `folder`; return the keys written."""

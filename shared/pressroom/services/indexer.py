@@ -18,7 +18,8 @@ from pressroom.models import IndexMessage
 from pressroom.ports import PostIndex
 
 READ_ROUNDS = 4
-"""A plan reads its status and slug, then at most: the old slug, other claimants, year counters."""
+"""A plan reads its status and slug, then at most: the old slug (and a stale event's claim),
+then the slug's old and new owners."""
 
 
 @dataclass(frozen=True)

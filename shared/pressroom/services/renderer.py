@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TypeVar
 
 from pressroom.config import SiteConfig
-from pressroom.listings import (
-    Month,
-    PostChange,
-    listed_before,
-    month_of,
-    overlay,
-    plan_listings,
-)
+from pressroom.exceptions import ListingChurnError
+from pressroom.indexing import TagEntry
+from pressroom.listings import Month, PostChange, plan_listings
 from pressroom.models import PostSummary
 from pressroom.ports import DocumentStore, PostCatalog, SiteStore
 from pressroom.site import (
@@ -89,32 +85,40 @@ class RendererService:
         """Re-render, once, each listing that the batch's changes appear on."""
         plan = plan_listings(changes)
         if plan.home:
-            self.write_newest(changes)
+            self.write_newest()
         months_came_or_went = False
         for month in sorted(plan.months):
-            months_came_or_went |= self.write_month(month, changes)
+            months_came_or_went |= self.write_month(month)
         for tag in sorted(plan.tags):
             self.write_tag(tag)
         if plan.new_items or months_came_or_went:
             self.write_site_indexes()
 
-    def write_newest(self, changes: Sequence[PostChange] = ()) -> None:
+    def write_newest(self) -> None:
         """The home page and the feed."""
         config = self.config
         size = max(config.home_size, config.feed_size)
-        newest = overlay(
-            self.catalog.newest_posts(size + len(changes)), changes, _always, limit=size
-        )
-        self._put_html("", render_home_page(newest[: config.home_size], config, self.theme))
-        feed = render_feed(newest[: config.feed_size], config)
-        self.site.put(FEED_KEY, feed, ATOM_CONTENT_TYPE)
 
-    def write_month(self, month: Month, changes: Sequence[PostChange] = ()) -> bool:
+        def write(newest: list[PostSummary]) -> None:
+            self._put_html("", render_home_page(newest[: config.home_size], config, self.theme))
+            self.site.put(
+                FEED_KEY, render_feed(newest[: config.feed_size], config), ATOM_CONTENT_TYPE
+            )
+
+        _settled(lambda: list(self.catalog.newest_posts(size)), write)
+
+    def write_month(self, month: Month) -> bool:
         """A month's archive page, sitemap and search shard; removed when the month is empty.
         Returns whether the month came or went, which changes the site's indexes."""
-        listed = self.catalog.month_posts(*month)
-        posts = overlay(listed, changes, _in_month(month))
-        came_or_went = bool(posts) != listed_before(listed, changes, _in_month(month))
+        archive = archive_path(*month)
+        had_page = any(True for _ in self.site.keys(page_object_key(archive)))
+        posts = _settled(
+            lambda: list(self.catalog.month_posts(*month)),
+            lambda posts: self._write_month(month, posts),
+        )
+        return had_page != bool(posts)
+
+    def _write_month(self, month: Month, posts: list[PostSummary]) -> None:
         archive = archive_path(*month)
         if not posts:
             for key in (
@@ -123,7 +127,7 @@ class RendererService:
                 month_search_key(month),
             ):
                 self.site.delete(key)
-            return came_or_went
+            return
         self._put_html(archive, render_archive_page(*month, posts, self.config, self.theme))
         config = self.config
         self.site.put(
@@ -132,31 +136,40 @@ class RendererService:
         self.site.put(
             month_search_key(month), render_search_shard(posts, config), JSON_CONTENT_TYPE
         )
-        return came_or_went
 
     def write_tag(self, tag: str) -> None:
-        """A tag's page (tag items are read consistently: no overlay needed)."""
+        """A tag's page."""
         size = self.config.tag_page_size
-        entries = self.catalog.tag_entries(tag, size + 1)
-        if not entries:
-            self.site.delete(page_object_key(tag_path(tag)))
-            return
-        html = render_tag_page(
-            tag, entries[:size], truncated=len(entries) > size, site=self.config, theme=self.theme
-        )
-        self._put_html(tag_path(tag), html)
+
+        def write(entries: list[TagEntry]) -> None:
+            if not entries:
+                self.site.delete(page_object_key(tag_path(tag)))
+                return
+            html = render_tag_page(
+                tag,
+                entries[:size],
+                truncated=len(entries) > size,
+                site=self.config,
+                theme=self.theme,
+            )
+            self._put_html(tag_path(tag), html)
+
+        _settled(lambda: list(self.catalog.tag_entries(tag, size + 1)), write)
 
     def write_site_indexes(self) -> None:
         """The sitemap index and the search manifest, which list the months; the pages the
         site always has (its own sitemap, the not-found page) ride along."""
-        months = self.catalog.months()
-        self.site.put(
-            SITEMAP_INDEX_KEY, render_sitemap_index(months, self.config), XML_CONTENT_TYPE
-        )
-        pages_sitemap, not_found_page = self._fixed_pages
-        self.site.put(PAGES_SITEMAP_KEY, pages_sitemap, XML_CONTENT_TYPE)
-        self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(months), JSON_CONTENT_TYPE)
-        self.site.put(NOT_FOUND_KEY, not_found_page, HTML_CONTENT_TYPE)
+
+        def write(months: list[Month]) -> None:
+            self.site.put(
+                SITEMAP_INDEX_KEY, render_sitemap_index(months, self.config), XML_CONTENT_TYPE
+            )
+            pages_sitemap, not_found_page = self._fixed_pages
+            self.site.put(PAGES_SITEMAP_KEY, pages_sitemap, XML_CONTENT_TYPE)
+            self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(months), JSON_CONTENT_TYPE)
+            self.site.put(NOT_FOUND_KEY, not_found_page, HTML_CONTENT_TYPE)
+
+        _settled(lambda: list(self.catalog.months()), write)
 
     @cached_property
     def _fixed_pages(self) -> tuple[bytes, bytes]:
@@ -222,9 +235,30 @@ class _RecordingSite:
         return self.site.keys(prefix)
 
 
-def _always(_: PostSummary) -> bool:
-    return True
+_Listed = TypeVar("_Listed")
+
+SETTLE_ATTEMPTS = 5
+"""Re-renders of one listing in one invocation before the batch is left to its retries."""
 
 
-def _in_month(month: Month) -> Callable[[PostSummary], bool]:
-    return lambda post: month_of(post) == month
+def _settled(read: Callable[[], _Listed], write: Callable[[_Listed], None]) -> _Listed:
+    """Write a listing from committed state, then read that state again, and write again
+    until the two reads agree.
+
+    Renderers on other stream shards may write the same listing at the same
+    time from another read. Whichever write lands last was followed by a read
+    made after every write before it: if that read differs from what was
+    written, its writer writes again. So the last write of a listing is
+    always made from the index as it was after the last change to it (see
+    docs/architecture.md, "Listings under concurrency").
+    """
+    listed = read()
+    for _ in range(SETTLE_ATTEMPTS):
+        write(listed)
+        again = read()
+        if again == listed:
+            return listed
+        listed = again
+    raise ListingChurnError(
+        f"a listing changed under each of {SETTLE_ATTEMPTS} renders; the batch will be retried"
+    )

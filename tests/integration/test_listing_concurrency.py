@@ -1,0 +1,70 @@
+"""Listings under concurrent renderers: the last write of a listing shows the committed index.
+
+Two renderer invocations on two stream shards can render one listing at the
+same time. Here one of them read the index just before another post was
+committed and writes last: the race that leaves a listing stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from pressroom.adapters.dynamodb import DynamoPostIndex
+from pressroom.adapters.wiring import build_renderer
+from pressroom.config import RendererSettings
+from pressroom.local.stack import LocalStack
+from pressroom.models import PostSummary
+from pressroom.services.renderer import RendererService
+
+POST = b"---\ntitle: %s\ndate: 2024-02-%02d\n---\n\nBody.\n"
+
+
+@dataclass
+class ReadBeforeTheCommit:
+    """A catalog whose first read of the newest posts is the one made before a commit."""
+
+    index: DynamoPostIndex
+    before_the_commit: list[PostSummary]
+    reads: int = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.index, name)
+
+    def newest_posts(self, limit: int) -> Sequence[PostSummary]:
+        self.reads += 1
+        if self.reads == 1:
+            return self.before_the_commit[:limit]
+        return self.index.newest_posts(limit)
+
+
+def _renderer(stack: LocalStack) -> RendererService:
+    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
+    return build_renderer(settings, stack.session.client("s3"), stack.session.client("dynamodb"))
+
+
+def _home(stack: LocalStack) -> str:
+    s3 = stack.session.client("s3")
+    return s3.get_object(Bucket=stack.site_bucket, Key="index.html")["Body"].read().decode()
+
+
+def test_a_renderer_that_read_before_a_commit_and_writes_last_leaves_the_listing_current(
+    stack: LocalStack,
+) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key="first.md", Body=POST % (b"First", 1))
+    stack.router.drain()
+    renderer = _renderer(stack)
+    stale_read = list(stack.index.newest_posts(20))
+
+    # Meanwhile a second post is committed, and its own renderer writes the home page.
+    s3.put_object(Bucket=stack.content_bucket, Key="second.md", Body=POST % (b"Second", 2))
+    stack.router.drain()
+    assert "/posts/second/" in _home(stack)
+
+    # The slower renderer, which read the index before that commit, writes last.
+    slow = replace(renderer, catalog=ReadBeforeTheCommit(stack.index, stale_read))
+    slow.write_newest()
+
+    assert "/posts/second/" in _home(stack)
+    assert "/posts/first/" in _home(stack)
