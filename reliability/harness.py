@@ -40,7 +40,6 @@ from pressroom.local.faults import (
 from pressroom.local.provision import ACCOUNT_ID
 from pressroom.local.runtime import LocalFunction
 from pressroom.local.s3_events import in_process_aws
-from pressroom.local.scale import like_dynamodb
 from pressroom.local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +56,9 @@ HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=3, backoff_scale=
 
 @contextmanager
 def local_aws() -> Iterator[Any]:
-    """The embedded AWS, its transactions as cheap at 10,000 posts as at 10."""
-    with in_process_aws() as session, like_dynamodb():
+    """The embedded AWS, its transactions as cheap at 10,000 posts as at 10; the functions
+    run in this process, one invocation at a time (faults and probes work inside them)."""
+    with in_process_aws() as session:
         yield session
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.base import FailureResponse
 from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
-
-from pressroom.events import MalformedEventError, parse_s3_notification
 
 SourceKey = Callable[[Mapping[str, Any]], str | None]
 """What a record is about (an S3 key, a post's item key); None when it cannot be told."""
@@ -35,7 +34,7 @@ class FailureLoggingBatchProcessor(BatchProcessor):
         self.failure_logger.error(
             "record failed; it goes back to be retried",
             key=_safely(self.source_key, record),
-            exc_info=exception,
+            exc_info=exception[1],
         )
         return super().failure_handler(record, exception)
 
@@ -49,12 +48,11 @@ def _safely(source_key: SourceKey, record: Any) -> str | None:
 
 
 def s3_keys(record: Mapping[str, Any]) -> str | None:
-    """An ingest-queue record: the object keys its S3 notification names."""
-    try:
-        events = parse_s3_notification(record["body"])
-    except MalformedEventError:
-        return None
-    return ", ".join(event.key for event in events) or None
+    """An ingest-queue record: the object keys its S3 notification names, read without the
+    checks that parsing makes (the record may have failed them)."""
+    notification = json.loads(record["body"])
+    keys = [unquote_plus(entry["s3"]["object"]["key"]) for entry in notification["Records"]]
+    return ", ".join(keys) or None
 
 
 def index_message_key(record: Mapping[str, Any]) -> str | None:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
-
 from moto.s3 import notifications
 from moto.s3.models import S3Backend
 

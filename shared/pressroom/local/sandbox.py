@@ -337,7 +337,7 @@ def serve(connection: Connection) -> None:
     os.environ.update(spec.environment)
     sys.path.insert(0, spec.code_root)
     output = _Output()
-    sys.stdout = output  # type: ignore[assignment]
+    sys.stdout = output
     try:
         handler = getattr(importlib.import_module(spec.module), spec.attribute)
     except Exception:

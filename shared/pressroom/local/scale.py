@@ -242,8 +242,8 @@ def trimmed_streams() -> Iterator[None]:
         _trim_read_records(iterator.stream_shard, iterators)
         return answer
 
-    StreamShard.get = get  # type: ignore[method-assign]
-    ShardIterator.get = read  # type: ignore[method-assign]
+    StreamShard.get = get  # type: ignore[method-assign,assignment]
+    ShardIterator.get = read  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
@@ -264,8 +264,8 @@ def atomic_requests() -> Iterator[None]:
         with lock:
             return served(application, *args)
 
-    BotocoreStubber.__call__ = answer_in_process  # type: ignore[method-assign]
-    DomainDispatcherApplication.__call__ = answer_served  # type: ignore[method-assign]
+    BotocoreStubber.__call__ = answer_in_process  # type: ignore[method-assign,assignment]
+    DomainDispatcherApplication.__call__ = answer_served  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
