@@ -46,14 +46,12 @@ def _target(size: int, repeats: int, pure: bool) -> None:
     from bench.aws_calls import CallCounter
     from bench.corpus import write_pressroom
     from pressroom.local.s3_events import in_process_aws
-    from pressroom.local.scale import like_dynamodb
     from pressroom.local.stack import LocalStack
 
     fresh = new_posts(repeats)
     with (
         tempfile.TemporaryDirectory() as scratch,
         in_process_aws() as session,
-        like_dynamodb(),
     ):
         stack = LocalStack.create(
             session, project_root=PROJECT_ROOT, site_url=pipeline.SITE_URL, stack_name="hotspots"

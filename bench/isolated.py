@@ -24,9 +24,8 @@ from typing import Any
 
 from bench.corpus import Post, write_pressroom
 from pressroom.adapters.stack import local_session
-from pressroom.local.runtime import LocalFunction
-from pressroom.local.scale import like_dynamodb
-from pressroom.local.server import embedded_aws
+from pressroom.local.emulator import embedded_aws
+from pressroom.local.runtime import LocalFunction, RuntimeMode
 from pressroom.local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -117,8 +116,7 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
     run = ColdRun()
     with (
         tempfile.TemporaryDirectory(prefix="pressroom-cold-") as scratch_name,
-        like_dynamodb(),
-        embedded_aws("127.0.0.1", _free_port()) as endpoint,
+        embedded_aws() as aws,
     ):
         scratch = Path(scratch_name)
         interpreters = Interpreters(scratch)
@@ -127,15 +125,17 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
             session,
             project_root=PROJECT_ROOT,
             site_url="https://news.example.org/",
-            endpoint_url=endpoint,
+            endpoint_url=aws.endpoint_url,
             stack_name="coldstart",
+            # Each invocation is replaced by a fresh interpreter's below, one at a time.
+            runtime=RuntimeMode.deterministic(),
         )
         stack.router.drain()
         invokers = {}
         for name, function in stack.functions.items():
             invokers[name] = _InFreshProcess(function, interpreters)
             function.invoke = invokers[name]  # type: ignore[method-assign]
-        s3 = session.client("s3", endpoint_url=endpoint)
+        s3 = session.client("s3", endpoint_url=aws.endpoint_url)
         environment = {"AWS_DEFAULT_REGION": "us-east-1"}
 
         def publish(post: Post) -> None:

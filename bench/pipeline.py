@@ -1,6 +1,7 @@
 """One new post published into a site of N posts, through the whole pipeline, on moto.
 
-The embedded AWS runs with `pressroom.local.scale.like_dynamodb` (see there why).
+The embedded AWS (`pressroom.local.emulator`) runs with `pressroom.local.scale.like_dynamodb`
+(see there why).
 The N posts are loaded the fast way: validated with `validate_post`, stored
 and indexed with the real adapters and the indexer service (one index write
 each, as the indexer makes it), and the site rendered with the renderer
@@ -31,7 +32,6 @@ from pressroom.adapters.s3 import S3DocumentStore
 from pressroom.adapters.wiring import build_renderer
 from pressroom.config import RendererSettings
 from pressroom.local.s3_events import in_process_aws, next_sequencer
-from pressroom.local.scale import like_dynamodb
 from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage
 from pressroom.services.indexer import IndexerService
@@ -81,7 +81,6 @@ def run_site(
     with (
         tempfile.TemporaryDirectory(prefix="pressroom-bench-") as scratch,
         in_process_aws() as session,
-        like_dynamodb(),
         clock.installed(),
     ):
         boto3.setup_default_session(region_name=session.region_name)

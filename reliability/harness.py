@@ -40,7 +40,6 @@ from pressroom.local.faults import (
 from pressroom.local.provision import ACCOUNT_ID
 from pressroom.local.runtime import LocalFunction
 from pressroom.local.s3_events import in_process_aws
-from pressroom.local.scale import like_dynamodb
 from pressroom.local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -51,14 +50,17 @@ START = datetime(2019, 1, 1, tzinfo=UTC)
 
 TEN_PERCENT = FaultPlan(rate=0.10, surfaced=0.1, crash_rate=0.1, seed=8, backoff_scale=0.01)
 """The issue's run: a tenth of the calls failing, a few past the retries, a few crashes."""
-HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=3, backoff_scale=0.01)
-"""Enough failures that retries run out: messages reach every dead-letter queue, then redrive."""
+HARSH = FaultPlan(rate=0.3, surfaced=0.5, crash_rate=0.3, seed=5, backoff_scale=0.01)
+"""Enough failures that retries run out: messages reach every dead-letter queue, then redrive.
+(Which queues a seed fills depends on the order of the calls: a seed chosen for the
+deterministic runtime's order, with the stream on two shards.)"""
 
 
 @contextmanager
 def local_aws() -> Iterator[Any]:
-    """The embedded AWS, its transactions as cheap at 10,000 posts as at 10."""
-    with in_process_aws() as session, like_dynamodb():
+    """The embedded AWS, its transactions as cheap at 10,000 posts as at 10; the functions
+    run in this process, one invocation at a time (faults and probes work inside them)."""
+    with in_process_aws() as session:
         yield session
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
     EventType,
     process_partial_response,
 )
@@ -15,12 +14,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
+from pressroom.batches import FailureLoggingBatchProcessor, index_message_key
 from pressroom.models import IndexMessage
 from pressroom.observability import logger, metrics, tracer
 
 # The body is parsed here rather than by a Parser model: Powertools' parser
 # package builds a model for every AWS event type when it is imported.
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = FailureLoggingBatchProcessor(EventType.SQS, logger, source_key=index_message_key)
 
 
 @tracer.capture_method

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import post_record
+from pressroom.batches import FailureLoggingBatchProcessor, stream_item_key
 from pressroom.listings import PostChange
 from pressroom.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+processor = FailureLoggingBatchProcessor(
+    EventType.DynamoDBStreams, logger, source_key=stream_item_key
+)
 
 
 def post_change(record: DynamoDBRecord) -> PostChange | None:

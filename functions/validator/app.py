@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.batch.types import (
     PartialItemFailureResponse,
     PartialItemFailures,
@@ -14,11 +14,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
+from pressroom.batches import FailureLoggingBatchProcessor, s3_keys
 from pressroom.events import parse_s3_notification
 from pressroom.models import IndexMessage
 from pressroom.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = FailureLoggingBatchProcessor(EventType.SQS, logger, source_key=s3_keys)
 
 _METRIC_BY_ACTION = {
     "upsert": "FilesAccepted",

@@ -14,14 +14,14 @@ from typing import Any
 import boto3
 import pytest
 
-from pressroom.local.server import HOST, embedded_aws
+from pressroom.local.emulator import HOST, embedded_aws
 from tests.e2e.conftest import free_port
 
 
 @pytest.fixture
 def endpoint_url() -> Iterator[str]:
-    with embedded_aws(HOST, free_port()) as url:
-        yield url
+    with embedded_aws(HOST, free_port()) as aws:
+        yield aws.endpoint_url
 
 
 def _records(sqs: Any, queue_url: str) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
 
-from pressroom.local.s3_events import in_process_aws
+from pressroom.local.emulator import EmbeddedAws, embedded_aws
+from pressroom.local.runtime import RuntimeMode
 from pressroom.local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
 
@@ -12,9 +14,41 @@ SITE_URL = "https://news.example.org/"
 
 
 @pytest.fixture
-def stack() -> Iterator[LocalStack]:
-    """The template's stack on moto, its S3 test event already delivered."""
-    with in_process_aws() as session:
-        local = LocalStack.create(session, project_root=PROJECT_ROOT, site_url=SITE_URL)
+def aws() -> Iterator[EmbeddedAws]:
+    with embedded_aws() as running:
+        yield running
+
+
+@pytest.fixture
+def function_log() -> io.StringIO:
+    """What the stack's functions log, one JSON object a line."""
+    return io.StringIO()
+
+
+@pytest.fixture
+def stack(aws: EmbeddedAws, function_log: io.StringIO) -> Iterator[LocalStack]:
+    """The template's stack on the embedded AWS, its functions run as Lambda runs them (in
+    sandboxes, concurrently), its S3 test event already delivered."""
+    with LocalStack.create(
+        aws.session,
+        project_root=PROJECT_ROOT,
+        site_url=SITE_URL,
+        endpoint_url=aws.endpoint_url,
+        log=function_log,
+    ) as local:
+        local.router.drain()
+        yield local
+
+
+@pytest.fixture
+def in_process_stack(aws: EmbeddedAws) -> Iterator[LocalStack]:
+    """The same stack with its functions run in this process, one invocation at a time: for
+    tests that replace a part of a handler's own process."""
+    with LocalStack.create(
+        aws.session,
+        project_root=PROJECT_ROOT,
+        site_url=SITE_URL,
+        runtime=RuntimeMode.deterministic(),
+    ) as local:
         local.router.drain()
         yield local

@@ -96,8 +96,10 @@ class RefusingQueue:
 
 
 def test_validator_fails_only_the_record_whose_index_message_was_not_sent(
-    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+    in_process_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The handler runs in this process, so that the test can replace its index queue.
+    stack = in_process_stack
     s3 = stack.session.client("s3")
     template = load_event("validator-object-created.json")["Records"][0]
     records = []

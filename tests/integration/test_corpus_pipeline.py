@@ -12,7 +12,7 @@ import pytest
 
 from pressroom.cli import main
 from pressroom.indexing import SourceStatus
-from pressroom.local.s3_events import in_process_aws
+from pressroom.local.emulator import embedded_aws
 from pressroom.local.stack import LocalStack
 from pressroom.models import format_instant
 from tests.corpus import PROJECT_ROOT, CorpusCase, cases
@@ -32,8 +32,12 @@ class Published:
 @pytest.fixture(scope="module")
 def published() -> Iterator[Published]:
     """The whole corpus dropped into the content bucket at once, the pipeline run until quiet."""
-    with in_process_aws() as session:
-        stack = LocalStack.create(session, project_root=PROJECT_ROOT, site_url=SITE_URL)
+    with (
+        embedded_aws() as aws,
+        LocalStack.create(
+            aws.session, project_root=PROJECT_ROOT, site_url=SITE_URL, endpoint_url=aws.endpoint_url
+        ) as stack,
+    ):
         stack.upload((case.id, case.path) for case in cases())
         stack.router.drain()
         s3 = stack.session.client("s3")

@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 from pressroom.local.publish import PublishReport, publish
-from pressroom.local.scale import like_dynamodb
 from reliability.harness import PROJECT_ROOT, SITE_URL
 
 XSS = {
@@ -252,8 +251,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
         path.write_text(post_source(field_name, PAYLOADS[name], number), encoding="utf-8")
         sources[path.name] = (field_name, name)
     site = tmp_path_factory.mktemp("site") / "site"
-    with like_dynamodb():
-        report = publish([posts], site, site_url=SITE_URL, project_root=PROJECT_ROOT)
+    report = publish([posts], site, site_url=SITE_URL, project_root=PROJECT_ROOT)
     return Published(report, site, sources)
 
 

@@ -1,14 +1,16 @@
 """The local router batches a stream as Lambda does: a batch goes when it is full, when its
 payload reaches 6 MB, or when its window has run since its first record; and at once when
-nothing more is on its way to it."""
+nothing more is on its way to it. Its shards run at once, each one batch at a time, each
+item's records in order on one shard."""
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 from typing import Any
 
-from pressroom.local.mappings import EventRouter, StreamEventSourceMapping
+from pressroom.local.mappings import EventRouter, OnThreads, StreamEventSourceMapping, shard_of
 from pressroom.local.provision import QueueInfo, TableInfo
 from pressroom.local.template import EventSource
 
@@ -52,6 +54,21 @@ class Stream:
                     },
                 }
             )
+
+    def write_item(self, key: str, version: int) -> None:
+        """A record of one version of the post item `key`."""
+        number = len(self.records) + 1
+        self.records.append(
+            {
+                "eventID": str(number),
+                "eventName": "MODIFY",
+                "dynamodb": {
+                    "Keys": {"pk": {"S": key}, "sk": {"S": "POST"}},
+                    "NewImage": {"version": {"N": str(version)}},
+                    "SequenceNumber": f"{number:021d}",
+                },
+            }
+        )
 
     def describe_stream(self, StreamArn: str) -> dict[str, Any]:
         return {"StreamDescription": {"Shards": [{"ShardId": "shard-1"}]}}
@@ -200,3 +217,72 @@ def test_bisecting_a_batch_does_not_use_up_its_retries() -> None:
     assert parked["requestContext"]["approximateInvokeCount"] == 3, "one call, two retries"
     delivered = {record["eventID"] for batch in renderer.batches for record in batch}
     assert delivered == {str(number) for number in range(1, 65)}
+
+
+class RendererOnTwoShards:
+    """Returns from its first two batches only once both are in flight together."""
+
+    def __init__(self) -> None:
+        self.name = "RendererFunction"
+        self.region = "us-east-1"
+        self.batches: list[list[dict[str, Any]]] = []
+        self.together = threading.Barrier(2, timeout=10)
+        self._in_flight: set[int] = set()
+        self._lock = threading.Lock()
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        records = event["Records"]
+        shard = shard_of(records[0], 2)
+        with self._lock:
+            assert shard not in self._in_flight, "two batches of one shard in flight at once"
+            self._in_flight.add(shard)
+            self.batches.append(records)
+            first_two = len(self.batches) <= 2
+        if first_two:
+            self.together.wait()
+        with self._lock:
+            self._in_flight.discard(shard)
+        return {"batchItemFailures": []}
+
+
+def _item_on_shard(shard: int) -> str:
+    """A post key whose records go to `shard` of two."""
+    return next(
+        key
+        for key in (f"POST#{number}" for number in range(100))
+        if shard_of({"dynamodb": {"Keys": {"pk": {"S": key}, "sk": {"S": "POST"}}}}, 2) == shard
+    )
+
+
+def test_two_shards_run_at_once_and_each_item_stays_in_order_on_its_shard() -> None:
+    stream, renderer, dead_letters = Stream(), RendererOnTwoShards(), OnFailureQueue()
+    items = [_item_on_shard(0), _item_on_shard(1)]
+    for version in range(6):
+        for key in items:
+            stream.write_item(key, version)
+    runner = OnThreads()
+    source = replace(SOURCE, batch_size=2, maximum_retry_attempts=0)
+    stream_mapping = StreamEventSourceMapping(
+        renderer,  # type: ignore[arg-type]
+        source,
+        TableInfo(name="posts", arn="arn:posts", stream_arn=STREAM_ARN),
+        stream,  # type: ignore[arg-type]
+        dead_letters,  # type: ignore[arg-type]
+        on_failure=QueueInfo(name="RenderDLQ", url="render-dlq", arn="arn:render-dlq"),
+        shards=2,
+        runner=runner,
+    )
+    router = EventRouter([stream_mapping], runner=runner)
+
+    router.drain(timeout_seconds=60)
+    router.close()
+
+    assert dead_letters.descriptions == [], "the first two batches never ran together"
+    for key in items:
+        versions = [
+            int(record["dynamodb"]["NewImage"]["version"]["N"])
+            for batch in renderer.batches
+            for record in batch
+            if record["dynamodb"]["Keys"]["pk"]["S"] == key
+        ]
+        assert versions == list(range(6)), key

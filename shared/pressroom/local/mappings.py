@@ -10,6 +10,15 @@ failed record, halve a failing batch when the template asks for
 bisect-on-error (halving uses up no retries), and when retries run out send
 the batch's description to the on-failure destination and move on.
 
+Concurrency, as Lambda has it: an SQS mapping keeps up to its
+ScalingConfig.MaximumConcurrency batches in flight; the stream is split into
+shards (moto runs one shard a table, so its records are dealt to virtual
+shards by a hash of the item's key, which keeps each item's records on one
+shard, in order, as DynamoDB does), one batch in flight per shard and several
+shards at once. Batches run on a `Runner`: threads that wait on the
+functions' sandboxes, or, in the deterministic mode, in line, one at a time,
+queues and shards served in a seeded order.
+
 One liberty with time: when no other mapping has a record waiting or in
 flight, nothing is on its way to a batch still gathering, and the router closes
 it at once instead of waiting out the rest of its window. Lambda would wait in
@@ -20,8 +29,12 @@ case more uploads come; locally that would only delay the page (and every
 from __future__ import annotations
 
 import json
+import random
+import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -34,6 +47,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 _SQS_RECEIVE_MAX = 10
+_DEFAULT_SQS_CONCURRENCY = 5
+"""Batches in flight for an SQS mapping without ScalingConfig (Lambda would scale further)."""
 _MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """Lambda's limit on a synchronous invocation's payload: no batch grows past it."""
 
@@ -56,6 +71,58 @@ class EventSourceMapping(Protocol):
         ...
 
 
+class Runner(Protocol):
+    def lanes(self, limit: int) -> int:
+        """How many batches of a mapping allowed `limit` may be in flight at once."""
+        ...
+
+    def run(self, batch: Callable[[], None]) -> None:
+        """Deliver a batch: now, or on a thread of its own."""
+        ...
+
+
+class InLine:
+    """One batch at a time, delivered before `run` returns: the deterministic mode."""
+
+    def lanes(self, limit: int) -> int:
+        return 1
+
+    def run(self, batch: Callable[[], None]) -> None:
+        batch()
+
+
+class OnThreads:
+    """Each batch on a thread, which waits while a function's sandbox works on it."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(thread_name_prefix="pressroom-batch")
+        self._failures: list[BaseException] = []
+        self._lock = threading.Lock()
+
+    def lanes(self, limit: int) -> int:
+        return limit
+
+    def run(self, batch: Callable[[], None]) -> None:
+        self._executor.submit(batch).add_done_callback(self._keep_failure)
+
+    def _keep_failure(self, done: Future[None]) -> None:
+        failure = done.exception()
+        if failure is not None:
+            with self._lock:
+                self._failures.append(failure)
+
+    def raise_failure(self) -> None:
+        """A batch that failed outside the function (the queue or stream itself) fails the
+        router's poll, as it would had it run in line."""
+        with self._lock:
+            failure = self._failures.pop(0) if self._failures else None
+        if failure is not None:
+            raise failure
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
 def _invoke(function: LocalFunction, records: Sequence[dict[str, Any]]) -> set[str] | None:
     """Invoke with a batch; the identifiers of the records that failed, or None for all of them."""
     try:
@@ -75,6 +142,7 @@ class SqsEventSourceMapping:
         client: SQSClient,
         *,
         retry_after_seconds: int | None = None,
+        runner: Runner | None = None,
     ) -> None:
         self.function = function
         self.source = source
@@ -82,18 +150,48 @@ class SqsEventSourceMapping:
         self.client = client
         self.retry_after_seconds = retry_after_seconds
         """None: failures wait out the queue's visibility timeout, as on Lambda."""
+        self.runner = runner or InLine()
+        self.lanes = self.runner.lanes(source.maximum_concurrency or _DEFAULT_SQS_CONCURRENCY)
+        self._in_flight = 0
+        self._lock = threading.Lock()
 
     def poll(self) -> int:
+        """Start a batch in each free lane while the queue has messages."""
+        delivered = 0
+        for _ in range(self.lanes):
+            with self._lock:
+                if self._in_flight >= self.lanes:
+                    break
+                self._in_flight += 1
+            records = self._receive()
+            if not records:
+                self._done()
+                break
+            self.runner.run(lambda records=records: self._deliver(records))  # type: ignore[misc]
+            delivered += len(records)
+        return delivered
+
+    def _receive(self) -> list[dict[str, Any]]:
         response = self.client.receive_message(
             QueueUrl=self.queue.url,
             MaxNumberOfMessages=min(self.source.batch_size, _SQS_RECEIVE_MAX),
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
-        messages = response.get("Messages", [])
-        if not messages:
-            return 0
-        records = [self._record(message) for message in messages]
+        return [self._record(message) for message in response.get("Messages", [])]
+
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _deliver(self, records: list[dict[str, Any]]) -> None:
+        try:
+            self._settle(records)
+        finally:
+            self._done()
+
+    def _settle(self, records: list[dict[str, Any]]) -> None:
+        """Invoke, then delete what succeeded and leave the failures to come back."""
         failed = _invoke(self.function, records)
         if failed is not None and not self.source.report_batch_item_failures:
             failed = set()  # Without ReportBatchItemFailures a returned list means nothing.
@@ -116,7 +214,6 @@ class SqsEventSourceMapping:
                         ReceiptHandle=record["receiptHandle"],
                         VisibilityTimeout=self.retry_after_seconds,
                     )
-        return len(records)
 
     def gathering(self) -> int:
         # A receive takes what the queue holds: messages wait there, not in a batch here.
@@ -157,6 +254,23 @@ class _Gathered(NamedTuple):
     """Its bytes in the invocation's payload."""
 
 
+class _Shard:
+    """A virtual shard: its records in stream order, and at most one batch of them in flight."""
+
+    def __init__(self, shard_id: str) -> None:
+        self.shard_id = shard_id
+        self.backlog: list[_Gathered] = []
+        self.in_flight = 0
+        """Records of the batch being delivered (0: none)."""
+
+
+def shard_of(record: Mapping[str, Any], shards: int) -> int:
+    """The shard an item's records go to: a stable hash of its key, so that one item's
+    records stay on one shard, in order, as DynamoDB keeps them."""
+    key = json.dumps(record["dynamodb"]["Keys"], sort_keys=True).encode()
+    return zlib.crc32(key) % shards
+
+
 class StreamEventSourceMapping:
     def __init__(
         self,
@@ -168,6 +282,9 @@ class StreamEventSourceMapping:
         *,
         on_failure: QueueInfo | None,
         clock: Callable[[], float] = time.monotonic,
+        shards: int = 1,
+        runner: Runner | None = None,
+        order: random.Random | None = None,
     ) -> None:
         if table.stream_arn is None:
             raise ValueError(f"table {table.name} has no stream")
@@ -178,45 +295,77 @@ class StreamEventSourceMapping:
         self.sqs = sqs
         self.on_failure = on_failure
         self.clock = clock
+        self.runner = runner or InLine()
+        self.order = order
         self._iterators: dict[str, str | None] = {}
-        self._backlog: list[_Gathered] = []
+        self._shards = [_Shard(f"shardId-local-{number}") for number in range(shards)]
+        self._lock = threading.Lock()
 
     def poll(self) -> int:
-        if len(self._backlog) < self.source.batch_size:
+        with self._lock:
+            waiting = sum(len(shard.backlog) for shard in self._shards)
+        # Read on only while the shards hold less than a batch each: records wait in the
+        # stream, not here, when the function falls behind.
+        if waiting < self.source.batch_size * len(self._shards):
             now = self.clock()
-            self._backlog += [
-                _Gathered(now, record, len(json.dumps(record))) for record in self._read()
-            ]
-        return self._deliver_next(closing=False)
+            for record in self._read():
+                shard = self._shards[shard_of(record, len(self._shards))]
+                with self._lock:
+                    shard.backlog.append(_Gathered(now, record, len(json.dumps(record))))
+        return self._deliver_due(closing=False)
 
     def gathering(self) -> int:
-        return len(self._backlog)
+        with self._lock:
+            return sum(len(shard.backlog) for shard in self._shards if not shard.in_flight)
 
     def flush(self) -> int:
-        return self._deliver_next(closing=True)
+        return self._deliver_due(closing=True)
 
     def pending(self) -> int:
-        return len(self._backlog)
+        with self._lock:
+            return sum(len(shard.backlog) + shard.in_flight for shard in self._shards)
 
-    def _deliver_next(self, *, closing: bool) -> int:
-        """Invoke with the next batch if it is due (or `closing`); how many records it held."""
-        if not self._backlog:
-            return 0
+    def _deliver_due(self, *, closing: bool) -> int:
+        """Start the next batch of every shard that has none in flight and one due."""
+        shards = list(self._shards)
+        if self.order is not None:
+            self.order.shuffle(shards)
+        delivered = 0
+        for shard in shards:
+            with self._lock:
+                batch = None if shard.in_flight else self._take_batch(shard, closing=closing)
+                if batch:
+                    shard.in_flight = len(batch)
+            if batch:
+                self.runner.run(lambda shard=shard, batch=batch: self._deliver_on(shard, batch))  # type: ignore[misc]
+                delivered += len(batch)
+        return delivered
+
+    def _take_batch(self, shard: _Shard, *, closing: bool) -> list[dict[str, Any]] | None:
+        """The shard's next batch if it is due (or `closing`), taken off its backlog."""
+        if not shard.backlog:
+            return None
         count, payload = 0, 0
-        for gathered in self._backlog:
+        for gathered in shard.backlog:
             if count == self.source.batch_size or (
                 count and payload + gathered.size > _MAX_PAYLOAD_BYTES
             ):
                 break
             count, payload = count + 1, payload + gathered.size
-        full = count < len(self._backlog) or count == self.source.batch_size
-        gathering_since = self.clock() - self._backlog[0].read_at
+        full = count < len(shard.backlog) or count == self.source.batch_size
+        gathering_since = self.clock() - shard.backlog[0].read_at
         if not (full or closing or gathering_since >= self.source.batching_window_seconds):
-            return 0
-        batch = [gathered.record for gathered in self._backlog[:count]]
-        del self._backlog[:count]
-        self._deliver(batch, attempt=0)
-        return count
+            return None
+        batch = [gathered.record for gathered in shard.backlog[:count]]
+        del shard.backlog[:count]
+        return batch
+
+    def _deliver_on(self, shard: _Shard, batch: list[dict[str, Any]]) -> None:
+        try:
+            self._deliver(batch, attempt=0, shard_id=shard.shard_id)
+        finally:
+            with self._lock:
+                shard.in_flight = 0
 
     def _read(self) -> list[dict[str, Any]]:
         if not self._iterators:
@@ -243,7 +392,7 @@ class StreamEventSourceMapping:
             if any(matches(pattern, record) for pattern in self.source.filters)
         ]
 
-    def _deliver(self, batch: list[dict[str, Any]], attempt: int) -> None:
+    def _deliver(self, batch: list[dict[str, Any]], attempt: int, shard_id: str) -> None:
         failed = _invoke(self.function, batch)
         if failed is not None and not failed:
             return
@@ -256,18 +405,20 @@ class StreamEventSourceMapping:
             remaining, whole_batch_failed = batch[first:], False
         retries = self.source.maximum_retry_attempts
         if retries >= 0 and attempt >= retries:
-            self._send_to_on_failure(remaining, attempt + 1)
+            self._send_to_on_failure(remaining, attempt + 1, shard_id)
             return
         if whole_batch_failed and self.source.bisect_on_error and len(remaining) > 1:
             # As on Lambda, splitting a batch does not use up its retries: a batch of a
             # hundred is not parked for the bisections that isolate one failing record.
             half = len(remaining) // 2
-            self._deliver(remaining[:half], attempt)
-            self._deliver(remaining[half:], attempt)
+            self._deliver(remaining[:half], attempt, shard_id)
+            self._deliver(remaining[half:], attempt, shard_id)
         else:
-            self._deliver(remaining, attempt + 1)
+            self._deliver(remaining, attempt + 1, shard_id)
 
-    def _send_to_on_failure(self, batch: list[dict[str, Any]], invocations: int) -> None:
+    def _send_to_on_failure(
+        self, batch: list[dict[str, Any]], invocations: int, shard_id: str
+    ) -> None:
         if self.on_failure is None:
             return
         first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
@@ -284,7 +435,7 @@ class StreamEventSourceMapping:
             "version": "1.0",
             "timestamp": datetime.now(UTC).isoformat(),
             "DDBStreamBatchInfo": {
-                "shardId": "local",
+                "shardId": shard_id,
                 "startSequenceNumber": first["SequenceNumber"],
                 "endSequenceNumber": last["SequenceNumber"],
                 "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
@@ -338,27 +489,53 @@ def matches(pattern: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
 class EventRouter:
     """Polls every mapping until the whole pipeline is quiet."""
 
-    def __init__(self, mappings: Sequence[EventSourceMapping]) -> None:
+    def __init__(
+        self,
+        mappings: Sequence[EventSourceMapping],
+        *,
+        runner: OnThreads | None = None,
+        order: random.Random | None = None,
+    ) -> None:
         self.mappings = list(mappings)
+        self.runner = runner
+        """The threads the mappings deliver on (None: in line)."""
+        self.order = order
 
     def poll_once(self) -> int:
-        delivered = sum(mapping.poll() for mapping in self.mappings)
-        for mapping in self.mappings:
+        mappings = list(self.mappings)
+        if self.order is not None:
+            self.order.shuffle(mappings)
+        delivered = sum(mapping.poll() for mapping in mappings)
+        for mapping in mappings:
             if mapping.gathering() and not self._on_the_way(besides=mapping):
                 delivered += mapping.flush()
+        if self.runner is not None:
+            self.runner.raise_failure()
         return delivered
 
     def _on_the_way(self, *, besides: EventSourceMapping) -> bool:
         """Whether another mapping still holds records, which may lead to more."""
         return any(mapping.pending() for mapping in self.mappings if mapping is not besides)
 
-    def drain(self, *, timeout_seconds: float = 600, idle_sleep: float = 0.05) -> None:
+    def drain(self, *, timeout_seconds: float = 600, idle_sleep: float = 0.02) -> None:
         """Deliver until no mapping has anything left; raise TimeoutError past the timeout."""
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
+            # Quiet only after a poll that began with nothing in flight: a batch that ends
+            # during the poll may have written records that no mapping has read yet.
+            busy = self._busy()
             if self.poll_once():
                 continue
-            if not any(mapping.pending() for mapping in self.mappings):
+            if not busy and not self._busy():
                 return
-            time.sleep(idle_sleep)
+            if busy:
+                time.sleep(idle_sleep)
         raise TimeoutError(f"the pipeline was still busy after {timeout_seconds:.0f} s")
+
+    def _busy(self) -> bool:
+        return any(mapping.pending() for mapping in self.mappings)
+
+    def close(self) -> None:
+        """Let the batches in flight finish; deliver no more."""
+        if self.runner is not None:
+            self.runner.close()

@@ -1,4 +1,4 @@
-"""`pressroom publish`: the whole pipeline on an in-process embedded AWS, the site copied out."""
+"""`pressroom publish`: the whole pipeline on the embedded AWS, the site copied out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from pressroom.local.s3_events import in_process_aws
+from pressroom.local.emulator import embedded_aws
 from pressroom.local.stack import LocalStack, check_site_folder, find_project_root
 from pressroom.models import Issue
 from pressroom.sources import collect_sources
@@ -54,13 +54,16 @@ def publish(
 ) -> PublishReport:
     sources = collect_sources(paths)
     check_site_folder(site)
-    with in_process_aws() as session:
-        stack = LocalStack.create(
-            session,
+    with (
+        embedded_aws() as aws,
+        LocalStack.create(
+            aws.session,
             project_root=project_root or find_project_root(),
             site_url=site_url,
             log=log,
-        )
+            endpoint_url=aws.endpoint_url,
+        ) as stack,
+    ):
         stack.router.drain()
         stack.upload(sources)
         stack.router.drain()

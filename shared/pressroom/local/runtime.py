@@ -1,54 +1,59 @@
-"""Run a function's real handler in-process, with the environment its template gives it."""
+"""A function of the template, invoked as Lambda invokes it: in sandboxes of its own, or
+(the deterministic mode) in this process, one invocation at a time."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
 import os
+import random
 import sys
 import threading
-import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
-from pressroom.local.provision import ACCOUNT_ID, LocalResources
+from pressroom.local.provision import LocalResources
+from pressroom.local.sandbox import Invocation, LocalContext, SandboxPool, SandboxSpec
 from pressroom.local.template import FunctionSpec, StackTemplate
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
-# One invocation at a time: handlers read os.environ, which is the process's.
+# In this process, one invocation at a time: handlers read os.environ, which is the process's.
 _INVOKE_LOCK = threading.RLock()
 
+STREAM_SHARDS = 2
+"""Shards the local stream is split into (moto runs one a table; DynamoDB runs several)."""
 
-@dataclass
-class LocalContext:
-    """The attributes of Lambda's context object that handlers and Powertools read."""
 
-    function_name: str
-    memory_limit_in_mb: int
-    timeout_seconds: int
-    region: str
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    started: float = field(default_factory=time.monotonic)
+@dataclass(frozen=True)
+class RuntimeMode:
+    """How the local runtime runs invocations."""
 
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
+    sandboxes: bool
+    """Each function in processes of its own, as many invocations at once as the template's
+    mappings allow; else in this process, one at a time."""
+    stream_shards: int = STREAM_SHARDS
+    seed: int | None = None
+    """Deterministic mode: queues and shards are served in an order drawn from this seed."""
 
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
+    @classmethod
+    def concurrent(cls, *, stream_shards: int = STREAM_SHARDS) -> RuntimeMode:
+        return cls(sandboxes=True, stream_shards=stream_shards)
 
-    @property
-    def log_stream_name(self) -> str:
-        return "local"
+    @classmethod
+    def deterministic(cls, seed: int = 0, *, stream_shards: int = STREAM_SHARDS) -> RuntimeMode:
+        """For runs that must repeat exactly, and for harnesses that work inside the
+        handler's own process (fault injection through botocore's events, tracemalloc)."""
+        return cls(sandboxes=False, stream_shards=stream_shards, seed=seed)
 
-    def get_remaining_time_in_millis(self) -> int:
-        elapsed = time.monotonic() - self.started
-        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+    def order(self) -> random.Random | None:
+        """The generator that orders queues and shards (None: whichever is ready first)."""
+        return None if self.seed is None else random.Random(self.seed)  # noqa: S311 # nosec B311 - an order, not a secret
+
+
+CONCURRENT = RuntimeMode.concurrent()
 
 
 class LocalFunction:
@@ -60,18 +65,34 @@ class LocalFunction:
         environment: Mapping[str, str],
         region: str,
         log: TextIO,
+        *,
+        code_root: Path | None = None,
+        log_lock: threading.Lock | None = None,
     ) -> None:
+        """`code_root` given: the function runs in sandboxes (processes) started from it."""
         self.spec = spec
         self.environment = dict(environment)
         self.region = region
         self.log = log
         self._handler: Handler | None = None
+        self._sandboxes = (
+            None
+            if code_root is None
+            else SandboxPool(self._sandbox_spec(code_root), log, log_lock or threading.Lock())
+        )
 
     @property
     def name(self) -> str:
         return self.spec.logical_id
 
+    @property
+    def invocations(self) -> list[Invocation]:
+        """The spans of the invocations its sandboxes ran (none in this process)."""
+        return list(self._sandboxes.invocations) if self._sandboxes else []
+
     def invoke(self, event: dict[str, Any]) -> Any:
+        if self._sandboxes is not None:
+            return self._sandboxes.invoke(event)
         with _INVOKE_LOCK, _patched_environ(self.environment), contextlib.redirect_stdout(self.log):
             context = LocalContext(
                 function_name=self.name,
@@ -81,6 +102,11 @@ class LocalFunction:
             )
             return self.handler(event, context)
 
+    def close(self) -> None:
+        """Stop its sandboxes (the next invocation starts a new one, cold)."""
+        if self._sandboxes is not None:
+            self._sandboxes.close()
+
     @property
     def handler(self) -> Handler:
         if self._handler is None:
@@ -89,6 +115,18 @@ class LocalFunction:
             module = importlib.import_module(self.spec.module)
             self._handler = getattr(module, self.spec.attribute)
         return self._handler
+
+    def _sandbox_spec(self, code_root: Path) -> SandboxSpec:
+        return SandboxSpec(
+            function_name=self.name,
+            module=self.spec.module,
+            attribute=self.spec.attribute,
+            code_root=str(code_root),
+            environment=self.environment,
+            memory_limit_in_mb=self.spec.memory_size,
+            timeout_seconds=self.spec.timeout,
+            region=self.region,
+        )
 
 
 def function_environment(
@@ -120,11 +158,18 @@ def load_functions(
     *,
     log: TextIO,
     overrides: Mapping[str, str] | None = None,
+    sandboxes: bool = True,
 ) -> dict[str, LocalFunction]:
     use_project_code(template)
+    log_lock = threading.Lock()
     return {
         spec.logical_id: LocalFunction(
-            spec, function_environment(spec, template, resources, overrides), resources.region, log
+            spec,
+            function_environment(spec, template, resources, overrides),
+            resources.region,
+            log,
+            code_root=template.path.parent if sandboxes else None,
+            log_lock=log_lock,
         )
         for spec in template.functions()
     }

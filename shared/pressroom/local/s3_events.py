@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
-from moto import mock_aws
 from moto.s3 import notifications
 from moto.s3.models import S3Backend
 
@@ -90,6 +89,9 @@ def realistic_s3_events() -> Iterator[None]:
 
 @contextlib.contextmanager
 def in_process_aws(region: str = "us-east-1") -> Iterator[boto3.Session]:
-    """An embedded AWS in this process, with realistic S3 events, and a session that reaches it."""
-    with mock_aws(), realistic_s3_events():
-        yield boto3.Session(region_name=region)
+    """The embedded AWS (`pressroom.local.emulator`) and a session that reaches it in this
+    process, for stacks whose functions run here too."""
+    from pressroom.local.emulator import embedded_aws  # it builds on this module
+
+    with embedded_aws(region=region) as aws:
+        yield aws.session

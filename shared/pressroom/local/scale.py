@@ -14,27 +14,31 @@ one-post publish 0.9 s at 1,000 posts, 80 % of it inside moto):
   (for an index, the items ever written with that index key; Query's own key
   check still drops the ones that have since moved).
 Results are unchanged: the same items, in the same order, and no stream
-record from a cancelled transaction. The benchmarks and the reliability runs
-publish thousands of posts through it.
+record from a cancelled transaction.
 
-And one thing DynamoDB guarantees that moto does not under threads: each
-request is atomic. moto checks a transaction's conditions and then writes,
-with nothing stopping another thread's write in between (or changing a table
-while a transaction copies it). `atomic_requests()` applies one DynamoDB
-request at a time, so concurrent writers race as they do on DynamoDB: at the
-conditions, never inside a request.
+Two more things grow or break with use: moto's DynamoDB stream keeps every
+record, and every shard iterator it ever handed out, for as long as it runs
+(DynamoDB trims a stream after 24 hours); `trimmed_streams()` drops what every
+reader has read. And moto serves concurrent callers (its threaded server,
+the local runtime's sandboxes) with no locking at all: two conditional writes
+to one item can both pass their condition, two receives can take one
+message. `atomic_requests()` answers one request at a time, as atomic as
+DynamoDB makes a request on an item and SQS a receive; moto answers under
+one GIL anyway, so little is lost.
+
+`like_dynamodb()` applies all four, in every process that serves moto.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import threading
 import types
 from collections.abc import Iterator
 from typing import Any
 
+from moto.core.botocore_stubber import BotocoreStubber
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.exceptions import (
     MockValidationException,
@@ -43,7 +47,9 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodbstreams.models import ShardIterator
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 _ItemAddress = tuple[str, DynamoType, DynamoType | None]
 
@@ -203,43 +209,72 @@ def partitioned_queries() -> Iterator[None]:
         Table.query, Table.put_item = original_query, original_put  # type: ignore[method-assign]
 
 
-_REQUESTS = (
-    "batch_get_item",
-    "batch_write_item",
-    "delete_item",
-    "get_item",
-    "put_item",
-    "query",
-    "scan",
-    "transact_write_items",
-    "update_item",
-)
+def _trim_read_records(shard: StreamShard, iterators: dict[str, ShardIterator]) -> None:
+    """Drop the records that every live iterator of `shard` has read past."""
+    positions = [
+        iterator.sequence_number
+        for iterator in iterators.values()
+        if iterator.stream_shard is shard
+    ]
+    if not positions:
+        return  # no reader yet: a first one starts at the trim horizon and must see them all
+    read = min(min(positions) - shard.starting_sequence_number, len(shard.items))
+    if read > 0:
+        del shard.items[:read]
+        # moto numbers a new record by its place in the list from the shard's start; moving
+        # the start keeps numbers growing, and puts the trim horizon where DynamoDB puts it.
+        shard.starting_sequence_number += read
+
+
+@contextlib.contextmanager
+def trimmed_streams() -> Iterator[None]:
+    original_get, original_read = StreamShard.get, ShardIterator.get
+
+    def get(shard: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
+        # An iterator older than the trim horizon reads from it, as on DynamoDB.
+        return original_get(shard, max(start, shard.starting_sequence_number), quantity)
+
+    def read(iterator: ShardIterator, limit: int = 1000) -> dict[str, Any]:
+        answer = original_read(iterator, limit)
+        iterators = iterator.streams_backend.shard_iterators
+        # Spent: its reader goes on with NextShardIterator, as Lambda's poller does.
+        iterators.pop(iterator.arn, None)
+        _trim_read_records(iterator.stream_shard, iterators)
+        return answer
+
+    StreamShard.get = get  # type: ignore[method-assign,assignment]
+    ShardIterator.get = read  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        StreamShard.get, ShardIterator.get = original_get, original_read  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
 def atomic_requests() -> Iterator[None]:
+    """One request at a time, whether it comes in process (mock_aws) or to the server."""
     lock = threading.RLock()
-    originals = {name: getattr(DynamoDBBackend, name) for name in _REQUESTS}
+    in_process, served = BotocoreStubber.__call__, DomainDispatcherApplication.__call__
 
-    def one_at_a_time(method: Any) -> Any:
-        @functools.wraps(method)
-        def serialised(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return method(*args, **kwargs)
+    def answer_in_process(stubber: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return in_process(stubber, *args, **kwargs)
 
-        return serialised
+    def answer_served(application: DomainDispatcherApplication, *args: Any) -> Any:
+        with lock:
+            return served(application, *args)
 
-    for name, method in originals.items():
-        setattr(DynamoDBBackend, name, one_at_a_time(method))
+    BotocoreStubber.__call__ = answer_in_process  # type: ignore[method-assign,assignment]
+    DomainDispatcherApplication.__call__ = answer_served  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
-        for name, method in originals.items():
-            setattr(DynamoDBBackend, name, method)
+        BotocoreStubber.__call__ = in_process  # type: ignore[method-assign]
+        DomainDispatcherApplication.__call__ = served  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
 def like_dynamodb() -> Iterator[None]:
-    """All three changes, for as long as an embedded AWS runs."""
-    with cheap_transactions(), partitioned_queries(), atomic_requests():
+    """All four changes, for as long as the embedded AWS runs."""
+    with cheap_transactions(), partitioned_queries(), trimmed_streams(), atomic_requests():
         yield

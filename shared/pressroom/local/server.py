@@ -1,9 +1,10 @@
 """`pressroom local`: the whole stack on this machine, without Docker.
 
-moto's server answers AWS calls on 127.0.0.1, so the AWS CLI, boto3 and the
-author's own scripts reach the stack as they would reach AWS. The stack is
-provisioned there by the same code as `pressroom publish`, the functions run
-in this process, and background threads do what AWS would do by itself:
+The embedded AWS (`emulator`) answers AWS calls on 127.0.0.1, so the AWS
+CLI, boto3 and the author's own scripts reach the stack as they would reach
+AWS. The stack is provisioned there by the same code as `pressroom publish`,
+the functions run in sandboxes of their own, as many at once as the
+template allows, and background threads do what AWS would do by itself:
 Lambda's event source mappings poll the queues and the stream, CloudFront
 serves the site bucket, and (with `--watch`) a folder is mirrored into the
 content bucket.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import signal
 import socket
@@ -26,12 +26,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from moto.server import ThreadedMotoServer
-
 from pressroom.adapters.stack import LOCAL_STACK_FILE, local_session, process_running
 from pressroom.exceptions import ConfigurationError
+from pressroom.local.emulator import embedded_aws
 from pressroom.local.mappings import EventRouter
-from pressroom.local.s3_events import realistic_s3_events
 from pressroom.local.serve import SiteServer
 from pressroom.local.stack import LocalStack
 from pressroom.local.watch import FolderMirror
@@ -87,7 +85,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
     _refuse_busy_port(options.site_port, "--site-port")
     site_url = f"http://{HOST}:{options.site_port}/"
     with contextlib.ExitStack() as running:
-        endpoint_url = running.enter_context(embedded_aws(HOST, options.port))
+        endpoint_url = running.enter_context(embedded_aws(HOST, options.port, REGION)).endpoint_url
         session = local_session(REGION)
         stack = LocalStack.create(
             session,
@@ -98,6 +96,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             retry_after_seconds=None,
             endpoint_url=endpoint_url,
         )
+        running.callback(stack.close)
         s3 = session.client("s3", endpoint_url=endpoint_url)
         examples = collect_sources([options.examples]) if options.examples else []
         stack.upload(examples)
@@ -132,22 +131,6 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
         _print_banner(out, options, stack, endpoint_url, site_url, statuses)
         while True:
             stop.wait(60)
-
-
-@contextlib.contextmanager
-def embedded_aws(host: str, port: int) -> Iterator[str]:
-    """moto's server on host:port, in this process's threads; yields its endpoint URL."""
-    # werkzeug logs each request; the router alone makes several a second.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    # The server answers with this process's moto, so the patch that makes S3 events
-    # realistic applies to it exactly as it does under mock_aws.
-    with realistic_s3_events():
-        server.start()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
 
 
 def _route(router: EventRouter, stop: threading.Event, report: Report) -> None:

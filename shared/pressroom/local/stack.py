@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,11 +20,14 @@ from pressroom.indexing import SourceStatus
 from pressroom.local.mappings import (
     EventRouter,
     EventSourceMapping,
+    InLine,
+    OnThreads,
+    Runner,
     SqsEventSourceMapping,
     StreamEventSourceMapping,
 )
 from pressroom.local.provision import LocalResources, provision
-from pressroom.local.runtime import LocalFunction, load_functions
+from pressroom.local.runtime import CONCURRENT, LocalFunction, RuntimeMode, load_functions
 from pressroom.local.template import StackTemplate
 
 if TYPE_CHECKING:
@@ -71,6 +75,7 @@ class LocalStack:
         environment_overrides: Mapping[str, str] | None = None,
         stack_name: str = STACK_NAME,
         endpoint_url: str | None = None,
+        runtime: RuntimeMode | None = None,
     ) -> LocalStack:
         """Provision the template on the AWS `session` reaches and wire up its functions.
 
@@ -79,8 +84,15 @@ class LocalStack:
         `endpoint_url` is an embedded AWS running as a server: the stack is
         provisioned there, and the functions reach it through AWS_ENDPOINT_URL
         with credentials it accepts, as a deployed function reaches AWS with
-        its role's.
+        its role's. `runtime` says how the functions run; by default, as
+        Lambda runs them (`RuntimeMode.concurrent()`) when there is an
+        endpoint, for their sandboxes are processes that reach the embedded
+        AWS through it, else in this process (`RuntimeMode.deterministic()`).
         """
+        if runtime is None:
+            runtime = RuntimeMode.deterministic() if endpoint_url is None else CONCURRENT
+        if runtime.sandboxes and endpoint_url is None:
+            raise ConfigurationError("sandboxes reach the embedded AWS by its endpoint: give one")
         template = StackTemplate.load(project_root / "template.yaml", {"SiteUrl": site_url})
         resources = provision(template, session, stack_name, endpoint_url=endpoint_url)
         wiring.reset()
@@ -90,9 +102,32 @@ class LocalStack:
             resources,
             log=log or io.StringIO(),
             overrides={**connection, **(environment_overrides or {})},
+            sandboxes=runtime.sandboxes,
         )
-        mappings = _mappings(functions, resources, session, retry_after_seconds, endpoint_url)
-        return cls(template, resources, functions, EventRouter(mappings), session, endpoint_url)
+        runner = OnThreads() if runtime.sandboxes else None
+        order = runtime.order()
+        mappings = _mappings(
+            functions,
+            resources,
+            session,
+            retry_after_seconds,
+            endpoint_url,
+            _Delivery(runner or InLine(), runtime.stream_shards, order),
+        )
+        router = EventRouter(mappings, runner=runner, order=order)
+        return cls(template, resources, functions, router, session, endpoint_url)
+
+    def close(self) -> None:
+        """Let the batches in flight finish, then stop the functions' sandboxes."""
+        self.router.close()
+        for function in self.functions.values():
+            function.close()
+
+    def __enter__(self) -> LocalStack:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     @property
     def content_bucket(self) -> str:
@@ -134,12 +169,22 @@ class LocalStack:
         return sorted(keys)
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """How the mappings deliver their batches."""
+
+    runner: Runner
+    stream_shards: int
+    order: random.Random | None
+
+
 def _mappings(
     functions: Mapping[str, LocalFunction],
     resources: LocalResources,
     session: boto3.Session,
     retry_after_seconds: int | None,
     endpoint_url: str | None,
+    delivery: _Delivery,
 ) -> list[EventSourceMapping]:
     sqs = session.client("sqs", endpoint_url=endpoint_url)
     # Without this, moto's streams endpoint answers 404 for describe_stream.
@@ -159,6 +204,7 @@ def _mappings(
                         resources.queues[source.source],
                         sqs,
                         retry_after_seconds=retry_after_seconds,
+                        runner=delivery.runner,
                     )
                 )
             else:
@@ -170,6 +216,9 @@ def _mappings(
                         streams,
                         sqs,
                         on_failure=resources.queues.get(source.on_failure or ""),
+                        shards=delivery.stream_shards,
+                        runner=delivery.runner,
+                        order=delivery.order,
                     )
                 )
     return mappings

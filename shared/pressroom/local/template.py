@@ -70,6 +70,8 @@ class EventSource:
     """Logical id of the on-failure destination queue."""
     filters: tuple[dict[str, Any], ...] = ()
     """Event filter patterns: a record is delivered when any matches (none: every record)."""
+    maximum_concurrency: int | None = None
+    """ScalingConfig.MaximumConcurrency of an SQS mapping: batches in flight at once."""
 
 
 @dataclass(frozen=True)
@@ -226,5 +228,10 @@ def _event_source(name: str, event: dict[str, Any]) -> EventSource:
         filters=tuple(
             json.loads(entry["Pattern"])
             for entry in properties.get("FilterCriteria", {}).get("Filters", [])
+        ),
+        maximum_concurrency=(
+            int(scaling["MaximumConcurrency"])
+            if "MaximumConcurrency" in (scaling := properties.get("ScalingConfig", {}))
+            else None
         ),
     )

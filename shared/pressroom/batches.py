@@ -1,0 +1,68 @@
+"""Powertools' batch processor, with every failed record logged where an operator looks.
+
+Powertools 3 logs a failed record only when given a logger, and then at
+WARNING, with the traceback but nothing that says which file the record was
+about. A record that fails here is retried and may end in a dead-letter
+queue; the log line that explains why must say so at ERROR and name the
+source key that `pressroom status KEY` is asked about.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch.base import FailureResponse
+from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
+
+SourceKey = Callable[[Mapping[str, Any]], str | None]
+"""What a record is about (an S3 key, a post's item key); None when it cannot be told."""
+
+
+class FailureLoggingBatchProcessor(BatchProcessor):
+    def __init__(self, event_type: EventType, logger: Logger, source_key: SourceKey) -> None:
+        # Not Powertools' own `logger=`: it would log each failure a second time, at WARNING.
+        super().__init__(event_type=event_type)
+        self.failure_logger = logger
+        self.source_key = source_key
+
+    def failure_handler(self, record: Any, exception: ExceptionInfo) -> FailureResponse:
+        self.failure_logger.error(
+            "record failed; it goes back to be retried",
+            key=_safely(self.source_key, record),
+            exc_info=exception[1],
+        )
+        return super().failure_handler(record, exception)
+
+
+def _safely(source_key: SourceKey, record: Any) -> str | None:
+    """A record that failed may be malformed in any way: finding its key must not fail too."""
+    try:
+        return source_key(record)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def s3_keys(record: Mapping[str, Any]) -> str | None:
+    """An ingest-queue record: the object keys its S3 notification names, read without the
+    checks that parsing makes (the record may have failed them)."""
+    notification = json.loads(record["body"])
+    keys = [unquote_plus(entry["s3"]["object"]["key"]) for entry in notification["Records"]]
+    return ", ".join(keys) or None
+
+
+def index_message_key(record: Mapping[str, Any]) -> str | None:
+    """An index-queue record: its message's source key."""
+    message = json.loads(record["body"])
+    key = message.get("source_key") if isinstance(message, dict) else None
+    return key if isinstance(key, str) else None
+
+
+def stream_item_key(record: Mapping[str, Any]) -> str | None:
+    """A stream record: its item's key (`POST#<slug>/POST` for a post), as stored."""
+    keys = record["dynamodb"]["Keys"]
+    return "/".join(str(next(iter(value.values()))) for value in keys.values())
