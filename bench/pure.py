@@ -79,8 +79,8 @@ class MemorySite(MemoryIndex):
     def months(self) -> Sequence[tuple[int, int]]:
         return sorted(self.month_counts, reverse=True)
 
-    def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]:
-        return [entry for _, _, entry in reversed(self.tag_orders[tag][-limit:])]
+    def tag_entries(self, tag: str) -> Sequence[TagEntry]:
+        return [entry for _, _, entry in reversed(self.tag_orders[tag])]
 
     # `pressroom rebuild`'s side of the catalog (published_posts, tags) is never called here;
     # `tags` is the in-memory index's own field.

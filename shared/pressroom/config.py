@@ -32,8 +32,9 @@ class SiteConfig(BaseModel):
     """How many of the newest posts the home page lists."""
     feed_size: int = 20
     """How many of the newest posts the feed carries."""
-    tag_page_size: int = 100
-    """How many of a tag's newest posts its page lists; the archives hold the rest."""
+    list_page_size: int = 50
+    """How many posts a page of a tag or a month archive lists; the rest are on its older
+    pages (`<path>page/<n>/`)."""
 
     def path(self, site_path: str) -> str:
         """Root-relative link to a site path."""
@@ -83,6 +84,7 @@ class RendererSettings(_Settings):
     site_url: str = Field(alias="SITE_URL")
     site_title: str = Field("Pressroom", alias="SITE_TITLE")
     home_page_size: int = Field(20, alias="HOME_PAGE_SIZE", gt=0, le=200)
+    list_page_size: int = Field(50, alias="LIST_PAGE_SIZE", gt=0, le=200)
     theme: str = Field("default", alias="THEME", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     """A folder under pressroom/themes/: its templates override the default theme's."""
 
@@ -96,5 +98,8 @@ class RendererSettings(_Settings):
     @property
     def site(self) -> SiteConfig:
         return SiteConfig(
-            title=self.site_title, base_url=self.site_url, home_size=self.home_page_size
+            title=self.site_title,
+            base_url=self.site_url,
+            home_size=self.home_page_size,
+            list_page_size=self.list_page_size,
         )

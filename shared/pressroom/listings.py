@@ -3,19 +3,24 @@
 A listing is re-rendered once per stream batch, and only if a post it shows
 (or showed) changed: the home page and feed for any published post, the
 archive, sitemap and search shard of each month a post left or joined, the
-page of each tag a post carried or carries.
+page of each tag a post carried or carries. No listing is one unbounded file:
+each is split into parts of a fixed size (`chunks`), pages of a tag or an
+archive, files of a sitemap or a search index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
 from pressroom.models import PostSummary
 from pressroom.slugs import tag_key
 
-__all__ = ["ListingPlan", "Month", "PostChange", "month_of", "plan_listings"]
+__all__ = ["ListingPlan", "Month", "PostChange", "chunks", "month_of", "plan_listings"]
+
+_Listed = TypeVar("_Listed")
 
 
 @dataclass(frozen=True)
@@ -88,3 +93,10 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
     return ListingPlan(
         home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
     )
+
+
+def chunks(items: Sequence[_Listed], size: int) -> list[Sequence[_Listed]]:
+    """`items` in order, `size` at a time (the last part may hold fewer); none for none."""
+    if size < 1:
+        raise ValueError(f"a part holds at least one item, not {size}")
+    return [items[start : start + size] for start in range(0, len(items), size)]

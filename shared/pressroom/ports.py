@@ -66,7 +66,9 @@ class PostCatalog(Protocol):
         """Every month with published posts."""
         ...
 
-    def tag_entries(self, tag: str, limit: int) -> Sequence[TagEntry]: ...
+    def tag_entries(self, tag: str) -> Sequence[TagEntry]:
+        """Every post carrying a tag (its key)."""
+        ...
 
     # For `pressroom rebuild`, the one step that reads the whole index.
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
+from pressroom.listings import chunks
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant
 from pressroom.slugs import tag_key
@@ -42,6 +43,60 @@ def archive_path(year: int, month: int) -> str:
 def month_path(date: datetime) -> str:
     """Site path of the archive of the month a post is dated in."""
     return archive_path(date.year, date.month)
+
+
+def listing_page_path(listing: str, number: int) -> str:
+    """Site path of page `number` of a paginated listing: the first at the listing's own
+    path, so that its address never changes, the others beneath it (`tags/php/page/2/`)."""
+    return listing if number == 1 else f"{listing_pages_prefix(listing)}{number}/"
+
+
+def listing_pages_prefix(listing: str) -> str:
+    """Where a listing's pages after the first are: every key beneath is one of them."""
+    return f"{listing}page/"
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a paginated listing, newest posts first: where it is and where its
+    neighbours are."""
+
+    listing: str
+    """The listing's own path, which is its first page."""
+    number: int
+    """From 1."""
+    count: int
+    """How many pages the listing has."""
+
+    @property
+    def path(self) -> str:
+        return listing_page_path(self.listing, self.number)
+
+    @property
+    def newer(self) -> str | None:
+        """The page before, of newer posts (`rel="prev"`); None on the first page."""
+        return listing_page_path(self.listing, self.number - 1) if self.number > 1 else None
+
+    @property
+    def older(self) -> str | None:
+        """The page after, of older posts (`rel="next"`); None on the last page."""
+        if self.number == self.count:
+            return None
+        return listing_page_path(self.listing, self.number + 1)
+
+
+_Listed = TypeVar("_Listed")
+
+
+def paginate(
+    listing: str, posts: Sequence[_Listed], size: int
+) -> list[tuple[ListingPage, Sequence[_Listed]]]:
+    """A listing's pages with the posts each shows, `size` a page; none when it is empty."""
+    parts = chunks(posts, size)
+    return [
+        (ListingPage(listing, number, len(parts)), part)
+        for number, part in enumerate(parts, start=1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -154,36 +209,45 @@ def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Them
         entries=theme.listing_entries(posts, site),
         heading=None,
         page_path="",
+        pagination=None,
     )
 
 
-def render_tag_page(
-    tag: str, entries: Sequence[TagEntry], *, truncated: bool, site: SiteConfig, theme: Theme
-) -> str:
-    return theme.render(
-        "tag.html",
-        site=site,
-        tag=tag,
-        posts=entries,
-        entries=theme.listing_entries(entries, site),
-        page_path=tag_path(tag),
-        truncated=truncated,
-    )
+def render_tag_pages(
+    tag: str, entries: Sequence[TagEntry], site: SiteConfig, theme: Theme
+) -> Iterator[tuple[str, str]]:
+    """Every page of a tag's listing, `site.list_page_size` posts a page: (site path, HTML).
+    `tag` is the tag's key."""
+    for page, part in paginate(tag_path(tag), entries, site.list_page_size):
+        html = theme.render(
+            "tag.html",
+            site=site,
+            tag=tag,
+            posts=part,
+            entries=theme.listing_entries(part, site),
+            page_path=page.path,
+            pagination=page,
+        )
+        yield page.path, html
 
 
-def render_archive_page(
+def render_archive_pages(
     year: int, month: int, posts: Sequence[PostSummary], site: SiteConfig, theme: Theme
-) -> str:
-    return theme.render(
-        "archive.html",
-        site=site,
-        year=year,
-        month=month,
-        month_name=f"{_MONTH_NAMES[month]} {year}",
-        posts=posts,
-        entries=theme.listing_entries(posts, site),
-        page_path=archive_path(year, month),
-    )
+) -> Iterator[tuple[str, str]]:
+    """Every page of a month's archive, `site.list_page_size` posts a page: (site path, HTML)."""
+    for page, part in paginate(archive_path(year, month), posts, site.list_page_size):
+        html = theme.render(
+            "archive.html",
+            site=site,
+            year=year,
+            month=month,
+            month_name=f"{_MONTH_NAMES[month]} {year}",
+            posts=part,
+            entries=theme.listing_entries(part, site),
+            page_path=page.path,
+            pagination=page,
+        )
+        yield page.path, html
 
 
 def render_not_found_page(site: SiteConfig, theme: Theme) -> str:

@@ -1,8 +1,12 @@
 """The site's machine-readable files: the Atom feed, the sitemaps and the search index.
 
 Each is bounded like the pages are: the feed shows the newest posts, and the
-sitemaps and search index are split by month, so one upload rewrites the
-files of its own month and two small indexes, whatever the site's size.
+sitemaps and search index are split by month, and a month into files of a
+fixed size (`SITEMAP_URLS_PER_FILE`, `SEARCH_RECORDS_PER_SHARD`): the first
+keeps the month's own key (`sitemaps/2020-10.xml`), the next are numbered
+(`sitemaps/2020-10-2.xml`). One upload rewrites the files of its own month
+and, when their keys change, two small indexes that list them all. The
+indexes are made from the keys in the site bucket, not from the index.
 
 Each post's part of a file (feed entry, sitemap URL, search record) is kept
 as text once written (see `pressroom.fragments`), and a file is the join of
@@ -13,19 +17,23 @@ byte for byte, without building the tree.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 
 from pressroom.config import SiteConfig
 from pressroom.fragments import Fragments
+from pressroom.listings import chunks
 from pressroom.models import PostSummary, format_instant
 from pressroom.site import post_path
 
 FEED_KEY = "feed.xml"
 SITEMAP_INDEX_KEY = "sitemap.xml"
-PAGES_SITEMAP_KEY = "sitemaps/pages.xml"
+SITEMAPS_FOLDER = "sitemaps/"
+PAGES_SITEMAP_KEY = f"{SITEMAPS_FOLDER}pages.xml"
 SEARCH_MANIFEST_KEY = "search.json"
+SEARCH_FOLDER = "search/"
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -39,12 +47,54 @@ Month = tuple[int, int]
 """(year, month), e.g. (2020, 10)."""
 
 
-def month_sitemap_key(month: Month) -> str:
-    return f"sitemaps/{month[0]:04d}-{month[1]:02d}.xml"
+SITEMAP_URLS_PER_FILE = 1_000
+"""URLs in one file of a month's sitemap. The protocol allows 50,000 (and 50 MB); a file of
+a thousand (about 150 KB) is quick to rewrite on every upload to its month."""
+SEARCH_RECORDS_PER_SHARD = 500
+"""Records in one shard of the search index (about 150 KB with descriptions): a search
+fetches shards whole, so each stays small enough to fetch on a phone."""
 
 
-def month_search_key(month: Month) -> str:
-    return f"search/{month[0]:04d}-{month[1]:02d}.json"
+def month_sitemap_key(month: Month, part: int = 1) -> str:
+    """`sitemaps/2020-10.xml`, then `sitemaps/2020-10-2.xml`, …"""
+    return f"{SITEMAPS_FOLDER}{_month_part(month, part)}.xml"
+
+
+def month_search_key(month: Month, part: int = 1) -> str:
+    """`search/2020-10.json`, then `search/2020-10-2.json`, …"""
+    return f"{SEARCH_FOLDER}{_month_part(month, part)}.json"
+
+
+def month_file_prefixes(month: Month) -> tuple[str, str]:
+    """The prefixes of a month's sitemap files and search shards: every key under them is
+    one of its files (a month's name is of fixed length, so no other month shares them)."""
+    name = _month_part(month, 1)
+    return f"{SITEMAPS_FOLDER}{name}", f"{SEARCH_FOLDER}{name}"
+
+
+def _month_part(month: Month, part: int) -> str:
+    name = f"{month[0]:04d}-{month[1]:02d}"
+    return name if part == 1 else f"{name}-{part}"
+
+
+def month_files(keys: Iterable[str]) -> tuple[str, ...]:
+    """The month sitemap files and search shards among `keys` (a site bucket listing), each
+    kind newest month first and a month's parts in order; any other key is left out."""
+    found: list[tuple[str, int, int, int, str]] = []
+    for key in keys:
+        match = _MONTH_FILE.fullmatch(key)
+        if match is None:
+            continue
+        year, month, part = int(match["year"]), int(match["month"]), int(match["part"] or 1)
+        # Only a key this module would write: no part 1 by number, no sitemap in JSON.
+        if key in (month_sitemap_key((year, month), part), month_search_key((year, month), part)):
+            found.append((match["folder"], -year, -month, part, key))
+    return tuple(key for *_, key in sorted(found))
+
+
+_MONTH_FILE = re.compile(
+    r"(?P<folder>[a-z]+/)(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<part>\d+))?\.[a-z]+"
+)
 
 
 def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
@@ -70,24 +120,34 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     return _document("feed", _ATOM, children, {"xml:lang": site.language})
 
 
-def render_sitemap_index(months: Iterable[Month], site: SiteConfig) -> bytes:
-    """The sitemap index: the site's own pages, then one child sitemap per month with posts."""
-    return _sitemap_index(tuple(months), site)
+def render_sitemap_index(month_sitemaps: Iterable[str], site: SiteConfig) -> bytes:
+    """The sitemap index: the site's own pages, then each month sitemap file (by key)."""
+    return _sitemap_index(tuple(month_sitemaps), site)
 
 
-# The site's months change only with a month's first post or its last one's removal, and
-# each new post writes the two files that list them: the latest of each is kept.
+# The month files change only when a month's posts cross a file's size, and each new post
+# writes the two files that list them: the latest of each is kept.
 
 
 @lru_cache(maxsize=1)
-def _sitemap_index(months: tuple[Month, ...], site: SiteConfig) -> bytes:
-    keys = [PAGES_SITEMAP_KEY, *(month_sitemap_key(month) for month in months)]
+def _sitemap_index(month_sitemaps: tuple[str, ...], site: SiteConfig) -> bytes:
+    keys = [PAGES_SITEMAP_KEY, *month_sitemaps]
     sitemaps = [_branch("sitemap", [_leaf("loc", site.url(key), level=2)]) for key in keys]
     return _document("sitemapindex", _SITEMAP, sitemaps)
 
 
 def render_pages_sitemap(site: SiteConfig) -> bytes:
     return _document("urlset", _SITEMAP, [_url(site.url(""), None)])
+
+
+def render_month_sitemaps(
+    month: Month, posts: Sequence[PostSummary], site: SiteConfig
+) -> dict[str, bytes]:
+    """A month's sitemap files by key, `SITEMAP_URLS_PER_FILE` URLs each; none for no posts."""
+    return {
+        month_sitemap_key(month, part): render_month_sitemap(urls, site)
+        for part, urls in enumerate(chunks(posts, SITEMAP_URLS_PER_FILE), start=1)
+    }
 
 
 def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
@@ -97,14 +157,25 @@ def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> byte
     )
 
 
-def render_search_manifest(months: Iterable[Month]) -> bytes:
-    """`search.json`: where the search index's monthly shards are, newest first."""
-    return _search_manifest(tuple(months))
+def render_search_manifest(shards: Iterable[str]) -> bytes:
+    """`search.json`: the keys of the search index's shards, newest month first."""
+    return _search_manifest(tuple(shards))
 
 
 @lru_cache(maxsize=1)
-def _search_manifest(months: tuple[Month, ...]) -> bytes:
-    return _json_text({"shards": [month_search_key(month) for month in months]}).encode("utf-8")
+def _search_manifest(shards: tuple[str, ...]) -> bytes:
+    return _json_text({"shards": list(shards)}).encode("utf-8")
+
+
+def render_search_shards(
+    month: Month, posts: Sequence[PostSummary], site: SiteConfig
+) -> dict[str, bytes]:
+    """A month's search shards by key, `SEARCH_RECORDS_PER_SHARD` records each; none for
+    no posts."""
+    return {
+        month_search_key(month, part): render_search_shard(records, site)
+        for part, records in enumerate(chunks(posts, SEARCH_RECORDS_PER_SHARD), start=1)
+    }
 
 
 def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:

@@ -12,10 +12,16 @@ from hypothesis import strategies as st
 from pressroom.config import SiteConfig
 from pressroom.models import PostSummary, format_instant
 from pressroom.syndication import (
+    SEARCH_RECORDS_PER_SHARD,
+    SITEMAP_URLS_PER_FILE,
+    month_file_prefixes,
+    month_files,
     render_feed,
     render_month_sitemap,
+    render_month_sitemaps,
     render_search_manifest,
     render_search_shard,
+    render_search_shards,
     render_sitemap_index,
 )
 
@@ -61,7 +67,9 @@ def test_an_updated_post_carries_its_update_time() -> None:
 
 
 def test_the_sitemap_index_points_at_the_pages_sitemap_and_each_month() -> None:
-    index = ET.fromstring(render_sitemap_index([(2025, 3), (2024, 12)], SITE))
+    index = ET.fromstring(
+        render_sitemap_index(["sitemaps/2025-03.xml", "sitemaps/2024-12.xml"], SITE)
+    )
 
     assert [loc.text for loc in index.iter(f"{SITEMAP}loc")] == [
         "https://news.example.org/sitemaps/pages.xml",
@@ -81,7 +89,7 @@ def test_a_month_sitemap_lists_each_post_url() -> None:
 
 
 def test_the_search_index_is_a_manifest_of_monthly_shards() -> None:
-    manifest = json.loads(render_search_manifest([(2025, 3)]))
+    manifest = json.loads(render_search_manifest(["search/2025-03.json"]))
     shard = json.loads(render_search_shard([post("a", 1, tags=("php",))], SITE))
 
     assert manifest == {"shards": ["search/2025-03.json"]}
@@ -94,6 +102,78 @@ def test_the_search_index_is_a_manifest_of_monthly_shards() -> None:
             "description": None,
         }
     ]
+
+
+def many(count: int) -> list[PostSummary]:
+    return [post(f"p{number}", 1) for number in range(count)]
+
+
+def test_a_month_sitemap_is_split_into_files_of_a_fixed_size() -> None:
+    posts = many(2 * SITEMAP_URLS_PER_FILE + 1)
+
+    files = render_month_sitemaps((2025, 3), posts, SITE)
+
+    assert list(files) == [
+        "sitemaps/2025-03.xml",
+        "sitemaps/2025-03-2.xml",
+        "sitemaps/2025-03-3.xml",
+    ]
+    locs = [
+        loc.text for body in files.values() for loc in ET.fromstring(body).iter(f"{SITEMAP}loc")
+    ]
+    assert locs == [f"https://news.example.org/posts/{p.slug}/" for p in posts]
+    assert len(ET.fromstring(files["sitemaps/2025-03.xml"])) == SITEMAP_URLS_PER_FILE
+
+
+def test_a_months_search_index_is_split_into_shards_of_a_fixed_size() -> None:
+    posts = many(SEARCH_RECORDS_PER_SHARD + 1)
+
+    shards = render_search_shards((2025, 3), posts, SITE)
+
+    assert list(shards) == ["search/2025-03.json", "search/2025-03-2.json"]
+    assert [len(json.loads(body)) for body in shards.values()] == [SEARCH_RECORDS_PER_SHARD, 1]
+
+
+def test_an_empty_month_has_no_files() -> None:
+    assert render_month_sitemaps((2025, 3), [], SITE) == {}
+    assert render_search_shards((2025, 3), [], SITE) == {}
+
+
+def test_a_months_files_all_start_with_its_prefixes_and_no_other_months_do() -> None:
+    sitemaps, shards = month_file_prefixes((2025, 3))
+    files = [*render_month_sitemaps((2025, 3), many(1001), SITE)]
+    files += render_search_shards((2025, 3), many(501), SITE)
+    others = [*render_month_sitemaps((2025, 12), many(1), SITE), "sitemaps/pages.xml"]
+
+    assert all(key.startswith((sitemaps, shards)) for key in files)
+    assert not [key for key in others if key.startswith((sitemaps, shards))]
+
+
+def test_the_month_files_are_listed_newest_month_first_and_parts_in_order() -> None:
+    # As S3 lists them: in the keys' byte order.
+    listed = sorted(
+        [
+            "sitemaps/2024-12.xml",
+            "sitemaps/2025-03-10.xml",
+            "sitemaps/2025-03-2.xml",
+            "sitemaps/2025-03.xml",
+            "sitemaps/pages.xml",
+            "sitemaps/2025-03-1.xml",
+            "sitemaps/2025-04.json",
+            "search/2025-03.json",
+            "search/2025-03-2.json",
+            "search/index.html",
+        ]
+    )
+
+    assert month_files(listed) == (
+        "search/2025-03.json",
+        "search/2025-03-2.json",
+        "sitemaps/2025-03.xml",
+        "sitemaps/2025-03-2.xml",
+        "sitemaps/2025-03-10.xml",
+        "sitemaps/2024-12.xml",
+    )
 
 
 # ElementTree builds the same documents slower: the files must stay byte for byte what
@@ -205,13 +285,14 @@ def test_a_search_shard_is_the_json_of_its_records(
         assert render_search_shard(posts, site) == expected
 
 
-def test_the_site_indexes_follow_the_months() -> None:
-    months = [(2025, 3), (2024, 12)]
+def test_the_site_indexes_follow_the_month_files() -> None:
+    sitemaps = ["sitemaps/2025-03.xml", "sitemaps/2024-12.xml"]
 
-    first = render_sitemap_index(months, SITE)
-    grown = render_sitemap_index([(2025, 4), *months], SITE)
+    first = render_sitemap_index(sitemaps, SITE)
+    grown = render_sitemap_index(["sitemaps/2025-04.xml", *sitemaps], SITE)
 
-    assert render_sitemap_index(months, SITE) == first
+    assert render_sitemap_index(sitemaps, SITE) == first
     assert b"2025-04.xml" in grown
     assert b"2025-04.xml" not in first
-    assert json.loads(render_search_manifest(months))["shards"][0] == "search/2025-03.json"
+    shards = ["search/2025-03.json", "search/2025-03-2.json"]
+    assert json.loads(render_search_manifest(shards))["shards"] == shards

@@ -14,10 +14,10 @@ from pressroom.indexing import TagEntry
 from pressroom.models import PostDocument, PostSummary
 from pressroom.site import (
     Theme,
-    render_archive_page,
+    render_archive_pages,
     render_home_page,
     render_post_page,
-    render_tag_page,
+    render_tag_pages,
 )
 
 SITE = SiteConfig(title="Own", base_url="https://own.example.org/")
@@ -84,8 +84,8 @@ def test_a_post_is_listed_the_same_on_the_home_page_its_archive_and_its_tags() -
     tagged = TagEntry(tag="php", slug="a", title="A & B", date=summary.date, description="<why>")
 
     home = render_home_page([summary], SITE, theme)
-    archive = render_archive_page(2025, 3, [summary], SITE, theme)
-    tag = render_tag_page("php", [tagged], truncated=False, site=SITE, theme=theme)
+    [(_, archive)] = render_archive_pages(2025, 3, [summary], SITE, theme)
+    [(_, tag)] = render_tag_pages("php", [tagged], SITE, theme)
 
     entry = entry_markup(home, "a")
     assert entry == entry_markup(archive, "a") == entry_markup(tag, "a")

@@ -350,9 +350,9 @@ class DynamoPostIndex:
         """Every month with published posts, newest first."""
         return [month for month in self.marked_months() if self.month_posts(*month, limit=1)]
 
-    def tag_entries(self, tag: str, limit: int) -> list[TagEntry]:
-        """The newest `limit` posts carrying a tag (its key), read consistently."""
-        items = self._query(f"TAG#{tag}", limit=limit)
+    def tag_entries(self, tag: str) -> list[TagEntry]:
+        """Every post carrying a tag (its key), newest first, read consistently."""
+        items = self._query(f"TAG#{tag}")
         return [TagEntry.model_validate(_fields(TagEntry, item)) for item in items]
 
     def _query(

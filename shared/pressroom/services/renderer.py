@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar
 
 from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError
-from pressroom.indexing import TagEntry
 from pressroom.listings import Month, PostChange, plan_listings
 from pressroom.models import PostSummary
 from pressroom.ports import DocumentStore, PostCatalog, SiteStore
@@ -18,13 +17,14 @@ from pressroom.site import (
     NOT_FOUND_KEY,
     Theme,
     archive_path,
+    listing_pages_prefix,
     page_object_key,
     post_path,
-    render_archive_page,
+    render_archive_pages,
     render_home_page,
     render_not_found_page,
     render_post_page,
-    render_tag_page,
+    render_tag_pages,
     tag_path,
 )
 from pressroom.syndication import (
@@ -32,16 +32,18 @@ from pressroom.syndication import (
     FEED_KEY,
     JSON_CONTENT_TYPE,
     PAGES_SITEMAP_KEY,
+    SEARCH_FOLDER,
     SEARCH_MANIFEST_KEY,
     SITEMAP_INDEX_KEY,
+    SITEMAPS_FOLDER,
     XML_CONTENT_TYPE,
-    month_search_key,
-    month_sitemap_key,
+    month_file_prefixes,
+    month_files,
     render_feed,
-    render_month_sitemap,
+    render_month_sitemaps,
     render_pages_sitemap,
     render_search_manifest,
-    render_search_shard,
+    render_search_shards,
     render_sitemap_index,
 )
 
@@ -86,12 +88,12 @@ class RendererService:
         plan = plan_listings(changes)
         if plan.home:
             self.write_newest()
-        months_came_or_went = False
+        month_files_changed = False
         for month in sorted(plan.months):
-            months_came_or_went |= self.write_month(month)
+            month_files_changed |= self.write_month(month)
         for tag in sorted(plan.tags):
             self.write_tag(tag)
-        if plan.new_items or months_came_or_went:
+        if plan.new_items or month_files_changed:
             self.write_site_indexes()
 
     def write_newest(self) -> None:
@@ -108,72 +110,70 @@ class RendererService:
         _settled(lambda: list(self.catalog.newest_posts(size)), write)
 
     def write_month(self, month: Month) -> bool:
-        """A month's archive page, sitemap and search shard; removed when the month is empty.
-        Returns whether the month came or went, which changes the site's indexes."""
-        archive = archive_path(*month)
-        had_page = any(True for _ in self.site.keys(page_object_key(archive)))
-        posts = _settled(
+        """A month's archive pages, sitemap files and search shards; removed when the month is
+        empty. Returns whether the month's set of sitemap files and search shards changed,
+        which the site's indexes list."""
+        before = self._month_files(month)
+        _settled(
             lambda: list(self.catalog.month_posts(*month)),
             lambda posts: self._write_month(month, posts),
         )
-        return had_page != bool(posts)
+        return self._month_files(month) != before
 
     def _write_month(self, month: Month, posts: list[PostSummary]) -> None:
-        archive = archive_path(*month)
-        if not posts:
-            for key in (
-                page_object_key(archive),
-                month_sitemap_key(month),
-                month_search_key(month),
-            ):
-                self.site.delete(key)
-            return
-        self._put_html(archive, render_archive_page(*month, posts, self.config, self.theme))
         config = self.config
-        self.site.put(
-            month_sitemap_key(month), render_month_sitemap(posts, config), XML_CONTENT_TYPE
+        self._write_pages(
+            archive_path(*month), render_archive_pages(*month, posts, config, self.theme)
         )
-        self.site.put(
-            month_search_key(month), render_search_shard(posts, config), JSON_CONTENT_TYPE
-        )
+        sitemaps, shards = month_file_prefixes(month)
+        self._write_files(sitemaps, render_month_sitemaps(month, posts, config), XML_CONTENT_TYPE)
+        self._write_files(shards, render_search_shards(month, posts, config), JSON_CONTENT_TYPE)
+
+    def _month_files(self, month: Month) -> set[str]:
+        return {key for prefix in month_file_prefixes(month) for key in self.site.keys(prefix)}
 
     def write_tag(self, tag: str) -> None:
-        """A tag's page."""
-        size = self.config.tag_page_size
-
-        def write(entries: list[TagEntry]) -> None:
-            if not entries:
-                self.site.delete(page_object_key(tag_path(tag)))
-                return
-            html = render_tag_page(
-                tag,
-                entries[:size],
-                truncated=len(entries) > size,
-                site=self.config,
-                theme=self.theme,
-            )
-            self._put_html(tag_path(tag), html)
-
-        _settled(lambda: list(self.catalog.tag_entries(tag, size + 1)), write)
+        """A tag's pages; removed when no post carries it."""
+        _settled(
+            lambda: list(self.catalog.tag_entries(tag)),
+            lambda entries: self._write_pages(
+                tag_path(tag), render_tag_pages(tag, entries, self.config, self.theme)
+            ),
+        )
 
     def write_site_indexes(self) -> None:
-        """The sitemap index and the search manifest, which list the months; the pages the
-        site always has (its own sitemap, the not-found page) ride along."""
+        """The sitemap index and the search manifest; the pages the site always has (its own
+        sitemap, the not-found page) ride along."""
+        self.write_fixed_pages()
+        self.write_file_indexes()
 
-        def write(months: list[Month]) -> None:
-            self.site.put(
-                SITEMAP_INDEX_KEY, render_sitemap_index(months, self.config), XML_CONTENT_TYPE
+    def write_fixed_pages(self) -> None:
+        """The pages sitemap and the not-found page, which only the site and theme shape."""
+        pages_sitemap, not_found_page = self._fixed_pages
+        self.site.put(PAGES_SITEMAP_KEY, pages_sitemap, XML_CONTENT_TYPE)
+        self.site.put(NOT_FOUND_KEY, not_found_page, HTML_CONTENT_TYPE)
+
+    def write_file_indexes(self) -> None:
+        """The sitemap index and the search manifest, which list the month files that are in
+        the site bucket (its listing is strongly consistent): what the files are is the
+        bucket's word, whichever renderer wrote them."""
+
+        def read() -> tuple[tuple[str, ...], tuple[str, ...]]:
+            return month_files(self.site.keys(SITEMAPS_FOLDER)), month_files(
+                self.site.keys(SEARCH_FOLDER)
             )
-            pages_sitemap, not_found_page = self._fixed_pages
-            self.site.put(PAGES_SITEMAP_KEY, pages_sitemap, XML_CONTENT_TYPE)
-            self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(months), JSON_CONTENT_TYPE)
-            self.site.put(NOT_FOUND_KEY, not_found_page, HTML_CONTENT_TYPE)
 
-        _settled(lambda: list(self.catalog.months()), write)
+        def write(files: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+            sitemaps, shards = files
+            self.site.put(
+                SITEMAP_INDEX_KEY, render_sitemap_index(sitemaps, self.config), XML_CONTENT_TYPE
+            )
+            self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(shards), JSON_CONTENT_TYPE)
+
+        _settled(read, write)
 
     @cached_property
     def _fixed_pages(self) -> tuple[bytes, bytes]:
-        """The pages sitemap and the not-found page, which only the site and theme shape."""
         html = render_not_found_page(self.config, self.theme)
         return render_pages_sitemap(self.config), html.encode("utf-8")
 
@@ -199,21 +199,46 @@ class RendererService:
             service.write_tag(tag)
             yield tag_path(tag)
         service.write_newest()
-        service.write_site_indexes()
+        service.write_fixed_pages()
         # A rebuild also mends a site whose stream batches were lost (RenderDLQ): a page
-        # whose post, month or tag went meanwhile was never removed.
+        # whose post, month or tag went meanwhile was never removed. The file indexes come
+        # after, as they list the month files left in the bucket.
         for prefix in _GENERATED_PREFIXES:
             for key in list(self.site.keys(prefix)):
                 if key not in written.written:
                     self.site.delete(key)
+        service.write_file_indexes()
         yield ""
 
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
 
+    def _write_pages(self, listing: str, pages: Iterable[tuple[str, str]]) -> None:
+        """Write a paginated listing's pages (site path, HTML), then remove the pages it had
+        beyond its last (all of them once it is empty)."""
+        kept: set[str] = set()
+        for path, html in pages:
+            self._put_html(path, html)
+            kept.add(page_object_key(path))
+        had = [page_object_key(listing), *self.site.keys(listing_pages_prefix(listing))]
+        self._delete_all_but(kept, had)
 
-_GENERATED_PREFIXES = ("posts/", "tags/", "archive/", "sitemaps/", "search/")
-"""Where the renderer writes one object per post, tag or month."""
+    def _write_files(self, prefix: str, files: Mapping[str, bytes], content_type: str) -> None:
+        """Write a month's files of one kind (by key, all under `prefix`), then remove the
+        ones it had beyond them."""
+        for key, body in files.items():
+            self.site.put(key, body, content_type)
+        self._delete_all_but(files.keys(), list(self.site.keys(prefix)))
+
+    def _delete_all_but(self, kept: Collection[str], keys: Iterable[str]) -> None:
+        for key in keys:
+            if key not in kept:
+                self.site.delete(key)
+
+
+_GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)
+"""Where the renderer writes one object per post, tag or month, or per page or file of
+a tag's or month's listing."""
 
 
 class _RecordingSite:

@@ -1,0 +1,215 @@
+"""Listings longer than a page, through the pipeline: every page is written and linked to
+its neighbours, pages and month files beyond a listing's end go as its posts go, and the
+sitemap index and search manifest name every month file there is."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from pressroom import syndication
+from pressroom.adapters.wiring import build_renderer
+from pressroom.config import RendererSettings
+from pressroom.local.s3_events import in_process_aws
+from pressroom.local.stack import LocalStack
+from pressroom.site import page_object_key
+from tests.corpus import PROJECT_ROOT
+from tests.integration.conftest import SITE_URL
+from tests.integration.html import read_page
+
+PAGE_SIZE = 3
+SITEMAP_URLS = 4
+SEARCH_RECORDS = 2
+FEBRUARY = [f"feb-{day}" for day in range(1, 9)]
+"""Eight posts of February 2024 tagged `news`: three pages, two sitemap files, four shards."""
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    """The template's stack on moto, with pages of three posts and small month files, so
+    that a few posts fill several of each."""
+    monkeypatch.setattr(syndication, "SITEMAP_URLS_PER_FILE", SITEMAP_URLS)
+    monkeypatch.setattr(syndication, "SEARCH_RECORDS_PER_SHARD", SEARCH_RECORDS)
+    with in_process_aws() as session:
+        local = LocalStack.create(
+            session,
+            project_root=PROJECT_ROOT,
+            site_url=SITE_URL,
+            environment_overrides={"LIST_PAGE_SIZE": str(PAGE_SIZE)},
+        )
+        local.router.drain()
+        yield local
+
+
+def _publish(stack: LocalStack) -> None:
+    s3 = stack.session.client("s3")
+    for day, slug in enumerate(FEBRUARY, start=1):
+        body = f"---\ntitle: {slug}\ndate: 2024-02-{day:02d}\ntags: [news]\n---\n\nBody.\n"
+        s3.put_object(Bucket=stack.content_bucket, Key=f"{slug}.md", Body=body.encode())
+    body = b"---\ntitle: January\ndate: 2024-01-15\ntags: [other]\n---\n\nBody.\n"
+    s3.put_object(Bucket=stack.content_bucket, Key="jan.md", Body=body)
+    stack.router.drain()
+
+
+def _delete(stack: LocalStack, slugs: list[str]) -> None:
+    s3 = stack.session.client("s3")
+    for slug in slugs:
+        s3.delete_object(Bucket=stack.content_bucket, Key=f"{slug}.md")
+    stack.router.drain()
+
+
+def _site(stack: LocalStack) -> dict[str, bytes]:
+    s3 = stack.session.client("s3")
+    keys = [
+        entry["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.site_bucket)
+        for entry in page.get("Contents", [])
+    ]
+    return {key: s3.get_object(Bucket=stack.site_bucket, Key=key)["Body"].read() for key in keys}
+
+
+def _pages(site: dict[str, bytes], listing: str) -> list[str]:
+    return sorted(key for key in site if key.startswith(listing) and key.endswith(".html"))
+
+
+def _walk(site: dict[str, bytes], listing: str) -> list[str]:
+    """The posts a reader sees following "Older" from the listing's first page to its last,
+    after checking that "Newer" leads back the same way."""
+    slugs: list[str] = []
+    path, visited = listing, []
+    while True:
+        visited.append(path)
+        page = read_page(site[page_object_key(path)].decode())
+        slugs += [link.split("/")[2] for link in page.links() if link.startswith("/posts/")]
+        older = [attrs["href"] for tag, attrs in page.attributes if attrs.get("rel") == "next"]
+        if not older:
+            break
+        newer_of_older = read_page(site[page_object_key(older[0][1:])].decode())
+        assert newer_of_older.first("a", rel="prev")["href"] == f"/{path}"
+        path = older[0][1:]
+    assert len(visited) == len(_pages(site, listing))
+    return slugs
+
+
+def _broken_links(site: dict[str, bytes]) -> list[tuple[str, str]]:
+    broken = []
+    for key, body in site.items():
+        if not key.endswith(".html"):
+            continue
+        for link in read_page(body.decode()).links():
+            path = link.removeprefix(SITE_URL[:-1])
+            if path.startswith("/") and page_object_key(path[1:]) not in site:
+                broken.append((key, link))
+    return broken
+
+
+def _sitemap_index(site: dict[str, bytes]) -> list[str]:
+    locs = ET.fromstring(site["sitemap.xml"]).iter(f"{SITEMAP}loc")
+    return [str(loc.text).removeprefix(SITE_URL) for loc in locs]
+
+
+def _month_files(site: dict[str, bytes], folder: str) -> list[str]:
+    return sorted(key for key in site if key.startswith(folder) and key != "sitemaps/pages.xml")
+
+
+def test_a_month_and_a_tag_longer_than_a_page_are_paginated_and_linked(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+
+    site = _site(stack)
+    newest_first = FEBRUARY[::-1]
+    for listing in ("archive/2024/02/", "tags/news/"):
+        assert _pages(site, listing) == [
+            f"{listing}index.html",
+            f"{listing}page/2/index.html",
+            f"{listing}page/3/index.html",
+        ]
+        assert _walk(site, listing) == newest_first
+    assert _pages(site, "tags/other/") == ["tags/other/index.html"]
+    assert 'class="pagination"' not in site["tags/other/index.html"].decode()
+    assert not _broken_links(site)
+
+
+def test_the_sitemap_index_and_search_manifest_name_every_month_file(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+
+    site = _site(stack)
+    sitemaps = ["sitemaps/2024-02.xml", "sitemaps/2024-02-2.xml", "sitemaps/2024-01.xml"]
+    assert _sitemap_index(site) == ["sitemaps/pages.xml", *sitemaps]
+    assert _month_files(site, "sitemaps/") == sorted(sitemaps)
+    shards = json.loads(site["search.json"])["shards"]
+    assert shards == [
+        "search/2024-02.json",
+        "search/2024-02-2.json",
+        "search/2024-02-3.json",
+        "search/2024-02-4.json",
+        "search/2024-01.json",
+    ]
+    assert _month_files(site, "search/") == sorted(shards)
+    found = [record["url"] for shard in shards for record in json.loads(site[shard])]
+    assert found == [f"/posts/{slug}/" for slug in [*FEBRUARY[::-1], "jan"]]
+
+
+def test_pages_and_month_files_beyond_the_end_go_as_posts_are_deleted(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+
+    _delete(stack, FEBRUARY[3:])
+
+    site = _site(stack)
+    for listing in ("archive/2024/02/", "tags/news/"):
+        assert _pages(site, listing) == [f"{listing}index.html"]
+        assert _walk(site, listing) == FEBRUARY[2::-1]
+    assert _sitemap_index(site) == [
+        "sitemaps/pages.xml",
+        "sitemaps/2024-02.xml",
+        "sitemaps/2024-01.xml",
+    ]
+    assert json.loads(site["search.json"])["shards"] == [
+        "search/2024-02.json",
+        "search/2024-02-2.json",
+        "search/2024-01.json",
+    ]
+    assert _month_files(site, "search/") == [
+        "search/2024-01.json",
+        "search/2024-02-2.json",
+        "search/2024-02.json",
+    ]
+    assert not _broken_links(site)
+
+    _delete(stack, FEBRUARY[:3])
+
+    site = _site(stack)
+    assert not [key for key in site if key.startswith(("archive/2024/02/", "tags/news/"))]
+    assert not [key for key in site if "2024-02" in key]
+    assert _sitemap_index(site) == ["sitemaps/pages.xml", "sitemaps/2024-01.xml"]
+    assert json.loads(site["search.json"])["shards"] == ["search/2024-01.json"]
+
+
+def test_a_rebuild_gives_the_same_pages_and_files_and_removes_those_beyond_the_end(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+    _delete(stack, FEBRUARY[:2])
+    built = _site(stack)
+    s3 = stack.session.client("s3")
+    for key in built:
+        s3.delete_object(Bucket=stack.site_bucket, Key=key)
+    # As a site is left when the stream batches that shrank a listing were lost.
+    for key in ("tags/news/page/3/index.html", "sitemaps/2024-02-3.xml", "search/2024-02-5.json"):
+        s3.put_object(Bucket=stack.site_bucket, Key=key, Body=b"left over")
+    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
+    renderer = build_renderer(settings, s3, stack.session.client("dynamodb"))
+
+    for _ in renderer.rebuild(renderer.plan_rebuild()):
+        pass
+
+    assert _site(stack) == built
