@@ -44,7 +44,6 @@ from pressroom.events import normalize_sequencer
 from pressroom.exceptions import ConcurrentWriteError
 from pressroom.indexing import IndexPlan, ItemKey, Stored
 from pressroom.local.s3_events import in_process_aws
-from pressroom.local.scale import like_dynamodb
 from pressroom.local.stack import POSTS_TABLE, LocalStack
 from pressroom.models import IndexMessage, PostSummary
 from pressroom.services.indexer import IndexerService
@@ -119,8 +118,10 @@ def message(number: int, source: str, slug: str) -> IndexMessage:
 
 
 def run(workload: str, writers: int, rounds: int) -> Figures:
-    with in_process_aws() as session, like_dynamodb():
-        stack = LocalStack.create(session, project_root=PROJECT_ROOT, site_url="http://x/")
+    with (
+        in_process_aws() as session,
+        LocalStack.create(session, project_root=PROJECT_ROOT, site_url="http://x/") as stack,
+    ):
         table = DynamoPostIndex(
             session.client("dynamodb"), stack.resources.tables[POSTS_TABLE].name
         )

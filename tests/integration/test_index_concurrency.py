@@ -23,7 +23,6 @@ from pressroom.exceptions import ConcurrentWriteError
 from pressroom.indexing import IndexPlan, ItemKey
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.local.s3_events import in_process_aws
-from pressroom.local.scale import like_dynamodb
 from pressroom.local.stack import POSTS_TABLE, LocalStack
 from pressroom.models import IndexMessage, PostSummary
 from pressroom.services.indexer import IndexerService
@@ -39,7 +38,7 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.fixture
 def table() -> Iterator[DynamoPostIndex]:
     """The template's posts table on moto, nothing else running."""
-    with in_process_aws() as session, like_dynamodb():
+    with in_process_aws() as session:
         stack = LocalStack.create(session, project_root=PROJECT_ROOT, site_url=SITE_URL)
         yield DynamoPostIndex(session.client("dynamodb"), stack.resources.tables[POSTS_TABLE].name)
 
