@@ -14,13 +14,18 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
-from pressroom.batches import FailureLoggingBatchProcessor, index_message_key
+from pressroom.batches import FailureKeeping, FailureLoggingBatchProcessor, index_message_key
 from pressroom.models import IndexMessage
 from pressroom.observability import logger, metrics, tracer
 
 # The body is parsed here rather than by a Parser model: Powertools' parser
 # package builds a model for every AWS event type when it is imported.
-processor = FailureLoggingBatchProcessor(EventType.SQS, logger, source_key=index_message_key)
+processor = FailureLoggingBatchProcessor(
+    EventType.SQS,
+    logger,
+    source_key=index_message_key,
+    keep_failures=FailureKeeping("indexer", wiring.record_index_failure),
+)
 
 
 @tracer.capture_method

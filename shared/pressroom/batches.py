@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -19,24 +21,63 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.base import FailureResponse
 from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
 
+from pressroom.models import RecordFailure
+
 SourceKey = Callable[[Mapping[str, Any]], str | None]
 """What a record is about (an S3 key, a post's item key); None when it cannot be told."""
 
+FailureRecorder = Callable[[str, RecordFailure], None]
+"""Keeps a failure where `pressroom status KEY` finds it."""
+
+
+@dataclass(frozen=True)
+class FailureKeeping:
+    """Where a function keeps its failures, and the name it signs them with."""
+
+    function: str
+    record: FailureRecorder
+
+
+_ERROR_CHARS = 500
+
 
 class FailureLoggingBatchProcessor(BatchProcessor):
-    def __init__(self, event_type: EventType, logger: Logger, source_key: SourceKey) -> None:
+    def __init__(
+        self,
+        event_type: EventType,
+        logger: Logger,
+        source_key: SourceKey,
+        keep_failures: FailureKeeping | None = None,
+    ) -> None:
         # Not Powertools' own `logger=`: it would log each failure a second time, at WARNING.
         super().__init__(event_type=event_type)
         self.failure_logger = logger
         self.source_key = source_key
+        self.keep_failures = keep_failures
 
     def failure_handler(self, record: Any, exception: ExceptionInfo) -> FailureResponse:
+        key = _safely(self.source_key, record)
         self.failure_logger.error(
-            "record failed; it goes back to be retried",
-            key=_safely(self.source_key, record),
-            exc_info=exception[1],
+            "record failed; it goes back to be retried", key=key, exc_info=exception[1]
         )
+        if key is not None and self.keep_failures is not None:
+            self._keep(self.keep_failures, key, record, exception[1])
         return super().failure_handler(record, exception)
+
+    def _keep(
+        self, keeping: FailureKeeping, key: str, record: Any, error: BaseException | None
+    ) -> None:
+        attributes = record.get("attributes") or {} if isinstance(record, Mapping) else {}
+        failure = RecordFailure(
+            function=keeping.function,
+            error=f"{type(error).__name__}: {error}"[:_ERROR_CHARS],
+            receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
+            at=datetime.now(UTC),
+        )
+        try:
+            keeping.record(key, failure)
+        except Exception:
+            self.failure_logger.warning("the failure could not be kept for status", key=key)
 
 
 def _safely(source_key: SourceKey, record: Any) -> str | None:

@@ -6,14 +6,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from pressroom.exceptions import PressroomError
 from pressroom.indexing import SourceStatus
-from pressroom.models import ValidationOutcome, format_instant
+from pressroom.models import RecordFailure, ValidationOutcome, format_instant
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_post
 
@@ -288,16 +288,34 @@ def _status(arguments: argparse.Namespace) -> int:
     else:
         statuses = sorted(index.source_statuses(), key=lambda status: status.source_key)
     statuses = [index.shown(status) for status in statuses]
+    reasons = {letter.message_id: _reason(letter, index.failure) for letter in dead_letters}
     if arguments.json:
         # Dead letters ride in the same array, as uploads whose event is parked.
         listed = [status.model_dump(mode="json") for status in statuses]
-        listed += [_dead_letter_json(letter) for letter in dead_letters]
+        listed += [
+            {**_dead_letter_json(letter), "reason": reasons[letter.message_id]}
+            for letter in dead_letters
+        ]
         print(json.dumps(listed, indent=2))
     else:
         for status in statuses:
             _print_status(status, sys.stdout)
-        _print_dead_letters(dead_letters, sys.stdout)
+        _print_dead_letters(dead_letters, reasons, sys.stdout)
     return 0
+
+
+_LOGGED_BY = {"IngestDLQ": "validator", "IndexDLQ": "indexer", "RenderDLQ": "renderer"}
+
+
+def _reason(letter: DeadLetter, failure: Callable[[str], RecordFailure | None]) -> str:
+    """Why a message is parked: the failure kept for its file, else where the log says it."""
+    for key in letter.keys:
+        kept = failure(key)
+        if kept is not None:
+            return kept.describe()
+    function = _LOGGED_BY.get(letter.queue, "the function")
+    named = f" naming {letter.keys[0]!r}" if letter.keys else ""
+    return f"in the {function}'s log: its ERROR lines{named} carry the traceback"
 
 
 def _dead_letters(stack: StackResources) -> list[DeadLetter]:
@@ -318,7 +336,9 @@ def _dead_letter_json(letter: DeadLetter) -> dict[str, object]:
     }
 
 
-def _print_dead_letters(letters: Sequence[DeadLetter], out: TextIO) -> None:
+def _print_dead_letters(
+    letters: Sequence[DeadLetter], reasons: Mapping[str, str], out: TextIO
+) -> None:
     by_queue: dict[str, list[DeadLetter]] = {}
     for letter in letters:
         by_queue.setdefault(letter.queue, []).append(letter)
@@ -326,6 +346,7 @@ def _print_dead_letters(letters: Sequence[DeadLetter], out: TextIO) -> None:
         print(f"dead letters: {queue} {len(parked)}", file=out)
         for letter in parked:
             print(f"  {letter.description}", file=out)
+            print(f"    why: {reasons[letter.message_id]}", file=out)
     if by_queue:
         print("  (fix the cause, then: pressroom redrive)", file=out)
 

@@ -125,3 +125,21 @@ class IndexMessage(Frozen):
     """The validated post, for `upsert`."""
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+
+
+class RecordFailure(Frozen):
+    """Why a file's latest event failed in a function: kept so that `pressroom status KEY`
+    can say why a message is retried or parked, next to its dead letter."""
+
+    function: str
+    error: str
+    """The exception's type and message, cut to a readable length."""
+    receive_count: int
+    """How many times the message had been received when it failed (5 parks it)."""
+    at: UtcDatetime
+
+    def describe(self) -> str:
+        return (
+            f"{self.function} failed on receive {self.receive_count} "
+            f"({format_instant(self.at)}): {self.error}"
+        )

@@ -108,6 +108,7 @@ def test_a_poison_message_is_parked_shown_and_redriven(
     assert parked["source_key"] == POISON
     assert parked["queue"] == "IngestDLQ"
     assert parked["receive_count"] >= 5  # maxReceiveCount in template.yaml
+    assert "validator's log" in parked["reason"]
 
 
 def test_redrive_puts_it_back_once_the_cause_is_fixed(
@@ -160,3 +161,46 @@ def test_a_render_dead_letter_is_redriven_by_a_rebuild(
     assert "RenderDLQ: 1 message let go after a rebuild" in capsys.readouterr().out
     assert site.get_object(Bucket=stack.site_bucket, Key=page)["ContentLength"] > 0
     assert dead_letter_counts(stack)["RenderDLQ"] == 0
+
+
+@pytest.fixture
+def unwritable_poison() -> Iterator[None]:
+    """The cause: index writes for one file are refused (as a wrong table policy would do)."""
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+
+    def deny(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if POISON not in params["body"].decode():
+            return None
+        from botocore.awsrequest import AWSResponse
+
+        error = {"Code": "AccessDeniedException", "Message": "not authorized to write"}
+        return AWSResponse("", 400, {}, None), {  # type: ignore[arg-type]
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    events.register_first("before-call.dynamodb.TransactWriteItems", deny, unique_id="test-deny")
+    wiring.reset()
+    yield
+    events.unregister("before-call.dynamodb.TransactWriteItems", deny, unique_id="test-deny")
+    wiring.reset()
+
+
+def test_an_index_dead_letter_says_why_it_is_parked(
+    stack: LocalStack, unwritable_poison: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key=POISON, Body=generate_posts(1)[0].body)
+
+    stack.router.drain()
+
+    assert dead_letter_counts(stack)["IndexDLQ"] == 1
+    assert main(["status", POISON, "--json"]) == 0
+    [parked] = json.loads(capsys.readouterr().out)
+    assert parked["queue"] == "IndexDLQ"
+    assert "indexer failed on receive 5" in parked["reason"]
+    assert "not authorized to write" in parked["reason"]
+    assert main(["status", POISON]) == 0
+    assert "why: indexer failed on receive 5" in capsys.readouterr().out

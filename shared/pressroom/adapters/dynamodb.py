@@ -42,7 +42,7 @@ from pressroom.indexing import (
     month_of,
     with_current_owner,
 )
-from pressroom.models import PostSummary, format_instant
+from pressroom.models import PostSummary, RecordFailure, format_instant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -74,6 +74,7 @@ def item_key(key: ItemKey) -> Item:
 
 
 _CLAIM_PREFIX = "CLAIM#"
+_FAILURE = "FAILURE"
 _MARKER_PREFIX = "MONTH#"
 
 
@@ -312,6 +313,25 @@ class DynamoPostIndex:
         if status.status != "conflict" or status.slug is None:
             return status
         return with_current_owner(status, self.post(status.slug))
+
+    def record_failure(self, source_key: str, failure: RecordFailure) -> None:
+        """Keep why the file's latest message failed (`pk=SOURCE#<key>`, `sk=FAILURE`): a
+        plain put beside the status item, which no index write reads or conditions on."""
+        item = {"pk": f"SOURCE#{source_key}", "sk": _FAILURE, **failure.model_dump(mode="json")}
+        self.client.put_item(TableName=self.table, Item=serialize(item))
+
+    def failure(self, source_key: str) -> RecordFailure | None:
+        response = self.client.get_item(
+            TableName=self.table,
+            Key=serialize({"pk": f"SOURCE#{source_key}", "sk": _FAILURE}),
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            return None
+        item = deserialize(response["Item"])
+        return RecordFailure.model_validate(
+            {name: item[name] for name in RecordFailure.model_fields}
+        )
 
     def source_statuses(self) -> Iterator[SourceStatus]:
         """Every status item: for `pressroom status` without a key (an operator's scan)."""

@@ -18,6 +18,7 @@ from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3ContentStore, S3DocumentStore, S3SiteStore
 from pressroom.adapters.sqs import SqsIndexQueue
 from pressroom.config import IndexerSettings, RendererSettings, ValidatorSettings
+from pressroom.models import RecordFailure
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -61,8 +62,17 @@ def validator_service() -> ValidatorService:
 def indexer_service() -> IndexerService:
     from pressroom.services.indexer import IndexerService
 
-    settings = IndexerSettings.from_environment()
-    return IndexerService(index=DynamoPostIndex(_dynamodb(), settings.table_name))
+    return IndexerService(index=_post_index())
+
+
+@cache
+def _post_index() -> DynamoPostIndex:
+    return DynamoPostIndex(_dynamodb(), IndexerSettings.from_environment().table_name)
+
+
+def record_index_failure(source_key: str, failure: RecordFailure) -> None:
+    """The indexer keeps why a message failed beside the file's status."""
+    _post_index().record_failure(source_key, failure)
 
 
 @cache
@@ -88,5 +98,5 @@ def build_renderer(
 
 def reset() -> None:
     """Forget every built service and client (a new embedded AWS, or a test's new stack)."""
-    for builder in (validator_service, indexer_service, renderer_service):
+    for builder in (validator_service, indexer_service, renderer_service, _post_index):
         builder.cache_clear()
