@@ -104,7 +104,7 @@ def test_a_second_file_waits_for_a_published_slug(stack: LocalStack) -> None:
 
     _put(stack, "second.md", POST % (b"Second", b"shared", b"second"))
 
-    status = stack.index.source_status("second.md")
+    status = stack.statuses(["second.md"])["second.md"]
     assert status is not None
     assert status.status == "conflict"
     assert "first.md" in status.errors[0].message
