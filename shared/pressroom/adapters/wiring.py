@@ -62,17 +62,19 @@ def validator_service() -> ValidatorService:
 def indexer_service() -> IndexerService:
     from pressroom.services.indexer import IndexerService
 
-    return IndexerService(index=_post_index())
+    settings = IndexerSettings.from_environment()
+    return IndexerService(index=_post_index(settings.table_name))
 
 
 @cache
-def _post_index() -> DynamoPostIndex:
-    return DynamoPostIndex(_dynamodb(), IndexerSettings.from_environment().table_name)
+def _post_index(table_name: str) -> DynamoPostIndex:
+    return DynamoPostIndex(_dynamodb(), table_name)
 
 
 def record_index_failure(source_key: str, failure: RecordFailure) -> None:
     """The indexer keeps why a message failed beside the file's status."""
-    _post_index().record_failure(source_key, failure)
+    settings = IndexerSettings.from_environment()
+    _post_index(settings.table_name).record_failure(source_key, failure)
 
 
 @cache
