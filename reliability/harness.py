@@ -302,13 +302,14 @@ def rebuild(stack: LocalStack) -> None:
 
 def scan_table(stack: LocalStack) -> dict[tuple[str, str], dict[str, Any]]:
     """What the index holds, less its bookkeeping: version numbers count the writes that
-    led there, and a month marker stays once any delivery order has published in it."""
+    led there, a month marker stays once any delivery order has published in it, and a
+    failure item says why a message last failed (for `pressroom status`), not what is."""
     client = stack.session.client("dynamodb")
     items = {}
     for page in client.get_paginator("scan").paginate(TableName=stack.index.table):
         for raw in page["Items"]:
             item = deserialize(raw)
-            if item["pk"] == "SITE":
+            if item["pk"] == "SITE" or item["sk"] == "FAILURE":
                 continue
             item.pop("version", None)
             items[(item["pk"], item["sk"])] = item
