@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 import pytest
@@ -38,29 +39,47 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStac
         yield local
 
 
-@pytest.fixture
-def unreadable_poison() -> Iterator[None]:
-    """The cause: the validator may not read one object (as a wrong key policy would do)."""
+@contextlib.contextmanager
+def refused(
+    event: str, about_poison: Callable[[dict[str, Any]], bool], error: Error
+) -> Iterator[None]:
+    """Every call named by `event` that is about the poison file is refused with `error`."""
     if boto3.DEFAULT_SESSION is None:
         boto3.setup_default_session()
     events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
 
     def deny(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
-        if not params["url_path"].endswith("/posts/poison.md"):
+        if not about_poison(params):
             return None
         from botocore.awsrequest import AWSResponse
 
-        error = {"Code": "AccessDenied", "Message": "Access Denied"}
-        return AWSResponse("", 403, {}, None), {  # type: ignore[arg-type]
-            "Error": error,
-            "ResponseMetadata": {"HTTPStatusCode": 403},
+        return AWSResponse("", error.status, {}, None), {  # type: ignore[arg-type]
+            "Error": {"Code": error.code, "Message": error.message},
+            "ResponseMetadata": {"HTTPStatusCode": error.status},
         }
 
-    events.register_first("before-call.s3.GetObject", deny, unique_id="test-poison")
+    events.register_first(event, deny, unique_id="test-poison")
     wiring.reset()
     yield
-    events.unregister("before-call.s3.GetObject", deny, unique_id="test-poison")
+    events.unregister(event, deny, unique_id="test-poison")
     wiring.reset()
+
+
+class Error(NamedTuple):
+    code: str
+    message: str
+    status: int
+
+
+@pytest.fixture
+def unreadable_poison() -> Iterator[None]:
+    """The cause: the validator may not read one object (as a wrong key policy would do)."""
+    with refused(
+        "before-call.s3.GetObject",
+        lambda params: params["url_path"].endswith("/posts/poison.md"),
+        Error("AccessDenied", "Access Denied", 403),
+    ):
+        yield
 
 
 def test_a_poison_message_is_parked_shown_and_redriven(
@@ -166,26 +185,12 @@ def test_a_render_dead_letter_is_redriven_by_a_rebuild(
 @pytest.fixture
 def unwritable_poison() -> Iterator[None]:
     """The cause: index writes for one file are refused (as a wrong table policy would do)."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
-
-    def deny(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
-        if POISON not in params["body"].decode():
-            return None
-        from botocore.awsrequest import AWSResponse
-
-        error = {"Code": "AccessDeniedException", "Message": "not authorized to write"}
-        return AWSResponse("", 400, {}, None), {  # type: ignore[arg-type]
-            "Error": error,
-            "ResponseMetadata": {"HTTPStatusCode": 400},
-        }
-
-    events.register_first("before-call.dynamodb.TransactWriteItems", deny, unique_id="test-deny")
-    wiring.reset()
-    yield
-    events.unregister("before-call.dynamodb.TransactWriteItems", deny, unique_id="test-deny")
-    wiring.reset()
+    with refused(
+        "before-call.dynamodb.TransactWriteItems",
+        lambda params: POISON in params["body"].decode(),
+        Error("AccessDeniedException", "not authorized to write", 400),
+    ):
+        yield
 
 
 def test_an_index_dead_letter_says_why_it_is_parked(
