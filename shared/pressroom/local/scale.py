@@ -10,9 +10,7 @@ one-post publish 0.9 s at 1,000 posts, 80 % of it inside moto):
   touches and the length of each table's stream, and puts back exactly those
   when it is cancelled: the same outcome, at the cost of the items written.
 - Query lists and sorts every item of the table, then keeps the partition
-  asked for. `partitioned_queries()` hands Query the one partition instead
-  (for an index, the items ever written with that index key; Query's own key
-  check still drops the ones that have since moved).
+  asked for. `partitioned_queries()` hands Query the one partition instead.
 Results are unchanged: the same items, in the same order, and no stream
 record from a cancelled transaction.
 
@@ -133,80 +131,37 @@ def cheap_transactions() -> Iterator[None]:
         DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign]
 
 
-_IndexKeys = dict[str, dict[DynamoType, set[tuple[DynamoType, DynamoType | None]]]]
-_GSI_KEYS = "_pressroom_gsi_keys"
-
-
-def _index_keys(table: Table) -> _IndexKeys:
-    """Index hash attribute -> value -> table keys of the items written with it (built once)."""
-    keys: _IndexKeys | None = getattr(table, _GSI_KEYS, None)
-    if keys is None:
-        keys = {_hash_attribute(index): {} for index in table.global_indexes}
-        setattr(table, _GSI_KEYS, keys)
-        for item in table.all_items():
-            _note(keys, item)
-    return keys
-
-
-def _hash_attribute(index: Any) -> str:
-    return str(next(key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"))
-
-
-def _note(keys: _IndexKeys, item: Item) -> None:
-    for attribute, values in keys.items():
-        value = item.attrs.get(attribute)
-        if value is not None:
-            values.setdefault(value, set()).add((item.hash_key, item.range_key))
-
-
-def _candidates(table: Table, hash_key: Any, index_name: str | None, conditions: Any) -> list[Item]:
+def _partition(table: Table, hash_key: Any) -> list[Item]:
     # A table without a sort key keeps its Item where others keep a partition of them.
     items: dict[Any, Any] = table.items
-    if index_name is None:
-        partition = items.get(hash_key)
-        if partition is None:
-            return []
-        return list(partition.values()) if table.range_key_attr else [partition]
-    index = next(index for index in table.global_indexes if index.name == index_name)
-    attribute = _hash_attribute(index)
-    value = dict(conditions or []).get(attribute, hash_key)
-    found: list[Item] = []
-    for item_hash, item_range in _index_keys(table)[attribute].get(value, ()):
-        partition = items.get(item_hash)
-        item = partition.get(item_range) if table.range_key_attr and partition else partition
-        if item is not None:
-            found.append(item)
-    return found
+    partition = items.get(hash_key)
+    if partition is None:
+        return []
+    return list(partition.values()) if table.range_key_attr else [partition]
 
 
 @contextlib.contextmanager
 def partitioned_queries() -> Iterator[None]:
-    original_query, original_put = Table.query, Table.put_item
+    """Query on the one partition asked for. A query on an index (the posts table has
+    none) is left to moto."""
+    original_query = Table.query
 
     def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name is not None and index_name not in {i.name for i in self.global_indexes}:
+        if index_name is not None:
             return original_query(self, hash_key, *args, **kwargs)
-        candidates = _candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+        candidates = _partition(self, hash_key)
         self.all_items = lambda: candidates  # type: ignore[method-assign]
         try:
             return original_query(self, hash_key, *args, **kwargs)
         finally:
             del self.all_items
 
-    def put_item(self: Table, *args: Any, **kwargs: Any) -> Item:
-        item = original_put(self, *args, **kwargs)
-        keys: _IndexKeys | None = getattr(self, _GSI_KEYS, None)
-        if keys is not None:
-            _note(keys, item)
-        return item
-
     Table.query = query  # type: ignore[method-assign]
-    Table.put_item = put_item  # type: ignore[method-assign]
     try:
         yield
     finally:
-        Table.query, Table.put_item = original_query, original_put  # type: ignore[method-assign]
+        Table.query = original_query  # type: ignore[method-assign]
 
 
 def _trim_read_records(shard: StreamShard, iterators: dict[str, ShardIterator]) -> None:
