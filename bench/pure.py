@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from bench.corpus import Post
 from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.indexing import IndexPlan, PostKey, PostRecord, TagEntry
-from pressroom.listings import Month, PostChange, month_of
+from pressroom.listings import Month, PostChange, month_of, plan_listings
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 from pressroom.services.indexer import IndexerService
 from pressroom.services.renderer import RendererService
@@ -165,7 +165,7 @@ def run_pure(posts: list[Post], batch_size: int = 1) -> PureRun:
         if number % batch_size == 0 or number == len(sources):
             for change in changes:
                 renderer.render_post(change)
-            renderer.render_listings(changes)
+            renderer.render_listings(plan_listings(changes))
             changes = []
     seconds = time.perf_counter() - started
     return PureRun(

@@ -30,6 +30,7 @@ from pressroom.adapters.dead_letters import SqsDeadLetters, dead_letter_queues
 from pressroom.adapters.dynamodb import deserialize
 from pressroom.adapters.wiring import build_renderer
 from pressroom.config import RendererSettings
+from pressroom.local.emulator import EmbeddedAws, embedded_aws
 from pressroom.local.faults import (
     FaultPlan,
     FaultReport,
@@ -38,8 +39,8 @@ from pressroom.local.faults import (
     observe_invocations,
 )
 from pressroom.local.provision import ACCOUNT_ID
-from pressroom.local.runtime import LocalFunction
-from pressroom.local.s3_events import in_process_aws
+from pressroom.local.runtime import LocalFunction, RuntimeMode
+from pressroom.local.sandbox import Invocation
 from pressroom.local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -57,11 +58,12 @@ deterministic runtime's order, with the stream on two shards.)"""
 
 
 @contextmanager
-def local_aws() -> Iterator[Any]:
-    """The embedded AWS, its transactions as cheap at 10,000 posts as at 10; the functions
-    run in this process, one invocation at a time (faults and probes work inside them)."""
-    with in_process_aws() as session:
-        yield session
+def local_aws() -> Iterator[EmbeddedAws]:
+    """The embedded AWS, its transactions as cheap at 10,000 posts as at 10: the stacks'
+    functions run in this process (`RuntimeMode.deterministic`: faults and probes work
+    inside them) or in sandboxes that reach it by its endpoint (`CONCURRENT`)."""
+    with embedded_aws() as aws:
+        yield aws
 
 
 # -- the posts -------------------------------------------------------------------------------
@@ -192,10 +194,13 @@ class Run:
 
 
 class Pipelines:
-    """Fresh stacks on one embedded AWS, each with its own name."""
+    """Fresh stacks on one embedded AWS, each with its own name, their functions run as
+    `runtime` says (by default in this process, one invocation at a time)."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, aws: EmbeddedAws, runtime: RuntimeMode | None = None) -> None:
+        self.aws = aws
+        self.session = aws.session
+        self.runtime = runtime or RuntimeMode.deterministic()
         self._names = (f"run{number}" for number in itertools.count())
 
     def stack(self, content_bucket: str) -> LocalStack:
@@ -206,6 +211,8 @@ class Pipelines:
             stack_name=next(self._names),
             # Every run's validator reads the one bucket the events were captured from.
             environment_overrides={"CONTENT_BUCKET": content_bucket},
+            endpoint_url=self.aws.endpoint_url if self.runtime.sandboxes else None,
+            runtime=self.runtime,
         )
         stack.router.drain()
         return stack
@@ -217,7 +224,7 @@ class Pipelines:
         deliveries: Sequence[str] | None = None,
         plan: FaultPlan | None = None,
         chunk: int | None = None,
-        between_chunks: Callable[[int], None] | None = None,
+        between_chunks: Callable[[int, LocalStack], None] | None = None,
     ) -> Run:
         """Deliver the notifications (in chunks, draining after each), then redrive."""
         stack = self.stack(captured.content_bucket)
@@ -230,7 +237,7 @@ class Pipelines:
                 send_notifications(stack, bodies[start : start + size])
                 stack.router.drain(timeout_seconds=3600)
                 if between_chunks is not None:
-                    between_chunks(number)
+                    between_chunks(number, stack)
         run = Run(stack, time.perf_counter() - started, report, dead_letter_counts(stack))
         for _ in range(3):
             if not any(dead_letter_counts(stack).values()):
@@ -354,6 +361,49 @@ def differences(expected: FinalState, actual: FinalState) -> list[str]:
 
 
 # -- measuring each invocation -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SandboxFigures:
+    """What a function's sandboxes reported of a run of invocations, as Lambda's REPORT
+    lines would (the concurrent runtime: the embedded AWS answers in another process)."""
+
+    invocations: int
+    records: int
+    seconds: float
+    """Handler wall time, summed."""
+    cpu_seconds: float
+    """The function's own processor time, summed."""
+    aws_requests: int
+    max_memory_bytes: int
+    sandboxes: int
+
+    @classmethod
+    def of(cls, invocations: Sequence[Invocation]) -> SandboxFigures:
+        return cls(
+            invocations=len(invocations),
+            records=sum(invocation.records for invocation in invocations),
+            seconds=sum(invocation.ended - invocation.started for invocation in invocations),
+            cpu_seconds=sum(invocation.cpu_seconds for invocation in invocations),
+            aws_requests=sum(invocation.aws_requests for invocation in invocations),
+            max_memory_bytes=max((i.max_memory_bytes for i in invocations), default=0),
+            sandboxes=len({invocation.sandbox for invocation in invocations}),
+        )
+
+    def per_record(self, total: float) -> float:
+        return total / self.records if self.records else 0.0
+
+
+def resident_memory() -> tuple[int, int]:
+    """This process's resident memory now and at its peak, in bytes (Linux)."""
+    kib = {
+        name: int(value.split()[0])
+        for name, value in (
+            line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
+        )
+        if name in ("VmRSS", "VmHWM")
+    }
+    return kib["VmRSS"] * 1024, kib["VmHWM"] * 1024
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """`make reliability`: faults, duplicated and reordered events, and load, with the figures.
 
     python -m reliability.run [--posts 1000] [--load 10000] [--step 1000] [--catalogue]
+                              [--in-process]
 
 Exit status 1 when a faulted or reordered run does not end like the fault-free
 one, a post is lost (in those runs or the load), or a dead-letter queue is not
@@ -15,16 +16,21 @@ import sys
 import time
 from collections.abc import Sequence
 
+from pressroom.local.emulator import EmbeddedAws
+from pressroom.local.runtime import CONCURRENT
+from pressroom.local.stack import LocalStack
 from reliability.harness import (
     FUNCTIONS,
     HARSH,
     TEN_PERCENT,
+    Captured,
     FinalState,
     Measurement,
     Pipelines,
     Post,
     Probe,
     Run,
+    SandboxFigures,
     capture_notifications,
     differences,
     generate_posts,
@@ -32,6 +38,7 @@ from reliability.harness import (
     in_date_order,
     local_aws,
     lost_posts,
+    resident_memory,
     shuffled_with_duplicates,
 )
 
@@ -49,18 +56,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="load as a back catalogue: the posts in generated order, dates all over seven "
         "years, so every month grows with the site (default: in date order, as a site grows)",
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the load's functions in this process, one invocation at a time, with a "
+        "probe that separates the embedded AWS's time (default: the concurrent runtime)",
+    )
     arguments = parser.parse_args(argv)
     ok = faults_and_deliveries(arguments.posts) if arguments.posts else True
     if arguments.load:
-        ok &= load(arguments.load, arguments.step, catalogue=arguments.catalogue)
+        ok &= load(
+            arguments.load,
+            arguments.step,
+            catalogue=arguments.catalogue,
+            concurrent=not arguments.in_process,
+        )
     return 0 if ok else 1
 
 
 def faults_and_deliveries(count: int) -> bool:
-    with local_aws() as session:
+    with local_aws() as aws:
         posts, deleted, uploads = history_uploads(count)
-        captured = capture_notifications(session, uploads)
-        pipelines = Pipelines(session)
+        captured = capture_notifications(aws.session, uploads)
+        pipelines = Pipelines(aws)
         print(
             f"history: {count} posts, {len(uploads) - count - len(deleted)} updates, "
             f"{len(deleted)} deletes: {len(captured.notifications)} S3 events"
@@ -129,27 +147,77 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items() if count) or "0"
 
 
-def load(count: int, step: int, *, catalogue: bool = False) -> bool:
-    probe = Probe(memory_every=5)
-    with local_aws() as session:
+def load(count: int, step: int, *, catalogue: bool = False, concurrent: bool = True) -> bool:
+    """Publish `count` posts, `step` at a time, and print each function's cost per post as
+    the site grows: through the concurrent runtime (what `pressroom local` runs) from what
+    its sandboxes report, or in this process with a probe around each invocation."""
+    with local_aws() as aws:
         posts = generate_posts(count, seed=2)
         if not catalogue:
             posts = in_date_order(posts)
-        captured = capture_notifications(session, [(post.key, post.body) for post in posts])
-        pipelines = Pipelines(session)
+        captured = capture_notifications(aws.session, [(post.key, post.body) for post in posts])
+        print(
+            f"load ({'a back catalogue, every month growing' if catalogue else 'in date order'},"
+            f" {'concurrent runtime' if concurrent else 'in this process'}): {count} posts",
+            flush=True,
+        )
+        if concurrent:
+            return _load_concurrently(aws, posts, captured, step)
+        return _load_in_process(aws, posts, captured, step)
 
-        def next_phase(phase: int) -> None:
-            probe.phase = phase + 1
-            print(f"  … {(phase + 1) * step} posts published", file=sys.stderr, flush=True)
 
-        started = time.perf_counter()
-        with probe.active():
-            run = pipelines.publish(captured, chunk=step, between_chunks=next_phase)
+def _load_concurrently(aws: EmbeddedAws, posts: list[Post], captured: Captured, step: int) -> bool:
+    pipelines = Pipelines(aws, CONCURRENT)
+    print(
+        f"  {'site size':>11} {'function':<18} {'invoked':>7} {'sandboxes':>9} {'ms/post':>8}"
+        f" {'own ms':>7} {'requests':>8} {'peak MiB':>8}   embedded AWS MiB (now, peak)"
+    )
+    seen: dict[str, int] = dict.fromkeys(FUNCTIONS, 0)
+
+    def report_phase(phase: int, stack: LocalStack) -> None:
+        now, peak = resident_memory()
+        for name in FUNCTIONS:
+            invocations = stack.functions[name].invocations
+            figures = SandboxFigures.of(invocations[seen[name] :])
+            seen[name] = len(invocations)
+            print(
+                f"  {_size(phase, step):>11} {name:<18} {figures.invocations:>7}"
+                f" {figures.sandboxes:>9} {1000 * figures.per_record(figures.seconds):>8.1f}"
+                f" {1000 * figures.per_record(figures.cpu_seconds):>7.1f}"
+                f" {figures.per_record(figures.aws_requests):>8.2f}"
+                f" {figures.max_memory_bytes / MIB:>8.0f}"
+                + (f"   {now / MIB:.0f}, {peak / MIB:.0f}" if name == FUNCTIONS[0] else ""),
+                flush=True,
+            )
+
+    started = time.perf_counter()
+    run = pipelines.publish(captured, chunk=step, between_chunks=report_phase)
+    with run.stack:
         state = run.state()
     lost = lost_posts(posts, state)
     print(
-        f"load ({'a back catalogue, every month growing' if catalogue else 'in date order'}): "
-        f"{count} posts in {time.perf_counter() - started:.0f} s, {len(lost)} lost, "
+        f"  {len(posts)} posts in {time.perf_counter() - started:.0f} s, {len(lost)} lost, "
+        f"{len(state.site)} site objects; peak resident memory of the embedded AWS "
+        f"{resident_memory()[1] / MIB:.0f} MiB"
+    )
+    return not lost
+
+
+def _load_in_process(aws: EmbeddedAws, posts: list[Post], captured: Captured, step: int) -> bool:
+    probe = Probe(memory_every=5)
+    pipelines = Pipelines(aws)
+
+    def next_phase(phase: int, _: LocalStack) -> None:
+        probe.phase = phase + 1
+        print(f"  … {(phase + 1) * step} posts published", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    with probe.active():
+        run = pipelines.publish(captured, chunk=step, between_chunks=next_phase)
+    state = run.state()
+    lost = lost_posts(posts, state)
+    print(
+        f"  {len(posts)} posts in {time.perf_counter() - started:.0f} s, {len(lost)} lost, "
         f"{len(state.site)} site objects; per post and per invocation, "
         f"as the site grows by {step}:"
     )
@@ -157,7 +225,7 @@ def load(count: int, step: int, *, catalogue: bool = False) -> bool:
         f"  {'function':<18} {'site size':>11} {'ms/post':>8} {'own ms':>7} "
         f"{'AWS calls':>9} {'peak MiB':>9} {'median':>7}"
     )
-    phases = sorted(phase for phase in probe.by_phase if phase * step < count)
+    phases = sorted(phase for phase in probe.by_phase if phase * step < len(posts))
     for name in FUNCTIONS:
         for phase in phases:
             measured = probe.by_phase[phase][name]

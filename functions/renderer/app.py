@@ -1,23 +1,30 @@
-"""Renderer: post-index stream records in, pages in the site bucket out."""
+"""Renderer: post-index stream records in, post pages out and their listings asked for;
+listing requests in, listings out (two event sources, one function)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import post_record
-from pressroom.batches import FailureLoggingBatchProcessor, stream_item_key
-from pressroom.listings import PostChange
+from pressroom.batches import FailureLoggingBatchProcessor, listing_message_key, stream_item_key
+from pressroom.listings import PostChange, listing_requests, plan_listings
 from pressroom.observability import logger, metrics, tracer
+from pressroom.services.renderer import ListingBatch
 
-processor = FailureLoggingBatchProcessor(
+stream_processor = FailureLoggingBatchProcessor(
     EventType.DynamoDBStreams, logger, source_key=stream_item_key
+)
+listing_processor = FailureLoggingBatchProcessor(
+    EventType.SQS, logger, source_key=listing_message_key
 )
 
 
@@ -42,15 +49,55 @@ def record_handler(record: DynamoDBRecord) -> PostChange | None:
     return change
 
 
+def render_stream_batch(
+    event: dict[str, Any], context: LambdaContext
+) -> PartialItemFailureResponse:
+    with stream_processor(records=event["Records"], handler=record_handler, lambda_context=context):
+        results = stream_processor.process()
+    # The listings of the records whose pages are done, asked for once a batch; a failure
+    # to ask fails the batch, whose pages are then written again.
+    changes = [change for status, change, _ in results if status == "success" and change]
+    requests = listing_requests(plan_listings(changes))
+    wiring.listing_queue().request(requests)
+    logger.info(
+        "rendered",
+        posts=len(changes),
+        listings=len(requests),
+        failed=len(stream_processor.fail_messages),
+    )
+    return stream_processor.response()
+
+
+def render_listing_batch(
+    event: dict[str, Any], context: LambdaContext
+) -> PartialItemFailureResponse:
+    batch = ListingBatch(
+        wiring.renderer_service(), wiring.listing_queue(), context.get_remaining_time_in_millis
+    )
+
+    def render(record: SQSRecord) -> None:
+        batch.render(json.loads(record.body)["listing"])
+
+    with listing_processor(records=event["Records"], handler=render, lambda_context=context):
+        listing_processor.process()
+    batch.finish()
+    metrics.add_metric(name="ListingsRendered", unit=MetricUnit.Count, value=len(batch.rendered))
+    logger.info(
+        "listings rendered",
+        requests=len(event["Records"]),
+        rendered=len(batch.rendered),
+        deferred=len(batch.deferred),
+        failed=len(batch.failed),
+    )
+    return listing_processor.response()
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(event["Records"]))
-    with processor(records=event["Records"], handler=record_handler, lambda_context=context):
-        results = processor.process()
-    # Listings are rendered once per batch, from the records whose pages are done.
-    changes = [change for status, change, _ in results if status == "success" and change]
-    wiring.renderer_service().render_listings(changes)
-    logger.info("rendered", posts=len(changes), failed=len(processor.fail_messages))
-    return processor.response()
+    records = event["Records"]
+    metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(records))
+    if records and records[0].get("eventSource") == "aws:sqs":
+        return render_listing_batch(event, context)
+    return render_stream_batch(event, context)

@@ -103,6 +103,13 @@ def index_message_key(record: Mapping[str, Any]) -> str | None:
     return key if isinstance(key, str) else None
 
 
+def listing_message_key(record: Mapping[str, Any]) -> str | None:
+    """A listing-queue record: the listing it asks for (`tag:php`)."""
+    message = json.loads(record["body"])
+    listing = message.get("listing") if isinstance(message, dict) else None
+    return listing if isinstance(listing, str) else None
+
+
 def stream_item_key(record: Mapping[str, Any]) -> str | None:
     """A stream record: its item's key (`POST#<slug>/POST` for a post), as stored."""
     keys = record["dynamodb"]["Keys"]

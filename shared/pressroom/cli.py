@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     redrive.add_argument(
         "--queue",
         metavar="NAME",
-        help="one dead-letter queue: IngestDLQ, IndexDLQ or RenderDLQ (default: all)",
+        help="one dead-letter queue: IngestDLQ, IndexDLQ, RenderDLQ or ListingDLQ (default: all)",
     )
     redrive.add_argument("-q", "--quiet", action="store_true", help="no progress bar (RenderDLQ)")
     _add_stack_options(redrive)
@@ -304,7 +304,12 @@ def _status(arguments: argparse.Namespace) -> int:
     return 0
 
 
-_LOGGED_BY = {"IngestDLQ": "validator", "IndexDLQ": "indexer", "RenderDLQ": "renderer"}
+_LOGGED_BY = {
+    "IngestDLQ": "validator",
+    "IndexDLQ": "indexer",
+    "RenderDLQ": "renderer",
+    "ListingDLQ": "renderer",
+}
 
 
 def _reason(letter: DeadLetter, failure: Callable[[str], RecordFailure | None]) -> str:

@@ -81,6 +81,7 @@ class RendererSettings(_Settings):
     table_name: str = Field(alias="TABLE_NAME")
     artifacts_bucket: str = Field(alias="ARTIFACTS_BUCKET")
     site_bucket: str = Field(alias="SITE_BUCKET")
+    listing_queue_url: str = Field(alias="LISTING_QUEUE_URL")
     site_url: str = Field(alias="SITE_URL")
     site_title: str = Field("Pressroom", alias="SITE_TITLE")
     home_page_size: int = Field(20, alias="HOME_PAGE_SIZE", gt=0, le=200)

@@ -33,5 +33,10 @@ class IndexWriteTooLargeError(PressroomError):
     """One event would change more items than a DynamoDB transaction can hold."""
 
 
+class ListingRenderError(PressroomError):
+    """A listing could not be rendered for one of a listing batch's messages: the other
+    messages that ask for it fail too, and come back together."""
+
+
 class ListingChurnError(TransientStoreError):
     """A listing's posts kept changing while it was rendered; the stream batch is retried."""

@@ -1,11 +1,16 @@
 """Which listings a batch of index changes touches, and what they list: pure functions.
 
-A listing is re-rendered once per stream batch, and only if a post it shows
-(or showed) changed: the home page and feed for any published post, the
-archive, sitemap and search shard of each month a post left or joined, the
-page of each tag a post carried or carries. No listing is one unbounded file:
-each is split into parts of a fixed size (`chunks`), pages of a tag or an
-archive, files of a sitemap or a search index.
+A listing is re-rendered only if a post it shows (or showed) changed: the
+home page and feed for any published post, the archive, sitemap and search
+shard of each month a post left or joined, the page of each tag a post
+carried or carries. The renderer writes a batch's post pages at once and
+asks for its listings on the listing queue, one message a listing
+(`listing_requests`); the listing batches that queue delivers gather many
+stream batches' requests, and each listing is rendered once a listing batch
+(`coalesce`), so a bulk import renders a listing a few times, not once per
+post. No listing is one unbounded file: each is split into parts of a fixed
+size (`chunks`), pages of a tag or an archive, files of a sitemap or a
+search index.
 """
 
 from __future__ import annotations
@@ -18,7 +23,16 @@ from pressroom.indexing import Month, PostRecord, month_of
 from pressroom.models import PostSummary
 from pressroom.slugs import tag_key
 
-__all__ = ["ListingPlan", "Month", "PostChange", "chunks", "month_of", "plan_listings"]
+__all__ = [
+    "ListingPlan",
+    "Month",
+    "PostChange",
+    "chunks",
+    "coalesce",
+    "listing_requests",
+    "month_of",
+    "plan_listings",
+]
 
 _Listed = TypeVar("_Listed")
 
@@ -90,6 +104,48 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
             if post is not None:
                 months.add(month_of(post))
                 tags |= {tag_key(tag) for tag in post.tags}
+    return ListingPlan(
+        home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
+    )
+
+
+NEWEST = "newest"
+"""The request for the home page and the feed."""
+SITE_INDEXES = "site-indexes"
+"""The request for the site's fixed files and the indexes of its month files."""
+_MONTH = "month:"
+_TAG = "tag:"
+
+
+def listing_requests(plan: ListingPlan) -> list[str]:
+    """The plan as listing-queue messages, one a listing: `newest`, `month:2024-05`,
+    `tag:<key>`, `site-indexes`."""
+    requests = [NEWEST] if plan.home else []
+    requests += [f"{_MONTH}{year:04d}-{month:02d}" for year, month in sorted(plan.months)]
+    requests += [f"{_TAG}{tag}" for tag in sorted(plan.tags)]
+    if plan.new_items:
+        requests.append(SITE_INDEXES)
+    return requests
+
+
+def coalesce(requests: Iterable[str]) -> ListingPlan:
+    """The listings that any of `requests` asks for, each once; ValueError names a request
+    that is none of `listing_requests`'s."""
+    home = new_items = False
+    months: set[Month] = set()
+    tags: set[str] = set()
+    for request in requests:
+        if request == NEWEST:
+            home = True
+        elif request == SITE_INDEXES:
+            new_items = True
+        elif request.startswith(_MONTH):
+            year, month = request.removeprefix(_MONTH).split("-")
+            months.add((int(year), int(month)))
+        elif request.startswith(_TAG) and len(request) > len(_TAG):
+            tags.add(request.removeprefix(_TAG))
+        else:
+            raise ValueError(f"not a listing request: {request[:80]!r}")
     return ListingPlan(
         home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
     )

@@ -41,6 +41,13 @@ class IndexQueue(Protocol):
         ...
 
 
+class ListingQueue(Protocol):
+    def request(self, requests: Sequence[str]) -> None:
+        """Ask for each listing (`pressroom.listings.listing_requests`) to be rendered; raise
+        TransientStoreError if any request could not be sent."""
+        ...
+
+
 class PostIndex(Protocol):
     """The index as the indexer sees it: read what an event may change, then change it."""
 

@@ -49,7 +49,15 @@ def test_local_json_names_the_endpoint_and_every_resource(local: LocalProcess) -
     assert {"ContentBucket", "ArtifactsBucket", "SiteBucket"} <= set(state["buckets"])
     table = state["tables"]["PostsTable"]
     assert table["name"] and table["stream_arn"]
-    for logical_id in ("IngestQueue", "IngestDLQ", "IndexQueue", "IndexDLQ", "RenderDLQ"):
+    for logical_id in (
+        "IngestQueue",
+        "IngestDLQ",
+        "IndexQueue",
+        "IndexDLQ",
+        "RenderDLQ",
+        "ListingQueue",
+        "ListingDLQ",
+    ):
         assert state["queues"][logical_id]["url"].startswith(local.endpoint_url)
         assert state["queues"][logical_id]["arn"].startswith("arn:aws:sqs:")
     assert state["queues"]["IngestQueue"]["dead_letter_queue"] == "IngestDLQ"

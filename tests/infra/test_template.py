@@ -479,7 +479,7 @@ def test_every_dead_letter_queue_raises_an_alarm() -> None:
         if dimension["Name"] == "QueueName"
     }
 
-    assert dead_letter_queues == {"IngestDLQ", "IndexDLQ", "RenderDLQ"}
+    assert dead_letter_queues == {"IngestDLQ", "IndexDLQ", "RenderDLQ", "ListingDLQ"}
     assert dead_letter_queues <= alarmed
 
 

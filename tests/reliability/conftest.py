@@ -38,9 +38,9 @@ class History:
 
 @pytest.fixture(scope="module")
 def history() -> Iterator[History]:
-    with local_aws() as session:
+    with local_aws() as aws:
         posts, deleted, uploads = history_uploads(POSTS)
-        captured = capture_notifications(session, uploads)
-        pipelines = Pipelines(session)
+        captured = capture_notifications(aws.session, uploads)
+        pipelines = Pipelines(aws)
         run = pipelines.publish(captured)
         yield History(posts, deleted, captured, pipelines, run.state())

@@ -25,15 +25,15 @@ MIB = 1024 * 1024
 
 def test_cost_per_post_does_not_grow_with_the_site() -> None:
     probe = Probe(memory_every=3)
-    with local_aws() as session:
+    with local_aws() as aws:
         posts = generate_posts(STEP * PHASES, seed=2)
-        captured = capture_notifications(session, [(post.key, post.body) for post in posts])
+        captured = capture_notifications(aws.session, [(post.key, post.body) for post in posts])
 
-        def next_phase(phase: int) -> None:
+        def next_phase(phase: int, _: object) -> None:
             probe.phase = phase + 1
 
         with probe.active():
-            run = Pipelines(session).publish(captured, chunk=STEP, between_chunks=next_phase)
+            run = Pipelines(aws).publish(captured, chunk=STEP, between_chunks=next_phase)
         assert lost_posts(posts, run.state()) == []
 
     first, last = probe.by_phase[0], probe.by_phase[PHASES - 1]

@@ -114,7 +114,12 @@ def test_a_poison_message_is_parked_shown_and_redriven(
     for post in mates:
         status = stack.index.source_status(post.key)
         assert status is not None and status.status == "published", post.key
-    assert dead_letter_counts(stack) == {"IngestDLQ": 1, "IndexDLQ": 0, "RenderDLQ": 0}
+    assert dead_letter_counts(stack) == {
+        "IngestDLQ": 1,
+        "IndexDLQ": 0,
+        "RenderDLQ": 0,
+        "ListingDLQ": 0,
+    }
 
     assert main(["status"]) == 0
     out = capsys.readouterr().out
@@ -150,7 +155,12 @@ def test_redrive_puts_it_back_once_the_cause_is_fixed(
     assert main(["redrive"]) == 0
     stack.router.drain()
 
-    assert dead_letter_counts(stack) == {"IngestDLQ": 0, "IndexDLQ": 0, "RenderDLQ": 0}
+    assert dead_letter_counts(stack) == {
+        "IngestDLQ": 0,
+        "IndexDLQ": 0,
+        "RenderDLQ": 0,
+        "ListingDLQ": 0,
+    }
     status = stack.index.source_status(POISON)
     assert status is not None and status.status == "published"
     assert main(["status", POISON]) == 0

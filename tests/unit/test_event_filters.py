@@ -19,7 +19,7 @@ def _stream_record(sk: str) -> dict[str, object]:
 def test_renderer_receives_post_items_only() -> None:
     template = StackTemplate.load(PROJECT_ROOT / "template.yaml")
     (renderer,) = [spec for spec in template.functions() if spec.logical_id == "RendererFunction"]
-    (stream,) = renderer.events
+    (stream,) = [event for event in renderer.events if event.type == "DynamoDB"]
     (pattern,) = stream.filters
 
     assert matches(pattern, _stream_record("POST"))

@@ -1,12 +1,17 @@
-"""Which listings a batch touches, and the batch's own changes laid over a stale listing index."""
+"""Which listings a batch touches, how they are asked for on the listing queue, and how a
+listing batch renders each once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from pressroom.exceptions import ListingRenderError
 from pressroom.indexing import PostRecord
-from pressroom.listings import PostChange, plan_listings
+from pressroom.listings import PostChange, coalesce, listing_requests, plan_listings
 from pressroom.models import PostSummary
+from pressroom.services.renderer import LISTING_TIME_RESERVE_MS, ListingBatch
 
 
 def post(slug: str, month: int = 3, tags: tuple[str, ...] = (), title: str = "T") -> PostSummary:
@@ -60,3 +65,93 @@ def test_a_tombstone_created_by_a_late_event_still_renders_the_home_page() -> No
 
     assert plan.home
     assert not plan.months
+
+
+def test_listing_requests_name_each_listing_once_and_read_back_as_the_plan() -> None:
+    plan = plan_listings(
+        [
+            PostChange(old=None, new=live(post("a", month=3, tags=("PHP", "Open Source")))),
+            PostChange(old=None, new=live(post("b", month=11, tags=("php",)))),
+        ]
+    )
+
+    requests = listing_requests(plan)
+
+    assert requests == [
+        "newest",
+        "month:2025-03",
+        "month:2025-11",
+        "tag:open-source",
+        "tag:php",
+        "site-indexes",
+    ]
+    assert coalesce(requests + requests[::-1]) == plan
+
+
+@pytest.mark.parametrize("request_body", ["", "tag:", "month:2025", "feed", "month:x-y"])
+def test_a_listing_request_that_names_no_listing_is_refused(request_body: str) -> None:
+    with pytest.raises(ValueError):
+        coalesce([request_body])
+
+
+class RecordingRenderer:
+    def __init__(self, failing: frozenset[str] = frozenset()) -> None:
+        self.failing = failing
+        self.rendered: list[str] = []
+        self.indexes_written = 0
+
+    def render_listing(self, request: str) -> bool:
+        if request in self.failing:
+            raise RuntimeError(f"{request} cannot be rendered")
+        self.rendered.append(request)
+        return request.startswith("month:")
+
+    def write_site_indexes(self) -> None:
+        self.indexes_written += 1
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.requested: list[str] = []
+
+    def request(self, requests: list[str]) -> None:
+        self.requested += requests
+
+
+def test_a_listing_batch_renders_each_listing_once_and_the_site_indexes_once() -> None:
+    renderer, queue = RecordingRenderer(), RecordingQueue()
+    batch = ListingBatch(renderer, queue, lambda: 30_000)  # type: ignore[arg-type]
+
+    for request in ["newest", "month:2025-03", "newest", "tag:php", "month:2025-03", "newest"]:
+        batch.render(request)
+    batch.finish()
+
+    assert renderer.rendered == ["newest", "month:2025-03", "tag:php"]
+    assert renderer.indexes_written == 1
+    assert queue.requested == []
+
+
+def test_every_message_for_a_listing_that_failed_fails_with_it() -> None:
+    renderer = RecordingRenderer(failing=frozenset({"tag:php"}))
+    batch = ListingBatch(renderer, RecordingQueue(), lambda: 30_000)  # type: ignore[arg-type]
+
+    with pytest.raises(RuntimeError):
+        batch.render("tag:php")
+    with pytest.raises(ListingRenderError, match="tag:php"):
+        batch.render("tag:php")
+    batch.render("newest")
+
+    assert renderer.rendered == ["newest"]
+
+
+def test_listings_there_is_no_time_for_are_asked_for_again_not_left_to_time_out() -> None:
+    renderer, queue = RecordingRenderer(), RecordingQueue()
+    remaining = iter([30_000, LISTING_TIME_RESERVE_MS - 1, LISTING_TIME_RESERVE_MS - 1])
+    batch = ListingBatch(renderer, queue, lambda: next(remaining))  # type: ignore[arg-type]
+
+    for request in ["newest", "tag:php", "tag:go", "tag:php"]:
+        batch.render(request)
+    batch.finish()
+
+    assert renderer.rendered == ["newest"]
+    assert queue.requested == ["tag:go", "tag:php"]

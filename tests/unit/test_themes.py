@@ -24,6 +24,7 @@ SITE = SiteConfig(title="Own", base_url="https://own.example.org/")
 ENVIRONMENT = {
     "TABLE_NAME": "t",
     "ARTIFACTS_BUCKET": "a",
+    "LISTING_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/listings",
     "SITE_BUCKET": "s",
     "SITE_URL": "https://own.example.org/",
 }

@@ -5,7 +5,9 @@ times; redriving sends them back to their source queue. RenderDLQ holds what
 Lambda sends an on-failure destination: a description of a stream batch
 (shard and sequence numbers), not its records. The renderer is a projection
 of the index, so its redrive re-renders the site from the index (what
-`pressroom rebuild` does) and then lets the descriptions go.
+`pressroom rebuild` does) and then lets the descriptions go. ListingDLQ
+holds listing requests (`tag:php`) the renderer failed to render; redriving
+asks for them again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ DEAD_LETTER_SOURCES: dict[str, str | None] = {
     "IngestDLQ": "IngestQueue",
     "IndexDLQ": "IndexQueue",
     "RenderDLQ": None,
+    "ListingDLQ": "ListingQueue",
 }
 """Each dead-letter queue of the template (logical id) and the queue its messages came from
 (None: the renderer's stream on-failure destination)."""
@@ -38,7 +41,7 @@ _HOLD_SECONDS = 120
 @dataclass(frozen=True)
 class DeadLetterQueue:
     name: str
-    """The template's logical id: IngestDLQ, IndexDLQ, RenderDLQ."""
+    """The template's logical id: IngestDLQ, IndexDLQ, RenderDLQ, ListingDLQ."""
     url: str
     source_url: str | None
     """Where its messages go back to; None when they describe stream batches."""
@@ -81,6 +84,8 @@ def describe_body(body: str) -> tuple[tuple[str, ...], str]:
         if isinstance(message.get("source_key"), str):
             key = message["source_key"]
             return (key,), f"index message ({message.get('action', '?')}): {key}"
+        if isinstance(message.get("listing"), str):
+            return (), f"listing request: {message['listing']}"
         batch = message.get("DDBStreamBatchInfo")
         if isinstance(batch, dict):
             return (), (

@@ -1,12 +1,15 @@
-"""SQS: the index queue between the validator and the indexer."""
+"""SQS: the index queue between the validator and the indexer, and the listing queue from
+the renderer's stream batches to its listing batches."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pressroom.exceptions import TransientStoreError
 from pressroom.models import IndexMessage
 
 if TYPE_CHECKING:
@@ -24,23 +27,43 @@ class SqsIndexQueue:
 
     def send(self, messages: Sequence[IndexMessage]) -> dict[int, str]:
         """Send `messages`, ten to a request; the positions of those not sent, with why."""
-        bodies = [message.model_dump_json() for message in messages]
-        unsent: dict[int, str] = {}
-        for chunk in _chunks(bodies):
-            try:
-                response = self.client.send_message_batch(
-                    QueueUrl=self.queue_url,
-                    Entries=[
-                        {"Id": str(position), "MessageBody": bodies[position]} for position in chunk
-                    ],
-                )
-            except (BotoCoreError, ClientError) as error:
-                # Retries ran out for the whole request: none of its messages went.
-                unsent |= dict.fromkeys(chunk, str(error))
-                continue
-            for failed in response.get("Failed", []):
-                unsent[int(failed["Id"])] = f"{failed['Code']}: {failed.get('Message', '')}"
-        return unsent
+        return _send(self.client, self.queue_url, [m.model_dump_json() for m in messages])
+
+
+class SqsListingQueue:
+    def __init__(self, client: SQSClient, queue_url: str) -> None:
+        self.client = client
+        self.queue_url = queue_url
+
+    def request(self, requests: Sequence[str]) -> None:
+        bodies = [json.dumps({"listing": request}) for request in requests]
+        unsent = _send(self.client, self.queue_url, bodies)
+        if unsent:
+            position, reason = next(iter(unsent.items()))
+            raise TransientStoreError(
+                f"{len(unsent)} listing requests were not sent ({requests[position]}: {reason})"
+            )
+
+
+def _send(client: SQSClient, queue_url: str, bodies: Sequence[str]) -> dict[int, str]:
+    """Send `bodies` in as few requests as SendMessageBatch allows; the positions of those
+    not sent, with why."""
+    unsent: dict[int, str] = {}
+    for chunk in _chunks(bodies):
+        try:
+            response = client.send_message_batch(
+                QueueUrl=queue_url,
+                Entries=[
+                    {"Id": str(position), "MessageBody": bodies[position]} for position in chunk
+                ],
+            )
+        except (BotoCoreError, ClientError) as error:
+            # Retries ran out for the whole request: none of its messages went.
+            unsent |= dict.fromkeys(chunk, str(error))
+            continue
+        for failed in response.get("Failed", []):
+            unsent[int(failed["Id"])] = f"{failed['Code']}: {failed.get('Message', '')}"
+    return unsent
 
 
 def _chunks(bodies: Sequence[str]) -> Iterator[list[int]]:

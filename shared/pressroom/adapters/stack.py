@@ -144,6 +144,8 @@ _QUEUE_OUTPUTS = {
     "IndexQueue": "IndexQueueUrl",
     "IndexDLQ": "IndexDeadLetterQueueUrl",
     "RenderDLQ": "RenderDeadLetterQueueUrl",
+    "ListingQueue": "ListingQueueUrl",
+    "ListingDLQ": "ListingDeadLetterQueueUrl",
 }
 """The deployed stack's outputs that name its queues, by the template's logical ids."""
 

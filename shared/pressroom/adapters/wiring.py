@@ -16,7 +16,7 @@ from botocore.config import Config
 
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3ContentStore, S3DocumentStore, S3SiteStore
-from pressroom.adapters.sqs import SqsIndexQueue
+from pressroom.adapters.sqs import SqsIndexQueue, SqsListingQueue
 from pressroom.config import IndexerSettings, RendererSettings, ValidatorSettings
 from pressroom.models import RecordFailure
 
@@ -82,6 +82,13 @@ def renderer_service() -> RendererService:
     return build_renderer(RendererSettings.from_environment(), _s3(), _dynamodb())
 
 
+@cache
+def listing_queue() -> SqsListingQueue:
+    """Where the renderer's stream batches ask for their listings."""
+    settings = RendererSettings.from_environment()
+    return SqsListingQueue(boto3.client("sqs", config=CLIENT_CONFIG), settings.listing_queue_url)
+
+
 def build_renderer(
     settings: RendererSettings, s3: S3Client, dynamodb: DynamoDBClient
 ) -> RendererService:
@@ -100,5 +107,11 @@ def build_renderer(
 
 def reset() -> None:
     """Forget every built service and client (a new embedded AWS, or a test's new stack)."""
-    for builder in (validator_service, indexer_service, renderer_service, _post_index):
+    for builder in (
+        validator_service,
+        indexer_service,
+        renderer_service,
+        listing_queue,
+        _post_index,
+    ):
         builder.cache_clear()

@@ -134,6 +134,10 @@ def _invoke(function: LocalFunction, records: Sequence[dict[str, Any]]) -> set[s
 
 
 class SqsEventSourceMapping:
+    """An SQS queue's mapping. One whose batch is larger than a receive (ten messages)
+    gathers, as Lambda does: it receives until the batch is full or its batching window has
+    run since the first message (or the router closes it), then invokes with all of it."""
+
     def __init__(
         self,
         function: LocalFunction,
@@ -143,6 +147,7 @@ class SqsEventSourceMapping:
         *,
         retry_after_seconds: int | None = None,
         runner: Runner | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.function = function
         self.source = source
@@ -152,11 +157,17 @@ class SqsEventSourceMapping:
         """None: failures wait out the queue's visibility timeout, as on Lambda."""
         self.runner = runner or InLine()
         self.lanes = self.runner.lanes(source.maximum_concurrency or _DEFAULT_SQS_CONCURRENCY)
+        self.clock = clock
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._gathers = source.batch_size > _SQS_RECEIVE_MAX
+        self._gathered: list[dict[str, Any]] = []
+        self._gathering_since = 0.0
 
     def poll(self) -> int:
         """Start a batch in each free lane while the queue has messages."""
+        if self._gathers:
+            return self._gather()
         delivered = 0
         for _ in range(self.lanes):
             with self._lock:
@@ -171,10 +182,26 @@ class SqsEventSourceMapping:
             delivered += len(records)
         return delivered
 
-    def _receive(self) -> list[dict[str, Any]]:
+    def _gather(self) -> int:
+        """Receive into the gathering batch; deliver it if it is full or its window has run."""
+        with self._lock:
+            if self._in_flight >= self.lanes:
+                return 0
+        while len(self._gathered) < self.source.batch_size:
+            records = self._receive(self.source.batch_size - len(self._gathered))
+            if not records:
+                break
+            if not self._gathered:
+                self._gathering_since = self.clock()
+            self._gathered += records
+        full = len(self._gathered) >= self.source.batch_size
+        window_over = self.clock() - self._gathering_since >= self.source.batching_window_seconds
+        return self.flush() if self._gathered and (full or window_over) else 0
+
+    def _receive(self, limit: int = _SQS_RECEIVE_MAX) -> list[dict[str, Any]]:
         response = self.client.receive_message(
             QueueUrl=self.queue.url,
-            MaxNumberOfMessages=min(self.source.batch_size, _SQS_RECEIVE_MAX),
+            MaxNumberOfMessages=min(self.source.batch_size, _SQS_RECEIVE_MAX, limit),
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
@@ -216,20 +243,29 @@ class SqsEventSourceMapping:
                     )
 
     def gathering(self) -> int:
-        # A receive takes what the queue holds: messages wait there, not in a batch here.
-        return 0
+        # Without gathering, a receive takes what the queue holds: messages wait there.
+        return len(self._gathered)
 
     def flush(self) -> int:
-        return 0
+        with self._lock:
+            if self._in_flight >= self.lanes or not self._gathered:
+                return 0
+            self._in_flight += 1
+            batch, self._gathered = self._gathered, []
+        self.runner.run(lambda: self._deliver(batch))
+        return len(batch)
 
     def pending(self) -> int:
+        """Messages waiting or in flight, less those gathered here: they lead to nothing
+        until this mapping delivers them, so they hold no other mapping's batch open."""
         attributes = self.client.get_queue_attributes(
             QueueUrl=self.queue.url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"]) + int(
+        queued = int(attributes["ApproximateNumberOfMessages"]) + int(
             attributes["ApproximateNumberOfMessagesNotVisible"]
         )
+        return queued - len(self._gathered)
 
     def _record(self, message: Mapping[str, Any]) -> dict[str, Any]:
         return {

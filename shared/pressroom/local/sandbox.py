@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -105,7 +106,8 @@ class SandboxSpec:
 
 @dataclass(frozen=True)
 class Invocation:
-    """One invocation's span, as its sandbox timed it."""
+    """One invocation as its sandbox measured it: what Lambda's REPORT line says of it, and
+    what it asked of AWS."""
 
     function_name: str
     sandbox: int
@@ -113,6 +115,15 @@ class Invocation:
     started: float
     ended: float
     """time.time() around the handler call."""
+    records: int
+    """Records in its event (an SQS or stream batch)."""
+    cpu_seconds: float
+    """Processor time the handler used: the function's own work, for the embedded AWS
+    answers in another process."""
+    max_memory_bytes: int
+    """The sandbox's peak resident memory so far (Lambda's "Max Memory Used")."""
+    aws_requests: int
+    """HTTP requests its AWS clients sent, retries included (each is billed)."""
 
 
 class Sandbox:
@@ -159,7 +170,16 @@ class Sandbox:
             kind, message, trace = reply["error"]
             self._write(f"[ERROR] {kind}: {message}\n{trace}")
             raise FunctionError(f"{kind}: {message}")
-        span = Invocation(self.spec.function_name, self.pid, reply["started"], reply["ended"])
+        span = Invocation(
+            self.spec.function_name,
+            self.pid,
+            reply["started"],
+            reply["ended"],
+            records=len(event.get("Records", [])),
+            cpu_seconds=reply["cpu_seconds"],
+            max_memory_bytes=reply["max_memory_bytes"],
+            aws_requests=reply["aws_requests"],
+        )
         return reply["response"], span
 
     def close(self) -> None:
@@ -338,6 +358,7 @@ def serve(connection: Connection) -> None:
     sys.path.insert(0, spec.code_root)
     output = _Output()
     sys.stdout = output
+    _count_aws_requests()
     try:
         handler = getattr(importlib.import_module(spec.module), spec.attribute)
     except Exception:
@@ -360,9 +381,29 @@ def serve(connection: Connection) -> None:
         connection.send_bytes(json.dumps(_run(handler, event, context, output)).encode())
 
 
+_aws_requests = 0
+"""HTTP requests this sandbox's AWS clients have sent."""
+
+
+def _count_aws_requests() -> None:
+    """Count each request botocore sends, whichever client sends it: a handler builds its
+    own clients, and every attempt of a retried call is a request AWS bills."""
+    import botocore.endpoint
+
+    send = botocore.endpoint.Endpoint._send  # type: ignore[attr-defined]
+
+    def counted(endpoint: Any, request: Any) -> Any:
+        global _aws_requests
+        _aws_requests += 1
+        return send(endpoint, request)
+
+    botocore.endpoint.Endpoint._send = counted  # type: ignore[attr-defined]
+
+
 def _run(
     handler: Any, event: dict[str, Any], context: LocalContext, output: _Output
 ) -> dict[str, Any]:
+    requests_before, cpu_before = _aws_requests, time.process_time()
     started = time.time()
     response, error = None, None
     try:
@@ -375,6 +416,10 @@ def _run(
         "output": output.take(),
         "started": started,
         "ended": time.time(),
+        "cpu_seconds": time.process_time() - cpu_before,
+        # ru_maxrss is in KiB on Linux.
+        "max_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "aws_requests": _aws_requests - requests_before,
     }
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar
 
 from pressroom.config import SiteConfig
-from pressroom.exceptions import ListingChurnError
-from pressroom.listings import Month, PostChange, plan_listings
+from pressroom.exceptions import ListingChurnError, ListingRenderError
+from pressroom.listings import ListingPlan, Month, PostChange, coalesce, listing_requests
 from pressroom.models import PostSummary
-from pressroom.ports import DocumentStore, PostCatalog, SiteStore
+from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
     HTML_CONTENT_TYPE,
     NOT_FOUND_KEY,
@@ -83,18 +83,23 @@ class RendererService:
         html = render_post_page(document, self.config, self.theme)
         self._put_html(post_path(post.slug), html)
 
-    def render_listings(self, changes: Sequence[PostChange]) -> None:
-        """Re-render, once, each listing that the batch's changes appear on."""
-        plan = plan_listings(changes)
+    def render_listings(self, plan: ListingPlan) -> None:
+        """Re-render, once, each listing of the plan."""
+        indexes_due = [self.render_listing(request) for request in listing_requests(plan)]
+        if any(indexes_due):
+            self.write_site_indexes()
+
+    def render_listing(self, request: str) -> bool:
+        """Re-render the listing a listing-queue message names; whether the site's indexes
+        are due after it (a month's set of files changed, or they were asked for)."""
+        plan = coalesce([request])
         if plan.home:
             self.write_newest()
-        month_files_changed = False
-        for month in sorted(plan.months):
-            month_files_changed |= self.write_month(month)
-        for tag in sorted(plan.tags):
+        for month in plan.months:
+            return self.write_month(month)
+        for tag in plan.tags:
             self.write_tag(tag)
-        if plan.new_items or month_files_changed:
-            self.write_site_indexes()
+        return plan.new_items
 
     def write_newest(self) -> None:
         """The home page and the feed."""
@@ -234,6 +239,54 @@ class RendererService:
         for key in keys:
             if key not in kept:
                 self.site.delete(key)
+
+
+LISTING_TIME_RESERVE_MS = 10_000
+"""A listing batch starts no listing with less than this left of its invocation (a third of
+the renderer's timeout; the largest listing, a tag of 5,000 posts, takes a few seconds):
+the rest are asked for again, not left to time out."""
+
+
+class ListingBatch:
+    """One listing batch: each listing it asks for rendered once, however many of its
+    messages ask; the site's indexes once at the end if any listing made them due."""
+
+    def __init__(
+        self,
+        renderer: RendererService,
+        queue: ListingQueue,
+        remaining_ms: Callable[[], int],
+    ) -> None:
+        self.renderer = renderer
+        self.queue = queue
+        self.remaining_ms = remaining_ms
+        self.rendered: set[str] = set()
+        self.failed: set[str] = set()
+        self.deferred: set[str] = set()
+        self.indexes_due = False
+
+    def render(self, request: str) -> None:
+        """Render the listing one message asks for, unless this batch has already."""
+        if request in self.rendered or request in self.deferred:
+            return
+        if request in self.failed:
+            raise ListingRenderError(f"{request}: failed for another message of this batch")
+        if self.remaining_ms() < LISTING_TIME_RESERVE_MS:
+            self.deferred.add(request)
+            return
+        try:
+            self.indexes_due |= self.renderer.render_listing(request)
+        except Exception:
+            self.failed.add(request)
+            raise
+        self.rendered.add(request)
+
+    def finish(self) -> None:
+        """Ask again for what there was no time for; write the site's indexes if due."""
+        if self.deferred:
+            self.queue.request(sorted(self.deferred))
+        if self.indexes_due:
+            self.renderer.write_site_indexes()
 
 
 _GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)
