@@ -7,17 +7,13 @@ pipeline upstream is busy, and render each listing once a batch.
 
 from __future__ import annotations
 
-import io
 import json
 import random
-from collections.abc import Iterator
+from typing import Any
 
-import pytest
-
-from pressroom.local.emulator import EmbeddedAws
-from pressroom.local.runtime import RuntimeMode
+from pressroom.local.faults import Invoke, observe_invocations
+from pressroom.local.runtime import LocalFunction
 from pressroom.local.stack import LocalStack
-from tests.corpus import PROJECT_ROOT
 
 POSTS = 40
 TAGS = ("harbour", "ferries", "tides")
@@ -38,43 +34,36 @@ def _posts() -> list[tuple[tuple[str, ...], bytes]]:
     return posts
 
 
-@pytest.fixture
-def logged_stack(aws: EmbeddedAws) -> Iterator[tuple[LocalStack, io.StringIO]]:
-    log = io.StringIO()
-    with LocalStack.create(
-        aws.session,
-        project_root=PROJECT_ROOT,
-        site_url="https://news.example.org/",
-        runtime=RuntimeMode.deterministic(seed=4),
-        log=log,
-    ) as stack:
-        stack.router.drain()
-        yield stack, log
-
-
-def _renderer_lines(log: io.StringIO, message: str) -> list[dict[str, object]]:
-    lines = [json.loads(line) for line in log.getvalue().splitlines() if line.startswith("{")]
-    return [line for line in lines if line.get("message") == message]
-
-
 def test_a_burst_of_uploads_renders_each_listing_a_few_times_not_once_per_post(
-    logged_stack: tuple[LocalStack, io.StringIO],
+    in_process_stack: LocalStack,
 ) -> None:
-    stack, log = logged_stack
+    stack = in_process_stack
     posts = _posts()
     s3 = stack.session.client("s3")
     for number, (_, body) in enumerate(posts):
         s3.put_object(Bucket=stack.content_bucket, Key=f"log-{number:02d}.md", Body=body)
+    stream_batches: list[int] = []
+    listing_batches: list[list[str]] = []
 
-    stack.router.drain()
+    def record(function: LocalFunction, invoke: Invoke, event: dict[str, Any]) -> Any:
+        records = event["Records"]
+        if function.name == "RendererFunction" and records[0]["eventSource"] == "aws:sqs":
+            listing_batches.append([json.loads(r["body"])["listing"] for r in records])
+        elif function.name == "RendererFunction":
+            stream_batches.append(len(records))
+        return invoke(function, event)
 
-    stream_batches = _renderer_lines(log, "rendered")
-    listing_batches = _renderer_lines(log, "listings rendered")
-    asked = sum(int(str(line["listings"])) for line in stream_batches)
-    rendered = sum(int(str(line["rendered"])) for line in listing_batches)
-    # Every stream batch asked for the home page; far fewer listing batches rendered it.
+    with observe_invocations(record):
+        stack.router.drain()
+
+    asked = sum(len(batch) for batch in listing_batches)
+    rendered = sum(len(set(batch)) for batch in listing_batches)
+    # Each stream batch asked for the home page and its months and tags; fewer listing
+    # batches gathered those requests, and render each listing once a batch.
     assert len(stream_batches) >= 4
-    assert rendered * 2 <= asked
+    assert sum(batch.count("newest") for batch in listing_batches) == len(stream_batches)
+    assert len(listing_batches) < len(stream_batches)
+    assert rendered < asked
     home = s3.get_object(Bucket=stack.site_bucket, Key="index.html")["Body"].read().decode()
     assert home.count('href="/posts/log-') >= 20
     for tag in TAGS:
