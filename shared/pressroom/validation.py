@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from pressroom.characters import describe_character, first_bidi_control
 from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
@@ -162,6 +163,19 @@ class _PostValidator:
     def _line(self, field: str) -> int | None:
         return self.front_matter.key_lines.get(field)
 
+    def _one_line_text(self, key: str, text: str) -> bool:
+        """Whether `text` shows as written wherever one line of it goes (the page's
+        `<title>`, listings, the feed); else an error for `key`."""
+        position = first_bidi_control(text)
+        if position is None:
+            return True
+        self._error(
+            key,
+            f"{excerpt(text)} holds {describe_character(text[position])}, which reorders the "
+            "text after it wherever it is shown; remove it (right-to-left text needs none)",
+        )
+        return False
+
     def _first_key(self, *keys: str) -> str | None:
         return next((key for key in keys if key in self.data), None)
 
@@ -184,6 +198,7 @@ class _PostValidator:
                 f"is {len(title):,} characters, over the limit of "
                 f"{self.limits.max_title_chars} (max_title_chars)",
             )
+        self._one_line_text("title", title)
         return title
 
     def _date(self) -> datetime | None:
@@ -264,6 +279,8 @@ class _PostValidator:
             if text:
                 unique.setdefault(text.casefold(), text)
         for text in unique.values():
+            if not self._one_line_text(key, text):
+                return ()
             tag_bytes = len(tag_key(text).encode("utf-8"))
             if tag_bytes > self.limits.max_tag_key_bytes:
                 self._error(
@@ -286,7 +303,10 @@ class _PostValidator:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self._error("description", f"must be text (or false), not a {_kind(value)}")
             return None
-        return " ".join(str(value).split()) or None
+        description = " ".join(str(value).split())
+        if not self._one_line_text("description", description):
+            return None
+        return description or None
 
     def _image(self) -> str | None:
         value = self.data.get("image")
