@@ -43,6 +43,24 @@ _ALLOWED_YAML_TAGS: dict[type[Node], frozenset[str]] = {
     MappingNode: frozenset({"tag:yaml.org,2002:map"}),
 }
 _KNOWN_YAML_TAGS = frozenset().union(*_ALLOWED_YAML_TAGS.values())
+_YAML_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
+class _FrontMatterLoader(yaml.CSafeLoader):
+    """libyaml's safe loader without YAML 1.1's base-60 numbers, which YAML 1.2 dropped:
+    `title: 1:30` stays the text "1:30" instead of becoming 90."""
+
+
+# The only plain numbers with a colon are base-60 ones, so a number may hold none.
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, re.compile(r"(?![^:]*:)" + regexp.pattern, regexp.flags))
+        if tag in _YAML_NUMBER_TAGS
+        else (tag, regexp)
+        for tag, regexp in resolvers
+    ]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -246,7 +264,7 @@ def _too_many_digits(*, line: int | None = None, field: str | None = None) -> Fr
 def _load_yaml(
     source: str, limits: Limits, *, first_line: int
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    loader = yaml.CSafeLoader(source)
+    loader = _FrontMatterLoader(source)
     try:
         try:
             root = loader.get_single_node()

@@ -11,12 +11,21 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from pressroom.characters import describe_character, first_bidi_control
 from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.models import Issue, PostDocument, ValidationOutcome, excerpt, format_instant
+from pressroom.models import (
+    Issue,
+    PostDocument,
+    PostSummary,
+    ValidationOutcome,
+    excerpt,
+    format_instant,
+)
 from pressroom.slugs import (
     permalink_problem,
     slug_from_permalink,
@@ -145,17 +154,27 @@ class _PostValidator:
         hashed = {k: v for k, v in canonical.items() if not (k == "date" and self.dated_by_upload)}
         content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
-        summary_bytes = len(document.summary().model_dump_json().encode("utf-8"))
-        if summary_bytes > self.limits.max_summary_bytes:
+        summary = document.summary()
+        written = summary.model_dump_json()
+        summary_bytes = len(written.encode("utf-8"))
+        if not _reads_back(written, summary):
+            # The indexer and the renderer read the post from this JSON: what does not read
+            # back intact would fail there, out of `check`'s sight.
+            problem = Issue(
+                message="the post's fields do not read back as written (a Pressroom bug: "
+                "please report it with this file)"
+            )
+        elif summary_bytes > self.limits.max_summary_bytes:
             problem = Issue(
                 message=f"the title, description, tags and other front-matter fields take "
                 f"{summary_bytes:,} bytes, over the limit of {self.limits.max_summary_bytes:,} "
                 "(max_summary_bytes); shorten the description",
             )
+        else:
             return ValidationOutcome(
-                source_key=self.source_key, errors=(problem,), warnings=warnings
+                source_key=self.source_key, document=document, warnings=warnings
             )
-        return ValidationOutcome(source_key=self.source_key, document=document, warnings=warnings)
+        return ValidationOutcome(source_key=self.source_key, errors=(problem,), warnings=warnings)
 
     def _error(self, field: str, message: str) -> None:
         self.errors.append(Issue(field=field, message=message, line=self._line(field)))
@@ -358,6 +377,13 @@ class _PostValidator:
         if problem:
             self._error(key, problem)
         return slug, permalink
+
+
+def _reads_back(written: str, summary: PostSummary) -> bool:
+    try:
+        return PostSummary.model_validate_json(written) == summary
+    except ValidationError:
+        return False
 
 
 def _is_image_address(image: str) -> bool:
