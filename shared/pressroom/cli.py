@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from pressroom.exceptions import PressroomError
 from pressroom.indexing import SourceStatus
+from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import RecordFailure, ValidationOutcome, format_instant
-from pressroom.sources import collect_sources
-from pressroom.validation import validate_post
+from pressroom.sources import collect_sources, read_source
+from pressroom.validation import validate_source
 
 if TYPE_CHECKING:
     from pressroom.adapters.dead_letters import DeadLetter
@@ -134,8 +135,16 @@ def _add_stack_options(parser: argparse.ArgumentParser) -> None:
 
 def _check(arguments: argparse.Namespace) -> int:
     now = datetime.now(UTC)
+    limits = DEFAULT_LIMITS
     outcomes = [
-        (path, validate_post(path.read_bytes(), key, first_seen=now))
+        (
+            path,
+            validate_source(
+                read_source(path, key, max_bytes=limits.max_object_bytes),
+                first_seen=now,
+                limits=limits,
+            ),
+        )
         for key, path in collect_sources(arguments.paths)
     ]
     if arguments.json:

@@ -26,6 +26,7 @@ from pressroom.models import (
     excerpt,
     format_instant,
 )
+from pressroom.ports import SourceObject
 from pressroom.slugs import (
     permalink_problem,
     slug_from_permalink,
@@ -71,7 +72,7 @@ def validate_post(
             Issue(message="only Markdown files (.md, .markdown) are published; rename the file"),
         )
     if len(raw) > limits.max_object_bytes:
-        return _refused(source_key, object_too_large(len(raw), limits))
+        return _refused(source_key, _object_too_large(len(raw), limits))
     key_bytes = len(source_key.encode("utf-8"))
     if key_bytes > limits.max_source_key_bytes:
         return _refused(
@@ -90,7 +91,23 @@ def validate_post(
     return _PostValidator(source_key, front_matter, first_seen, limits, layouts).run()
 
 
-def object_too_large(size: int, limits: Limits) -> Issue:
+def validate_source(
+    source: SourceObject,
+    *,
+    first_seen: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    layouts: frozenset[str] = DEFAULT_LAYOUTS,
+) -> ValidationOutcome:
+    """Validate a source as a store handed it over: one over `max_object_bytes` is refused
+    from its size, its body never read. `check` and the validator both come through here."""
+    if source.body is None:
+        return _refused(source.key, _object_too_large(source.size, limits))
+    return validate_post(
+        source.body, source.key, first_seen=first_seen, limits=limits, layouts=layouts
+    )
+
+
+def _object_too_large(size: int, limits: Limits) -> Issue:
     return Issue(
         message=f"the file is {size:,} bytes, over the limit of {limits.max_object_bytes:,} "
         "bytes (max_object_bytes)"

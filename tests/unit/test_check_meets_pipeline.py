@@ -20,6 +20,7 @@ from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import IndexMessage, PostDocument, format_instant
 from pressroom.ports import SourceObject
 from pressroom.services.validator import ValidatorService
+from pressroom.sources import read_source
 from tests.memory_index import MemoryIndex
 
 UPLOADED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -32,8 +33,7 @@ class FileContent:
     path: Path
 
     def fetch(self, key: str, *, max_bytes: int, version_id: str | None = None) -> SourceObject:
-        raw = self.path.read_bytes()
-        return SourceObject(key=key, size=len(raw), body=raw if len(raw) <= max_bytes else None)
+        return read_source(self.path, key, max_bytes=max_bytes)
 
 
 @dataclass
