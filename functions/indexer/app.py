@@ -45,6 +45,7 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
+@processor.logs_batch_failure
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(event["Records"]))
     return process_partial_response(

@@ -95,6 +95,7 @@ def render_listing_batch(
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
+@processor.logs_batch_failure
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event["Records"]
     metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(records))

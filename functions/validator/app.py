@@ -38,12 +38,12 @@ def record_handler(record: SQSRecord) -> list[IndexMessage]:
         if message is None:
             logger.info("object already gone; its removal event will follow", key=event.key)
             continue
-        logger.info(
-            "validated",
-            key=event.key,
-            action=message.action,
-            errors=[issue.describe(event.key) for issue in message.errors],
-        )
+        if message.action == "invalid":
+            # A clean refusal, the author's to fix: in the words `status` and `publish` show.
+            errors = [issue.describe(event.key) for issue in message.errors]
+            logger.warning("refused", key=event.key, errors=errors)
+        else:
+            logger.info("validated", key=event.key, action=message.action)
         messages.append(message)
     return messages
 
@@ -54,7 +54,13 @@ def send_index_messages(validated: dict[str, list[IndexMessage]]) -> list[Partia
     did not all go fails, so that it is validated and sent again."""
     unsent = wiring.validator_service().send(validated)
     for message_id, reason in unsent.items():
-        logger.warning("index messages not sent", message_id=message_id, reason=reason)
+        keys = ", ".join(message.source_key for message in validated[message_id])
+        logger.error(
+            "index messages not sent; the record goes back to be retried",
+            key=keys,
+            message_id=message_id,
+            reason=reason,
+        )
     for message_id in validated.keys() - unsent.keys():
         for message in validated[message_id]:
             metrics.add_metric(
@@ -66,6 +72,7 @@ def send_index_messages(validated: dict[str, list[IndexMessage]]) -> list[Partia
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
+@processor.logs_batch_failure
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(event["Records"]))
     with processor(records=event["Records"], handler=record_handler, lambda_context=context):

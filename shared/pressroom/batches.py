@@ -9,11 +9,12 @@ source key that `pressroom status KEY` is asked about.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
@@ -40,6 +41,8 @@ class FailureKeeping:
 
 _ERROR_CHARS = 500
 
+_Handler = TypeVar("_Handler", bound=Callable[[dict[str, Any], Any], Any])
+
 
 class FailureLoggingBatchProcessor(BatchProcessor):
     def __init__(
@@ -54,6 +57,27 @@ class FailureLoggingBatchProcessor(BatchProcessor):
         self.failure_logger = logger
         self.source_key = source_key
         self.keep_failures = keep_failures
+
+    def logs_batch_failure(self, handler: _Handler) -> _Handler:
+        """The handler, logging at ERROR, with the keys of every record, a failure of the
+        batch as a whole (after its records were processed, such as the renderer's
+        listings): Lambda's runtime logs the traceback but not which files went back."""
+
+        @functools.wraps(handler)
+        def handle(event: dict[str, Any], context: Any) -> Any:
+            try:
+                return handler(event, context)
+            except Exception as error:
+                records = event.get("Records") or [] if isinstance(event, Mapping) else []
+                keys = [key for record in records if (key := _safely(self.source_key, record))]
+                self.failure_logger.error(
+                    "batch failed; every record goes back to be retried",
+                    key=", ".join(keys) or None,
+                    exc_info=error,
+                )
+                raise
+
+        return cast("_Handler", handle)
 
     def failure_handler(self, record: Any, exception: ExceptionInfo) -> FailureResponse:
         key = _safely(self.source_key, record)

@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from pressroom.characters import for_terminal
 from pressroom.exceptions import PressroomError
 from pressroom.indexing import SourceStatus
+from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import RecordFailure, ValidationOutcome, format_instant
-from pressroom.sources import collect_sources
-from pressroom.validation import validate_post
+from pressroom.sources import collect_sources, read_source
+from pressroom.validation import validate_source
 
 if TYPE_CHECKING:
     from pressroom.adapters.dead_letters import DeadLetter
@@ -34,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = arguments.run(arguments)
     except PressroomError as error:
-        print(f"pressroom: {error}", file=sys.stderr)
+        _say(f"pressroom: {error}", sys.stderr)
         return 2
     return result
 
@@ -134,8 +136,16 @@ def _add_stack_options(parser: argparse.ArgumentParser) -> None:
 
 def _check(arguments: argparse.Namespace) -> int:
     now = datetime.now(UTC)
+    limits = DEFAULT_LIMITS
     outcomes = [
-        (path, validate_post(path.read_bytes(), key, first_seen=now))
+        (
+            path,
+            validate_source(
+                read_source(path, key, max_bytes=limits.max_object_bytes),
+                first_seen=now,
+                limits=limits,
+            ),
+        )
         for key, path in collect_sources(arguments.paths)
     ]
     if arguments.json:
@@ -161,13 +171,13 @@ def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:
 
 def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
     if outcome.document is not None:
-        print(f"ok       {path} → posts/{outcome.document.slug}/", file=out)
+        _say(f"ok       {path} → posts/{outcome.document.slug}/", out)
     else:
-        print(f"invalid  {path}", file=out)
+        _say(f"invalid  {path}", out)
     for issue in outcome.errors:
-        print(f"  error: {issue.describe(path)}", file=out)
+        _say(f"  error: {issue.describe(path)}", out)
     for issue in outcome.warnings:
-        print(f"  warning: {issue.describe(path)}", file=out)
+        _say(f"  warning: {issue.describe(path)}", out)
 
 
 def _publish(arguments: argparse.Namespace) -> int:
@@ -185,15 +195,16 @@ def _publish(arguments: argparse.Namespace) -> int:
     site = arguments.site
     for key in report.pages:
         if key.endswith(".html"):
-            print(site / key)
-    print(
-        f"\n{len(report.published)} published, {len(report.drafts)} drafts, "
+            _say(str(site / key))
+    print(file=sys.stderr)
+    _say(
+        f"{len(report.published)} published, {len(report.drafts)} drafts, "
         f"{len(report.rejected)} rejected → {site}/",
-        file=sys.stderr,
+        sys.stderr,
     )
     for rejection in report.rejected:
         for issue in rejection.errors:
-            print(f"  error: {issue.describe(rejection.path)}", file=sys.stderr)
+            _say(f"  error: {issue.describe(rejection.path)}", sys.stderr)
     return 0 if not report.rejected else 1
 
 
@@ -282,7 +293,7 @@ def _status(arguments: argparse.Namespace) -> int:
     if arguments.key:
         found = index.source_status(arguments.key)
         if found is None and not dead_letters:
-            print(f"pressroom: no upload recorded for {arguments.key!r}", file=sys.stderr)
+            _say(f"pressroom: no upload recorded for {arguments.key!r}", sys.stderr)
             return 1
         statuses = [found] if found is not None else []
     else:
@@ -348,12 +359,12 @@ def _print_dead_letters(
     for letter in letters:
         by_queue.setdefault(letter.queue, []).append(letter)
     for queue, parked in by_queue.items():
-        print(f"dead letters: {queue} {len(parked)}", file=out)
+        _say(f"dead letters: {queue} {len(parked)}", out)
         for letter in parked:
-            print(f"  {letter.description}", file=out)
-            print(f"    why: {reasons[letter.message_id]}", file=out)
+            _say(f"  {letter.description}", out)
+            _say(f"    why: {reasons[letter.message_id]}", out)
     if by_queue:
-        print("  (fix the cause, then: pressroom redrive)", file=out)
+        _say("  (fix the cause, then: pressroom redrive)", out)
 
 
 def _redrive(arguments: argparse.Namespace) -> int:
@@ -369,14 +380,14 @@ def _redrive(arguments: argparse.Namespace) -> int:
             queue, rebuild=lambda: _rebuild_site(stack, quiet=arguments.quiet)
         )
         if not moved:
-            print(f"{queue.name}: empty")
+            _say(f"{queue.name}: empty")
             continue
         where = (
             f"back on {queue.source_url.rsplit('/', 1)[-1]}"
             if queue.source_url
             else "let go after a rebuild of the site"
         )
-        print(f"{queue.name}: {moved} {'message' if moved == 1 else 'messages'} {where}")
+        _say(f"{queue.name}: {moved} {'message' if moved == 1 else 'messages'} {where}")
     return 0
 
 
@@ -404,22 +415,30 @@ def _rebuild_site(stack: StackResources, *, quiet: bool) -> None:
     plan = renderer.plan_rebuild()
     with tqdm(total=plan.steps, unit="page", disable=quiet, file=sys.stderr) as progress:
         for path in renderer.rebuild(plan):
-            progress.set_postfix_str(path or "home, feed, sitemap, search", refresh=False)
+            progress.set_postfix_str(
+                for_terminal(path) or "home, feed, sitemap, search", refresh=False
+            )
             progress.update()
-    print(
+    _say(
         f"rebuilt {plan.post_count} posts, {len(plan.months)} months, {len(plan.tags)} tags",
-        file=sys.stderr,
+        sys.stderr,
     )
+
+
+def _say(line: str, out: TextIO | None = None) -> None:
+    """Print one line that may hold user data (a key, a path, a title, an error): every
+    line the command prints goes through here, escaped, so none can drive the terminal."""
+    print(for_terminal(line), file=out or sys.stdout)
 
 
 def _print_status(status: SourceStatus, out: TextIO) -> None:
     where = f" → posts/{status.slug}/" if status.slug and status.status == "published" else ""
     event_time = format_instant(status.event_time)
-    print(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", file=out)
+    _say(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", out)
     for issue in status.errors:
-        print(f"  error: {issue.describe(status.source_key)}", file=out)
+        _say(f"  error: {issue.describe(status.source_key)}", out)
     for issue in status.warnings:
-        print(f"  warning: {issue.describe(status.source_key)}", file=out)
+        _say(f"  warning: {issue.describe(status.source_key)}", out)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 
-from pressroom.models import excerpt
+from pressroom.models import excerpt, format_instant
 
 # `YYYY-MM-DD-` at the start of a file name, as Jekyll names posts.
 _FILE_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 DATE_FORMS = "epoch seconds, ISO 8601 (2020-10-10T16:30:00+02:00) or YYYY-MM-DD[ HH:MM[:SS]]"
 
@@ -22,7 +23,7 @@ def parse_date(value: object) -> datetime:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date; write {DATE_FORMS}")
     if isinstance(value, int | float):
-        instant = _from_epoch(value)
+        instant = _from_number(value)
     elif isinstance(value, datetime):
         instant = value
     elif isinstance(value, date):
@@ -40,6 +41,29 @@ def parse_date(value: object) -> datetime:
         raise ValueError(f"{instant.isoformat()} is out of range in UTC") from None
 
 
+def _from_number(seconds: float) -> datetime:
+    compact = _compact_date(seconds)
+    if compact is not None:
+        # YAML, TOML and JSON read 20200101 as a number, fromisoformat reads "20200101" as a
+        # date: either way one spelling would silently mean 1970 and the other 2020.
+        raise ValueError(
+            f"{seconds} is ambiguous: the date {compact} without its dashes, or "
+            f"{format_instant(_from_epoch(seconds))} in epoch seconds; write {compact} "
+            "(or the instant meant, in ISO 8601)"
+        )
+    return _from_epoch(seconds)
+
+
+def _compact_date(number: float) -> str | None:
+    """`2020-01-01` for 20200101: an eight-digit number that is also a real date."""
+    if not isinstance(number, int) or not 10_000_000 <= number <= 99_999_999:
+        return None
+    try:
+        return date(number // 10_000, number // 100 % 100, number % 100).isoformat()
+    except ValueError:
+        return None
+
+
 def _from_epoch(seconds: float) -> datetime:
     try:
         return datetime.fromtimestamp(seconds, UTC)
@@ -48,13 +72,14 @@ def _from_epoch(seconds: float) -> datetime:
 
 
 def _parse_date_text(text: str) -> datetime:
+    if _NUMBER.fullmatch(text):
+        # Digits are a number however they are quoted: "20200101" means what 20200101 does.
+        return _from_number(float(text) if "." in text else int(text))
     try:
-        return datetime.fromisoformat(text)
+        # RFC 3339 allows `t` and `z` in lower case; fromisoformat takes only upper case.
+        return datetime.fromisoformat(text.upper())
     except ValueError:
-        pass
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return _from_epoch(float(text))
-    raise ValueError(f"{excerpt(text)} is not a date; write {DATE_FORMS}")
+        raise ValueError(f"{excerpt(text)} is not a date; write {DATE_FORMS}") from None
 
 
 def date_from_file_name(name: str) -> datetime | None:

@@ -9,6 +9,7 @@ they cost memory or time.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import sys
@@ -19,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pressroom.characters import describe_character, first_unpublishable
 from pressroom.exceptions import FrontMatterError
 from pressroom.limits import Limits
 from pressroom.models import excerpt
@@ -41,6 +43,24 @@ _ALLOWED_YAML_TAGS: dict[type[Node], frozenset[str]] = {
     MappingNode: frozenset({"tag:yaml.org,2002:map"}),
 }
 _KNOWN_YAML_TAGS = frozenset().union(*_ALLOWED_YAML_TAGS.values())
+_YAML_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
+class _FrontMatterLoader(yaml.CSafeLoader):
+    """libyaml's safe loader without YAML 1.1's base-60 numbers, which YAML 1.2 dropped:
+    `title: 1:30` stays the text "1:30" instead of becoming 90."""
+
+
+# The only plain numbers with a colon are base-60 ones, so a number may hold none.
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, re.compile(r"(?![^:]*:)" + regexp.pattern, regexp.flags))
+        if tag in _YAML_NUMBER_TAGS
+        else (tag, regexp)
+        for tag, regexp in resolvers
+    ]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -56,22 +76,46 @@ class FrontMatter:
     """1-based source line of each top-level key, for error messages."""
 
 
+# Byte order marks, UTF-32's first: its little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
 def decode_source(raw: bytes) -> str:
-    """Bytes to text: UTF-8 (a BOM is dropped), LF line endings."""
-    if b"\x00" in raw[:8192]:
+    """Bytes to text: UTF-8 (a BOM is dropped), or UTF-16 or UTF-32 with a BOM, as Windows
+    editors save them; LF line endings. Text that no page or feed can carry is refused."""
+    codec, encoding = next(
+        ((codec, name) for mark, codec, name in _BYTE_ORDER_MARKS if raw.startswith(mark)),
+        ("utf-8-sig", "UTF-8"),
+    )
+    if codec == "utf-8-sig" and b"\x00" in raw[:8192]:
         raise FrontMatterError(
-            "this is a binary file, not UTF-8 text: only Markdown text files can be published"
+            "this is a binary file, not UTF-8 text: only Markdown text files can be published "
+            "(UTF-16 or UTF-32 text without a byte order mark reads as binary: save it as UTF-8)"
         )
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(codec)
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
+        line = raw[: error.start].decode(codec, "replace").count("\n") + 1
         raise FrontMatterError(
-            f"the file is not valid UTF-8 text (invalid byte 0x{raw[error.start]:02x}); "
-            "save it with UTF-8 encoding",
+            f"the file is not valid {encoding} text (invalid bytes at offset {error.start:,}: "
+            f"{error.reason}); save it with UTF-8 encoding",
             line=line,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    position = first_unpublishable(text)
+    if position is not None:
+        line = text.count("\n", 0, position) + 1
+        raise FrontMatterError(
+            f"line {line} holds {describe_character(text[position])}, which no web page or "
+            "feed can carry; remove it",
+            line=line,
+        )
+    return text
 
 
 def parse_front_matter(text: str, limits: Limits) -> FrontMatter:
@@ -220,7 +264,7 @@ def _too_many_digits(*, line: int | None = None, field: str | None = None) -> Fr
 def _load_yaml(
     source: str, limits: Limits, *, first_line: int
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    loader = yaml.CSafeLoader(source)
+    loader = _FrontMatterLoader(source)
     try:
         try:
             root = loader.get_single_node()
@@ -370,8 +414,9 @@ def _check_values(data: dict[str, Any], limits: Limits, key_lines: dict[str, int
 
     TOML and JSON are not walked as a graph before they are built, so depth
     and size are checked here; all three can yield numbers that Python cannot
-    write back out as text (hex literals of thousands of digits), and JSON
-    escapes can make lone surrogates that no UTF-8 file can hold.
+    write back out as text (hex literals of thousands of digits), and all three
+    have escapes (`"\\a"`, `"\\u0007"`) for characters that no page or feed can
+    carry, or that no UTF-8 file can hold (lone surrogates).
     """
     nodes = 0
     # Each entry carries the top-level key it sits under, so errors can name the field.
@@ -392,10 +437,10 @@ def _check_values(data: dict[str, Any], limits: Limits, key_lines: dict[str, int
             stack.extend((item, depth + 1, field) for item in value)
         elif isinstance(value, int) and not _writable(value):
             raise _too_many_digits(line=line, field=field)
-        elif isinstance(value, str) and _has_surrogate(value):
+        elif isinstance(value, str) and (position := first_unpublishable(value)) is not None:
             raise FrontMatterError(
-                f"{excerpt(value)} has a `\\u` escape of half a character (a lone surrogate); "
-                "write the character itself",
+                f"{excerpt(value)} holds {describe_character(value[position])}, which no "
+                "web page or feed can carry; remove it (or the escape that wrote it)",
                 line=line,
                 field=field,
             )
@@ -408,10 +453,6 @@ def _writable(number: int) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def _short_tag(tag: str) -> str:

@@ -16,7 +16,8 @@ UtcDatetime = Annotated[
 
 def format_instant(value: datetime) -> str:
     """Write an instant the way every Pressroom output does: `2020-10-10T16:30:15Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime: its %Y writes the year 999 as `999`, which no ISO 8601 reader takes.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def excerpt(value: object) -> str:

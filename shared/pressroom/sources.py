@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from pressroom.exceptions import PressroomError
+from pressroom.ports import SourceObject
 from pressroom.validation import MARKDOWN_SUFFIXES
 
 
@@ -30,3 +32,15 @@ def collect_sources(paths: Iterable[Path]) -> list[tuple[str, Path]]:
                 raise PressroomError(f"{file} and {sources[key]} would both be uploaded as {key!r}")
             sources[key] = file
     return sorted(sources.items())
+
+
+def read_source(path: Path, key: str, *, max_bytes: int) -> SourceObject:
+    """A local file as the content bucket hands an object over: its size first, its body
+    only within `max_bytes`, and never more than `max_bytes` + 1 bytes of it read (a file
+    that grows meanwhile is still caught as too large)."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > max_bytes:
+            return SourceObject(key=key, size=size, body=None)
+        body = file.read(max_bytes + 1)
+    return SourceObject(key=key, size=max(size, len(body)), body=body)

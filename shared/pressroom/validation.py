@@ -11,11 +11,22 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
+from pressroom.characters import describe_character, first_bidi_control
 from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.models import Issue, PostDocument, ValidationOutcome, excerpt, format_instant
+from pressroom.models import (
+    Issue,
+    PostDocument,
+    PostSummary,
+    ValidationOutcome,
+    excerpt,
+    format_instant,
+)
+from pressroom.ports import SourceObject
 from pressroom.slugs import (
     permalink_problem,
     slug_from_permalink,
@@ -61,7 +72,7 @@ def validate_post(
             Issue(message="only Markdown files (.md, .markdown) are published; rename the file"),
         )
     if len(raw) > limits.max_object_bytes:
-        return _refused(source_key, object_too_large(len(raw), limits))
+        return _refused(source_key, _object_too_large(len(raw), limits))
     key_bytes = len(source_key.encode("utf-8"))
     if key_bytes > limits.max_source_key_bytes:
         return _refused(
@@ -80,7 +91,23 @@ def validate_post(
     return _PostValidator(source_key, front_matter, first_seen, limits, layouts).run()
 
 
-def object_too_large(size: int, limits: Limits) -> Issue:
+def validate_source(
+    source: SourceObject,
+    *,
+    first_seen: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    layouts: frozenset[str] = DEFAULT_LAYOUTS,
+) -> ValidationOutcome:
+    """Validate a source as a store handed it over: one over `max_object_bytes` is refused
+    from its size, its body never read. `check` and the validator both come through here."""
+    if source.body is None:
+        return _refused(source.key, _object_too_large(source.size, limits))
+    return validate_post(
+        source.body, source.key, first_seen=first_seen, limits=limits, layouts=layouts
+    )
+
+
+def _object_too_large(size: int, limits: Limits) -> Issue:
     return Issue(
         message=f"the file is {size:,} bytes, over the limit of {limits.max_object_bytes:,} "
         "bytes (max_object_bytes)"
@@ -144,23 +171,46 @@ class _PostValidator:
         hashed = {k: v for k, v in canonical.items() if not (k == "date" and self.dated_by_upload)}
         content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
-        summary_bytes = len(document.summary().model_dump_json().encode("utf-8"))
-        if summary_bytes > self.limits.max_summary_bytes:
+        summary = document.summary()
+        written = summary.model_dump_json()
+        summary_bytes = len(written.encode("utf-8"))
+        if not _reads_back(written, summary):
+            # The indexer and the renderer read the post from this JSON: what does not read
+            # back intact would fail there, out of `check`'s sight.
+            problem = Issue(
+                message="the post's fields do not read back as written (a Pressroom bug: "
+                "please report it with this file)"
+            )
+        elif summary_bytes > self.limits.max_summary_bytes:
             problem = Issue(
                 message=f"the title, description, tags and other front-matter fields take "
                 f"{summary_bytes:,} bytes, over the limit of {self.limits.max_summary_bytes:,} "
                 "(max_summary_bytes); shorten the description",
             )
+        else:
             return ValidationOutcome(
-                source_key=self.source_key, errors=(problem,), warnings=warnings
+                source_key=self.source_key, document=document, warnings=warnings
             )
-        return ValidationOutcome(source_key=self.source_key, document=document, warnings=warnings)
+        return ValidationOutcome(source_key=self.source_key, errors=(problem,), warnings=warnings)
 
     def _error(self, field: str, message: str) -> None:
         self.errors.append(Issue(field=field, message=message, line=self._line(field)))
 
     def _line(self, field: str) -> int | None:
         return self.front_matter.key_lines.get(field)
+
+    def _one_line_text(self, key: str, text: str) -> bool:
+        """Whether `text` shows as written wherever one line of it goes (the page's
+        `<title>`, listings, the feed); else an error for `key`."""
+        position = first_bidi_control(text)
+        if position is None:
+            return True
+        self._error(
+            key,
+            f"{excerpt(text)} holds {describe_character(text[position])}, which reorders the "
+            "text after it wherever it is shown; remove it (right-to-left text needs none)",
+        )
+        return False
 
     def _first_key(self, *keys: str) -> str | None:
         return next((key for key in keys if key in self.data), None)
@@ -184,6 +234,7 @@ class _PostValidator:
                 f"is {len(title):,} characters, over the limit of "
                 f"{self.limits.max_title_chars} (max_title_chars)",
             )
+        self._one_line_text("title", title)
         return title
 
     def _date(self) -> datetime | None:
@@ -264,6 +315,8 @@ class _PostValidator:
             if text:
                 unique.setdefault(text.casefold(), text)
         for text in unique.values():
+            if not self._one_line_text(key, text):
+                return ()
             tag_bytes = len(tag_key(text).encode("utf-8"))
             if tag_bytes > self.limits.max_tag_key_bytes:
                 self._error(
@@ -286,7 +339,10 @@ class _PostValidator:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self._error("description", f"must be text (or false), not a {_kind(value)}")
             return None
-        return " ".join(str(value).split()) or None
+        description = " ".join(str(value).split())
+        if not self._one_line_text("description", description):
+            return None
+        return description or None
 
     def _image(self) -> str | None:
         value = self.data.get("image")
@@ -338,6 +394,13 @@ class _PostValidator:
         if problem:
             self._error(key, problem)
         return slug, permalink
+
+
+def _reads_back(written: str, summary: PostSummary) -> bool:
+    try:
+        return PostSummary.model_validate_json(written) == summary
+    except ValidationError:
+        return False
 
 
 def _is_image_address(image: str) -> bool:

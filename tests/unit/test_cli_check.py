@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
+from pathlib import Path
 
 import pytest
 
 from pressroom.cli import main
+from pressroom.limits import DEFAULT_LIMITS
 from tests.corpus import CORPUS, SEED, CorpusCase, cases
 
 
@@ -76,3 +79,24 @@ def test_check_json_reports_each_corpus_file_as_expected(
     else:
         described = " ".join(f"{error['field']} {error['message']}" for error in entry["errors"])
         assert any(word.lower() in described.lower() for word in case.expected["mentions"])
+
+
+def test_check_refuses_a_huge_file_from_its_size_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = tmp_path / "conference-recording.md"
+    with huge.open("wb") as sparse:
+        sparse.truncate(64 * 1024 * 1024)  # no disk blocks: only its size is large
+
+    tracemalloc.start()
+    try:
+        exit_code = main(["check", "--json", str(huge)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert exit_code == 1
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert "67,108,864 bytes" in entry["errors"][0]["message"]
+    assert "max_object_bytes" in entry["errors"][0]["message"]
+    assert peak < 2 * DEFAULT_LIMITS.max_object_bytes

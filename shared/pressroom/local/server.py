@@ -27,6 +27,7 @@ from types import FrameType
 from typing import TextIO
 
 from pressroom.adapters.stack import LOCAL_STACK_FILE, local_session, process_running
+from pressroom.characters import for_terminal
 from pressroom.exceptions import ConfigurationError
 from pressroom.local.emulator import embedded_aws
 from pressroom.local.mappings import EventRouter
@@ -79,7 +80,8 @@ def run_local(options: LocalOptions, out: TextIO, err: TextIO) -> int:
 
 def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
     def report(line: str) -> None:
-        print(line, file=err, flush=True)
+        # Watched file names and router errors are user data: escaped, as the CLI's are.
+        print(for_terminal(line), file=err, flush=True)
 
     _refuse_busy_port(options.port, "--port")
     _refuse_busy_port(options.site_port, "--site-port")
@@ -259,4 +261,4 @@ def _print_banner(
     if options.log_name:
         lines.append(f"  logs      {options.log_name}")
     lines += ["", "Any AWS credentials will do. Ctrl-C stops everything."]
-    print("\n".join(lines), file=out, flush=True)
+    print("\n".join(for_terminal(line) for line in lines), file=out, flush=True)

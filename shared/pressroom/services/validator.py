@@ -10,7 +10,7 @@ from pressroom.events import ContentEvent
 from pressroom.limits import Limits
 from pressroom.models import IndexMessage, ValidationOutcome
 from pressroom.ports import ContentStore, DocumentStore, IndexQueue
-from pressroom.validation import DEFAULT_LAYOUTS, object_too_large, validate_post
+from pressroom.validation import DEFAULT_LAYOUTS, validate_source
 
 _Source = TypeVar("_Source", bound=Hashable)
 
@@ -59,16 +59,8 @@ class ValidatorService:
         )
         if source is None:
             return None
-        if source.body is None:
-            return ValidationOutcome(
-                source_key=event.key, errors=(object_too_large(source.size, self.limits),)
-            )
-        return validate_post(
-            source.body,
-            event.key,
-            first_seen=event.event_time,
-            limits=self.limits,
-            layouts=self.layouts,
+        return validate_source(
+            source, first_seen=event.event_time, limits=self.limits, layouts=self.layouts
         )
 
     def _verdict(self, event: ContentEvent, outcome: ValidationOutcome) -> IndexMessage:

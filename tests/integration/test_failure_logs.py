@@ -1,0 +1,80 @@
+"""Every refused or failed record leaves a line in its function's log, naming the source key
+and the reason that `pressroom status` and `publish` show (#11): a refused file at WARNING,
+a failure at ERROR."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from pressroom.adapters import wiring
+from pressroom.local.emulator import EmbeddedAws
+from pressroom.local.runtime import RuntimeMode
+from pressroom.local.stack import LocalStack
+from tests.corpus import PROJECT_ROOT
+from tests.events import load_event
+from tests.integration.conftest import SITE_URL
+from tests.integration.test_batches import RefusingQueue
+
+UNTITLED = b"---\ndate: 2021-03-14\n---\nThe ferry was late again, and nobody said why.\n"
+
+
+def log_lines(log: io.StringIO, level: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in log.getvalue().splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("level") == level]
+
+
+@pytest.fixture
+def logged_in_process_stack(aws: EmbeddedAws, function_log: io.StringIO) -> Iterator[LocalStack]:
+    with LocalStack.create(
+        aws.session,
+        project_root=PROJECT_ROOT,
+        site_url=SITE_URL,
+        runtime=RuntimeMode.deterministic(),
+        log=function_log,
+    ) as local:
+        local.router.drain()
+        yield local
+
+
+def test_a_refused_file_is_logged_at_warning_with_the_errors_status_shows(
+    stack: LocalStack, function_log: io.StringIO
+) -> None:
+    key = "posts/ferry.md"
+    stack.session.client("s3").put_object(Bucket=stack.content_bucket, Key=key, Body=UNTITLED)
+    stack.router.drain()
+
+    status = stack.index.source_status(key)
+    assert status is not None and status.status == "invalid"
+    (refusal,) = [line for line in log_lines(function_log, "WARNING") if line.get("key") == key]
+    assert refusal["errors"] == [issue.describe(key) for issue in status.errors]
+
+
+def test_index_messages_not_sent_are_logged_at_error_naming_the_file(
+    logged_in_process_stack: LocalStack, function_log: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = logged_in_process_stack
+    key = "posts/refused.md"
+    stack.session.client("s3").put_object(
+        Bucket=stack.content_bucket, Key=key, Body=b"---\ntitle: Ferry\n---\nLate.\n"
+    )
+    template = load_event("validator-object-created.json")["Records"][0]
+    notification = json.loads(template["body"])
+    notification["Records"][0]["s3"]["bucket"]["name"] = stack.content_bucket
+    notification["Records"][0]["s3"]["object"].update(key=key, versionId=None)
+    record = template | {"messageId": "m-1", "body": json.dumps(notification)}
+    stack.router.drain()
+    with monkeypatch.context() as patched:
+        service = wiring.validator_service()
+        refusing = replace(service, index_queue=RefusingQueue(service.index_queue, key))
+        patched.setattr(wiring, "validator_service", lambda: refusing)
+
+        stack.functions["ValidatorFunction"].invoke({"Records": [record]})
+
+    errors = log_lines(function_log, "ERROR")
+    assert any(line.get("key") == key and "refused" in json.dumps(line) for line in errors), errors
