@@ -23,8 +23,9 @@ class Limits(BaseModel):
     items of at most two slugs' owners, and a DynamoDB transaction holds 100 items
     (docs/architecture.md counts the largest write)."""
     max_tag_key_bytes: int = 200
-    """Longest tag name in a URL and an index key (UTF-8, after percent-encoding what is
-    not URL-safe): DynamoDB's partition keys hold 2,048 bytes, a URL segment is best short."""
+    """Longest tag key (`slugs.tag_key`, UTF-8 bytes), which names the tag's page and index
+    item: DynamoDB's partition keys hold 2,048 bytes, and a link percent-encodes the key to
+    at most three times this length."""
     max_title_chars: int = 500
     max_source_key_bytes: int = 900
     """Longest object key published: a claim's sort key holds the key, and DynamoDB's sort
