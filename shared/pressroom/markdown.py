@@ -40,6 +40,22 @@ _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
 # ammonia writes its output itself: attributes double-quoted, `>` escaped inside them.
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
+# Elements whose content HTML parses in a context of its own, which ammonia's parser
+# (html5ever) follows before it drops the element: a `<template>`'s contents vanish, a
+# `<noscript>` swallows the markup after it as text, a `<select>` drops every tag but
+# `<option>`, `<math>` and `<svg>` start foreign content, `<frameset>` a frames page.
+# None is kept, so their tags go before parsing, their text staying, as with any tag not
+# kept. Raw-text elements (`<script>`, `<style>`, `<textarea>`, `<title>`, `<iframe>`,
+# `<xmp>`, `<noembed>`, `<noframes>`, `<plaintext>`) are GitHub's tag filter's: escaped.
+_SPECIAL_CONTEXTS = ("template", "noscript", "select", "math", "svg", "frameset")
+# A tag as CommonMark passes raw HTML through: name, attributes (a quoted value may hold
+# `>`), optional `/`. cmark escapes every `<` it writes itself, so this finds raw tags only.
+_SPECIAL_CONTEXT_TAG = re.compile(
+    rf"</?(?:{'|'.join(_SPECIAL_CONTEXTS)})"
+    r"""(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>""",
+    re.IGNORECASE | re.ASCII,
+)
+
 
 def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
@@ -69,6 +85,6 @@ def render_markdown(text: str) -> str:
 
 
 def sanitize_html(html: str) -> str:
-    cleaned = _CLEANER.clean(html)
+    cleaned = _CLEANER.clean(_SPECIAL_CONTEXT_TAG.sub("", html))
     # Every image needs an alt; one the author left out is taken as decorative.
     return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
