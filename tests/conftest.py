@@ -12,3 +12,16 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "us-east-1",
     }
 )
+
+from hypothesis import HealthCheck, settings
+
+# Property tests take their example counts from a profile: few in `make test`, where the
+# suite has a time budget; `make reliability` runs them with HYPOTHESIS_PROFILE=reliability.
+settings.register_profile("quick", max_examples=50, deadline=None)
+settings.register_profile(
+    "reliability",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))

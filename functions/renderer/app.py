@@ -49,6 +49,7 @@ def record_handler(record: DynamoDBRecord) -> PostChange | None:
     return change
 
 
+@stream_processor.logs_batch_failure
 def render_stream_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
@@ -68,6 +69,7 @@ def render_stream_batch(
     return stream_processor.response()
 
 
+@listing_processor.logs_batch_failure
 def render_listing_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
@@ -95,7 +97,6 @@ def render_listing_batch(
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-@processor.logs_batch_failure
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event["Records"]
     metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(records))

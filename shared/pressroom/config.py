@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Self
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -16,6 +16,9 @@ from pressroom.limits import DEFAULT_LIMITS, Limits
 THEMES = Path(__file__).parent / "themes"
 """Themes ship inside the package, so a site's own theme deploys with the layer."""
 DEFAULT_THEME = THEMES / "default"
+# What a link leaves as it is: ASCII that is already a URL (an author's `a%20b.png` stays
+# so); only other characters, a Unicode tag's letters among them, are percent-encoded.
+_PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
 
 
 class SiteConfig(BaseModel):
@@ -37,14 +40,15 @@ class SiteConfig(BaseModel):
     pages (`<path>page/<n>/`)."""
 
     def path(self, site_path: str) -> str:
-        """Root-relative link to a site path."""
-        return "/" + site_path.lstrip("/")
+        """Root-relative link to a site path, percent-encoded: `tags/日本語/` is stored under
+        that UTF-8 key and linked as `/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/`."""
+        return "/" + quote(site_path.lstrip("/"), safe=_PRINTABLE_ASCII)
 
     def url(self, site_path_or_url: str) -> str:
         """Absolute URL, for places that need one (canonical, OpenGraph)."""
         if urlsplit(site_path_or_url).scheme:
             return site_path_or_url
-        return self.base_url.rstrip("/") + "/" + site_path_or_url.lstrip("/")
+        return self.base_url.rstrip("/") + self.path(site_path_or_url)
 
 
 class _Settings(BaseModel):

@@ -127,10 +127,14 @@ class TagEntry(Frozen):
     """A tag item, `pk=TAG#<tag>`, `sk=<iso date>#<slug>`: one line of a tag page."""
 
     tag: str
+    """The tag's key (`slugs.tag_key`)."""
     slug: str
     title: str
     date: UtcDatetime
     description: str | None = None
+    name: str | None = None
+    """The tag as this post spells it (`Open Source`, `日本語`), which its page shows; None in
+    items written before names were kept."""
 
 
 Record = SourceStatus | Claim | LeadingClaims | PostRecord | MonthMarker
@@ -628,6 +632,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             title=post.title,
             date=post.date,
             description=post.description,
+            name=tag,
         )
         for tag in reversed(post.tags)
     }

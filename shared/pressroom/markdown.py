@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import cmarkgfm
 import nh3
@@ -40,6 +41,22 @@ _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
 # ammonia writes its output itself: attributes double-quoted, `>` escaped inside them.
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
+# Elements whose content HTML parses in a context of its own, which ammonia's parser
+# (html5ever) follows before it drops the element: a `<template>`'s contents vanish, a
+# `<noscript>` swallows the markup after it as text, a `<select>` drops every tag but
+# `<option>`, `<math>` and `<svg>` start foreign content, `<frameset>` a frames page.
+# None is kept, so their tags go before parsing, their text staying, as with any tag not
+# kept. Raw-text elements (`<script>`, `<style>`, `<textarea>`, `<title>`, `<iframe>`,
+# `<xmp>`, `<noembed>`, `<noframes>`, `<plaintext>`) are GitHub's tag filter's: escaped.
+_SPECIAL_CONTEXTS = ("template", "noscript", "select", "math", "svg", "frameset")
+# A tag as CommonMark passes raw HTML through: name, attributes (a quoted value may hold
+# `>`), optional `/`. cmark escapes every `<` it writes itself, so this finds raw tags only.
+_SPECIAL_CONTEXT_TAG = re.compile(
+    rf"</?(?:{'|'.join(_SPECIAL_CONTEXTS)})"
+    r"""(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>""",
+    re.IGNORECASE | re.ASCII,
+)
+
 
 def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
@@ -69,6 +86,114 @@ def render_markdown(text: str) -> str:
 
 
 def sanitize_html(html: str) -> str:
-    cleaned = _CLEANER.clean(html)
+    cleaned = _CLEANER.clean(_SPECIAL_CONTEXT_TAG.sub("", html))
     # Every image needs an alt; one the author left out is taken as decorative.
     return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
+
+
+@dataclass(frozen=True)
+class BodyShape:
+    """What rendering a body will cost, read from cmark's HTML before anything is sanitised:
+    the sanitiser's time and memory grow with its elements, and faster than that with
+    their depth (ammonia's parser looks through the open elements at every tag)."""
+
+    elements: int
+    """Start tags, the author's raw HTML included (counted up to one past the limit)."""
+    depth: int
+    """Deepest nesting of elements that need an end tag (counted up to one past the limit)."""
+    table_cells: int
+    html_bytes: int
+    """Size of cmark's HTML, which the sanitiser reads."""
+    line: int | None = None
+    """The source line (of the body) of the block where a limit was first passed."""
+    passed: str | None = None
+    """The limit passed first: "elements", "depth" or "table_cells"; None when none was."""
+
+
+# Elements that take no end tag, or whose end tag HTML implies (an open `<li>` or `<p>`
+# ends at the next): they never deepen the tree, so they never count as depth.
+_NEVER_NESTED = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "param",
+        "keygen",
+        "li",
+        "p",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "optgroup",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rtc",
+        "rp",
+    ]
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^>]*)>")
+_SOURCEPOS = re.compile(r' data-sourcepos="(\d+):[^"]*"')
+
+
+def measure_markdown(
+    text: str, *, max_elements: int, max_depth: int, max_table_cells: int
+) -> BodyShape:
+    """The shape of `text`'s HTML, its elements counted until one limit is passed."""
+    html = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=_CMARK_OPTIONS | Options.CMARK_OPT_SOURCEPOS, extensions=_GITHUB_EXTENSIONS
+    )
+    open_elements: list[str] = []
+    elements = depth = cells = positions = 0
+    line: int | None = None
+    for tag in _TAG.finditer(html):
+        closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if closing:
+            # Only the element on top closes: a stray or misnested end tag, which HTML's
+            # parser may ignore, never lowers the depth counted (so depth never falls short).
+            if open_elements and open_elements[-1] == name:
+                open_elements.pop()
+            continue
+        if position := _SOURCEPOS.search(attributes):
+            line = int(position.group(1))
+            positions += len(position.group(0))
+        elements += 1
+        cells += name in ("td", "th")
+        if name not in _NEVER_NESTED and not attributes.rstrip().endswith("/"):
+            open_elements.append(name)
+            depth = max(depth, len(open_elements))
+        counts = {"elements": (elements, max_elements), "depth": (depth, max_depth)}
+        counts["table_cells"] = (cells, max_table_cells)
+        for passed, (count, limit) in counts.items():
+            if count > limit:
+                if not position:
+                    line = _raw_tag_line(text, tag.group(0), line)
+                return BodyShape(elements, depth, cells, len(html), line, passed)
+    return BodyShape(elements, depth, cells, len(html.encode("utf-8")) - positions)
+
+
+def _raw_tag_line(text: str, tag: str, after: int | None) -> int | None:
+    """The line of the author's raw HTML `tag`, which cmark passes through as written but
+    marks with no source position: its first occurrence from line `after` on."""
+    start = 0
+    for _ in range((after or 1) - 1):
+        start = text.find("\n", start) + 1
+    found = text.find(tag, start)
+    return text.count("\n", 0, found) + 1 if found >= 0 else after

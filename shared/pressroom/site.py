@@ -31,7 +31,9 @@ def post_path(slug: str) -> str:
 
 
 def tag_path(tag: str) -> str:
-    """Site path of a tag's page; `tag` as written (`Open Source`) or as its key."""
+    """Site path of a tag's page; `tag` as written (`Open Source`, `日本語`) or as its key.
+    Its page is stored at `page_object_key` of it, and linked as `SiteConfig.path` of it:
+    the same key, percent-encoded."""
     return f"tags/{tag_key(tag)}/"
 
 
@@ -108,7 +110,12 @@ class TagLink:
 
 def page_object_key(path: str) -> str:
     """SiteBucket key of the page at a site path: `posts/x/` → `posts/x/index.html`."""
-    return f"{path}index.html" if path == "" or path.endswith("/") else path
+    key = f"{path}index.html" if path == "" or path.endswith("/") else path
+    # A `..` segment would write outside its folder (`tags/../index.html` is the home
+    # page), and `.` or an empty one would name a page that no link reaches.
+    if any(segment in {"", ".", ".."} for segment in key.split("/")):
+        raise ValueError(f"{key!r} has an empty, '.' or '..' segment: no page is written there")
+    return key
 
 
 class _Environment(jinja2.Environment):
@@ -217,12 +224,13 @@ def render_tag_pages(
     tag: str, entries: Sequence[TagEntry], site: SiteConfig, theme: Theme
 ) -> Iterator[tuple[str, str]]:
     """Every page of a tag's listing, `site.list_page_size` posts a page: (site path, HTML).
-    `tag` is the tag's key."""
+    `tag` is the tag's key; the pages name it as its newest post spells it."""
+    name = entries[0].name if entries and entries[0].name else tag
     for page, part in paginate(tag_path(tag), entries, site.list_page_size):
         html = theme.render(
             "tag.html",
             site=site,
-            tag=tag,
+            tag=name,
             posts=part,
             entries=theme.listing_entries(part, site),
             page_path=page.path,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import PurePosixPath
-from urllib.parse import quote
 
 # Matched with fullmatch: `$` would also match before a trailing newline.
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9_.-]{0,198}[a-z0-9])?")
 # A run of dots is unsafe too: `..` would make the slug a way out of its folder.
 _UNSAFE_RUN = re.compile(r"(?:[^a-z0-9_.]|\.{2,})+")
+# The same for a tag key, whose other characters `_kept_in_key` has already made `-`.
+_TAG_UNSAFE_RUN = re.compile(r"(?:-|\.{2,})+")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -29,8 +30,35 @@ def slugify(text: str) -> str:
 
 
 def tag_key(tag: str) -> str:
-    """The one spelling of a tag used in URLs and the index: `Open Source` → `open-source`."""
-    return slugify(tag) or quote(tag.casefold(), safe="")
+    """The one spelling of a tag in the index, its page's key and (percent-encoded) its link:
+    `Open Source` → `open-source`, `Café` → `cafe`, `日本語` → `日本語`.
+
+    Letters, marks and digits of every script are kept, as NFC text: a key is written as
+    UTF-8 in S3 and percent-encoded in links (docs/architecture.md, "Tag pages"). Latin
+    letters lose their accents, as slugs do, so keys made before Unicode keys stay the same.
+    Anything else is a `-`, and the ends are trimmed of `-`, `_` and `.`: no key is empty,
+    `.` or `..`, or holds `/`. A tag with no letter or digit at all (`+`, `★`, `..`) is
+    named by its code points (`u2b`). A key is its own key.
+    """
+    kept = "".join(char if _kept_in_key(char) else "-" for char in _fold_latin(tag.casefold()))
+    key = _TAG_UNSAFE_RUN.sub("-", kept).strip("-._")[:200].rstrip("-._")
+    return key or "-".join(f"u{ord(char):x}" for char in tag) or "u0"
+
+
+def _fold_latin(text: str) -> str:
+    """`Café` → `Cafe`, `ﬁ` → `fi`, `İ` → `I`, and `プ` and `हिन्दी` as they are (NFC)."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        # Only the marks on an ASCII letter go: dropping one from `プ` or `ी` makes another word.
+        if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
+            kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _kept_in_key(char: str) -> bool:
+    # Letters, marks and numbers (categories L*, M*, N*): never a control, format character,
+    # space, surrogate or separator, which a URL or an S3 key would trip on.
+    return unicodedata.category(char)[0] in "LMN" or char in "_."
 
 
 def slug_from_source_key(key: str) -> str:

@@ -18,6 +18,7 @@ from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
+from pressroom.markdown import measure_markdown
 from pressroom.models import (
     Issue,
     PostDocument,
@@ -83,12 +84,53 @@ def validate_post(
             ),
         )
     try:
-        front_matter = parse_front_matter(decode_source(raw), limits)
+        text = decode_source(raw)
+        front_matter = parse_front_matter(text, limits)
     except FrontMatterError as error:
         return _refused(
             source_key, Issue(field=error.field, message=error.message, line=error.line)
         )
+    if problem := body_problem(front_matter.body, limits):
+        # The body is the file's last lines: its first is the file's line count less its own.
+        lines_before = len(text.splitlines()) - len(front_matter.body.splitlines())
+        line = problem.line + lines_before if problem.line else None
+        return _refused(source_key, problem.model_copy(update={"line": line}))
     return _PostValidator(source_key, front_matter, first_seen, limits, layouts).run()
+
+
+def body_problem(body: str, limits: Limits) -> Issue | None:
+    """Why `body` would cost the renderer more than its budget (limits.RENDER_BUDGET), or
+    None; its line is the body's own."""
+    shape = measure_markdown(
+        body,
+        max_elements=limits.max_body_elements,
+        max_depth=limits.max_body_depth,
+        max_table_cells=limits.max_table_cells,
+    )
+    match shape.passed:
+        case "elements":
+            message = (
+                f"the body makes more than {limits.max_body_elements:,} HTML elements "
+                "(max_body_elements) by this line; split the post"
+            )
+        case "depth":
+            message = (
+                f"the body nests more than {limits.max_body_depth} levels deep here "
+                "(max_body_depth): quotes in quotes, lists in lists or HTML tags; flatten it"
+            )
+        case "table_cells":
+            message = (
+                f"the body's tables have more than {limits.max_table_cells:,} cells by this "
+                "line (max_table_cells); split the table or link to a file"
+            )
+        case _ if shape.html_bytes > limits.max_body_html_bytes:
+            message = (
+                f"the body renders to {shape.html_bytes:,} bytes of HTML, over the limit of "
+                f"{limits.max_body_html_bytes:,} (max_body_html_bytes); split the post"
+            )
+        case _:
+            return None
+    return Issue(message=message, line=shape.line)
 
 
 def validate_source(

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -44,10 +45,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def served_site(site: PublishedSite) -> Iterator[str]:
-    """The site folder over HTTP on 127.0.0.1: root-relative links need a server. Its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=site.root))
+@contextlib.contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """A site folder over HTTP on 127.0.0.1: root-relative links need a server. Its base URL.
+    Like S3 behind CloudFront, the server decodes a percent-encoded path to the UTF-8 name."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=root))
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -56,6 +58,13 @@ def served_site(site: PublishedSite) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="session")
+def served_site(site: PublishedSite) -> Iterator[str]:
+    """The published site over HTTP. Its base URL."""
+    with serve_folder(site.root) as base_url:
+        yield base_url
 
 
 # No background traffic: the pages are all a test may load.

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pressroom.limits import DEFAULT_LIMITS, Limits
+from pressroom.markdown import render_markdown
 from pressroom.models import Issue
 from pressroom.validation import validate_post
 
@@ -377,3 +378,76 @@ def test_a_tag_whose_index_key_would_pass_dynamodbs_key_limit_is_refused() -> No
     assert not outcome.valid
     assert [issue.field for issue in outcome.errors] == ["tags"]
     assert "max_tag_key_bytes" in outcome.errors[0].message
+
+
+def _post_with_body(body: str) -> bytes:
+    return f"---\ntitle: Notes from the field\ndate: 2024-03-02\n---\n{body}".encode()
+
+
+def test_quotes_nested_past_max_body_depth_are_refused_naming_the_line() -> None:
+    depth = DEFAULT_LIMITS.max_body_depth
+    body = f"My editor quoted me quoting her.\n\n{'>' * (depth + 1)} all the way down\n"
+
+    outcome = validate_post(_post_with_body(body), "quotes.md", first_seen=UPLOADED)
+
+    assert not outcome.valid
+    [error] = outcome.errors
+    assert "max_body_depth" in error.message
+    assert error.line == 7
+    assert error.describe("quotes.md").startswith("quotes.md:7: ")
+
+
+def test_quotes_nested_to_max_body_depth_are_accepted() -> None:
+    body = f"{'>' * DEFAULT_LIMITS.max_body_depth} as deep as it may go\n"
+
+    outcome = validate_post(_post_with_body(body), "quotes.md", first_seen=UPLOADED)
+
+    assert outcome.valid, outcome.errors
+
+
+def test_raw_html_nested_past_max_body_depth_is_refused() -> None:
+    depth = DEFAULT_LIMITS.max_body_depth + 1
+    body = f"Intro.\n\n{'<div>' * depth}deep{'</div>' * depth}\n"
+
+    outcome = validate_post(_post_with_body(body), "divs.md", first_seen=UPLOADED)
+
+    assert [error.line for error in outcome.errors] == [7]
+    assert "max_body_depth" in outcome.errors[0].message
+
+
+def test_a_table_of_more_than_max_table_cells_is_refused_naming_its_line() -> None:
+    columns = 100
+    rows = DEFAULT_LIMITS.max_table_cells // columns
+    header = "|" + "|".join(f"c{n}" for n in range(columns)) + "|\n|" + "-|" * columns + "\n"
+    # A row of one letter makes a whole row of cells, the rest empty: 2 bytes for 100 cells.
+    body = "The survey, raw.\n\n" + header + "a\n" * rows
+
+    outcome = validate_post(_post_with_body(body), "survey.md", first_seen=UPLOADED)
+
+    assert not outcome.valid
+    [error] = outcome.errors
+    assert "max_table_cells" in error.message
+    assert error.line is not None and error.line >= 7
+
+
+def test_a_body_of_more_than_max_body_elements_is_refused() -> None:
+    body = "*a* " * (DEFAULT_LIMITS.max_body_elements + 1)
+
+    outcome = validate_post(_post_with_body(body), "emphasis.md", first_seen=UPLOADED)
+
+    assert [error.line for error in outcome.errors] == [5]
+    assert "max_body_elements" in outcome.errors[0].message
+
+
+def test_the_largest_accepted_table_renders_within_max_body_html_bytes() -> None:
+    columns = 100
+    rows = DEFAULT_LIMITS.max_table_cells // columns - 1
+    header = "|" + "|".join(f"c{n}" for n in range(columns)) + "|\n|" + "-|" * columns + "\n"
+    body = header + "a\n" * rows
+
+    outcome = validate_post(_post_with_body(body), "survey.md", first_seen=UPLOADED)
+
+    assert outcome.document is not None, outcome.errors
+    assert len(render_markdown(outcome.document.body_markdown)) <= (
+        DEFAULT_LIMITS.max_body_html_bytes
+    )

@@ -1,0 +1,129 @@
+"""`python -m bench.hostile`: the worst files the validator accepts, each rendered to its post
+page in a fresh process, with the time and peak memory it took against the renderer's budget
+(`pressroom.limits.RENDER_BUDGET`). Prints figures; asserts nothing.
+
+Each file is at most `max_object_bytes` and just inside the body limits: the deepest
+nesting, the largest table, the most elements, the most HTML and the largest plain body.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pressroom.limits import DEFAULT_LIMITS, RENDER_BUDGET
+from pressroom.validation import validate_post
+
+LIMITS = DEFAULT_LIMITS
+FRONT_MATTER = "---\ntitle: The worst accepted post\ndate: 2024-03-02\n---\n"
+ROOM = LIMITS.max_object_bytes - len(FRONT_MATTER)
+"""Bytes left for the body in the largest file read."""
+
+
+def _deepest() -> str:
+    # Each line is a paragraph at the deepest nesting allowed: as many as the elements allow.
+    line = ">" * LIMITS.max_body_depth + " deep\n\n"
+    return line * (LIMITS.max_body_elements // (LIMITS.max_body_depth + 1))
+
+
+def _largest_table() -> str:
+    columns = 100
+    header = "|" + "|".join(f"c{n}" for n in range(columns)) + "|\n|" + "-|" * columns + "\n"
+    # Every cell filled, as long as the file allows.
+    rows = LIMITS.max_table_cells // columns - 1
+    cell = "x" * max(1, (ROOM - len(header)) // (rows * columns) - 1)
+    return header + ("|" + "|".join([cell] * columns) + "|\n") * rows
+
+
+def _most_elements() -> str:
+    # Links with long addresses: the most elements and the most bytes they can carry.
+    count = LIMITS.max_body_elements - 2
+    address = "a" * max(1, ROOM // count - len("[x](https://e.org/) "))
+    return f"[x](https://e.org/{address}) " * count
+
+
+def _most_html() -> str:
+    # A `"` is 1 byte of Markdown and 6 of HTML (`&quot;`): as many as the HTML limit allows.
+    return '"' * ((LIMITS.max_body_html_bytes - 16) // len("&quot;"))
+
+
+def _largest_plain() -> str:
+    return ("The council met at nine and adjourned at ten. " * (ROOM // 47))[:ROOM]
+
+
+CASES: dict[str, Callable[[], str]] = {
+    "deepest nesting": _deepest,
+    "largest table": _largest_table,
+    "most elements": _most_elements,
+    "most HTML": _most_html,
+    "largest plain body": _largest_plain,
+}
+
+# Linux keeps a process's peak RSS across exec (the parent's would show): the child resets
+# it (clear_refs 5) and reads VmHWM, the peak since.
+_CHILD = """
+import sys, time
+def peak():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")
+from datetime import UTC, datetime
+from pressroom.config import SiteConfig
+from pressroom.models import PostDocument
+from pressroom.site import Theme, render_post_page
+post = PostDocument(source_key="worst.md", slug="worst", title="The worst accepted post",
+    date=datetime(2024, 3, 2, tzinfo=UTC), content_hash="0" * 64, body_markdown="warm")
+site, theme = SiteConfig(), Theme()
+render_post_page(post, site, theme)
+body = sys.stdin.read()
+before = peak()
+start = time.perf_counter()
+page = render_post_page(post.model_copy(update={"body_markdown": body}), site, theme)
+seconds = time.perf_counter() - start
+after = peak()
+print(seconds, (after - before) * 1024, after * 1024, len(page.encode()))
+"""
+
+
+def measure(body: str) -> tuple[float, int, int, int]:
+    """Seconds, peak bytes over the warm process (imports and theme loaded), peak bytes in
+    all, and page bytes."""
+    raw = (FRONT_MATTER + body).encode()
+    outcome = validate_post(raw, "worst.md", first_seen=datetime.now(UTC))
+    assert outcome.document is not None, outcome.errors
+    # A fresh process each: the sanitiser's memory is native, seen only in its peak RSS.
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD],
+        input=outcome.document.body_markdown,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    seconds, grown, peak, page = result.stdout.split()
+    return float(seconds), int(grown), int(peak), int(page)
+
+
+def main() -> int:
+    mib = 1024 * 1024
+    print(
+        f"budget per post: {RENDER_BUDGET.seconds:.1f} s, {RENDER_BUDGET.bytes / mib:.0f} MiB "
+        f"(of {RENDER_BUDGET.function_timeout_seconds:.0f} s, "
+        f"{RENDER_BUDGET.function_memory_bytes / mib:.0f} MiB)"
+    )
+    print(f"{'case':20} {'file':>9} {'page':>10} {'render':>8} {'grew':>9} {'peak':>9}")
+    for name, make in CASES.items():
+        body = make()
+        seconds, grown, peak, page = measure(body)
+        size = len((FRONT_MATTER + body).encode())
+        print(
+            f"{name:20} {size / mib:7.2f}Mi {page / mib:8.2f}Mi {seconds:7.2f}s "
+            f"{grown / mib:7.0f}Mi {peak / mib:7.0f}Mi"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
