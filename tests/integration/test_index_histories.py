@@ -5,7 +5,10 @@ updates and deletes over a few files that compete for a few slugs. Each
 history's index messages go through the stack's own queue, indexer, stream
 and renderer twice: once in order, and once shuffled, with
 duplicates, in batches. The table and the site bucket must end identical, and
-the in-order run must satisfy the rules the README states.
+the in-order run must satisfy the rules the README states. The shuffled run
+is made in this process, one invocation at a time, in an order hypothesis
+draws; and, for fewer histories, on the concurrent runtime, where up to five
+indexers and both stream shards' renderers run at once as on Lambda.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pressroom.adapters.s3 import S3DocumentStore
-from pressroom.local.s3_events import in_process_aws
+from pressroom.local.emulator import EmbeddedAws, embedded_aws
+from pressroom.local.runtime import CONCURRENT, RuntimeMode
 from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage, PostDocument
 from reliability.harness import FinalState, read_site, scan_table
@@ -38,24 +41,41 @@ from tests.histories import (
 
 HISTORIES_PER_POPULATION = 100
 """Two populations (run in parallel under xdist): 200 histories per run."""
+CONCURRENT_HISTORIES_PER_POPULATION = max(2, settings.default.max_examples // 500)
+"""Each starts the functions' sandboxes afresh and waits on real concurrency: two a
+population in `make test`, twenty in `make reliability` (the hypothesis profiles)."""
 
 
 class Deliveries:
     """A fresh stack per delivery, all on one embedded AWS."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, aws: EmbeddedAws) -> None:
+        self.aws = aws
+        self.session = aws.session
         self.names = (f"history{number}" for number in itertools.count())
 
     def run(
-        self, messages: list[tuple[IndexMessage, PostDocument | None]], batches: list[list[int]]
+        self,
+        messages: list[tuple[IndexMessage, PostDocument | None]],
+        batches: list[list[int]],
+        runtime: RuntimeMode | None = None,
     ) -> FinalState:
-        stack = LocalStack.create(
+        with LocalStack.create(
             self.session,
             project_root=PROJECT_ROOT,
             site_url="https://news.example.org/",
             stack_name=next(self.names),
-        )
+            endpoint_url=self.aws.endpoint_url if runtime and runtime.sandboxes else None,
+            runtime=runtime,
+        ) as stack:
+            return self._deliver(stack, messages, batches)
+
+    def _deliver(
+        self,
+        stack: LocalStack,
+        messages: list[tuple[IndexMessage, PostDocument | None]],
+        batches: list[list[int]],
+    ) -> FinalState:
         stack.router.drain()
         documents = S3DocumentStore(
             self.session.client("s3"), stack.resources.buckets["ArtifactsBucket"]
@@ -76,8 +96,8 @@ class Deliveries:
 
 @pytest.fixture(scope="module")
 def deliveries() -> Iterator[Deliveries]:
-    with in_process_aws() as session:
-        yield Deliveries(session)
+    with embedded_aws() as aws:
+        yield Deliveries(aws)
 
 
 @pytest.mark.parametrize("population", [SPREAD, CONTENDED], ids=["spread", "contended"])
@@ -102,6 +122,27 @@ def test_shuffled_and_repeated_delivery_ends_like_delivery_in_order(
     assert actual.site.keys() == expected.site.keys()
     assert actual.site == expected.site
     check_rules(history, population.slugs, expected)
+
+
+@pytest.mark.parametrize("population", [SPREAD, CONTENDED], ids=["spread", "contended"])
+@settings(
+    max_examples=CONCURRENT_HISTORIES_PER_POPULATION,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order(
+    deliveries: Deliveries, population: Population, data: st.DataObject
+) -> None:
+    history = data.draw(population.histories(), label="history")
+    messages = index_messages(history)
+    batches = draw_delivery(data, len(messages))
+
+    expected = deliveries.run(messages, [list(range(len(messages)))])
+    actual = deliveries.run(messages, batches, runtime=CONCURRENT)
+
+    assert actual.table == expected.table
+    assert actual.site == expected.site
 
 
 def check_rules(history: list[Operation], slugs: tuple[str, ...], state: FinalState) -> None:

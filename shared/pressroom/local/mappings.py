@@ -19,9 +19,9 @@ shards at once. Batches run on a `Runner`: threads that wait on the
 functions' sandboxes, or, in the deterministic mode, in line, one at a time,
 queues and shards served in a seeded order.
 
-One liberty with time: when no other mapping has a record waiting or in
-flight, nothing is on its way to a batch still gathering, and the router closes
-it at once instead of waiting out the rest of its window. Lambda would wait in
+One liberty with time: when no mapping upstream of a batch still gathering
+has a record waiting or in flight, nothing is on its way to it, and the router
+closes it at once instead of waiting out the rest of its window. Lambda would wait in
 case more uploads come; locally that would only delay the page (and every
 `drain()`), while a burst of uploads still fills batches as it does on Lambda.
 """
@@ -550,8 +550,12 @@ class EventRouter:
         return delivered
 
     def _on_the_way(self, *, besides: EventSourceMapping) -> bool:
-        """Whether another mapping still holds records, which may lead to more."""
-        return any(mapping.pending() for mapping in self.mappings if mapping is not besides)
+        """Whether a mapping upstream of `besides` still holds records, which may lead to
+        more for it. The mappings come in pipeline order (the template's: validator,
+        indexer, the renderer's stream, then its listing requests), and records flow
+        only downstream, so a batch in flight below one never holds its batch open."""
+        upstream = self.mappings[: self.mappings.index(besides)]
+        return any(mapping.pending() for mapping in upstream)
 
     def drain(self, *, timeout_seconds: float = 600, idle_sleep: float = 0.02) -> None:
         """Deliver until no mapping has anything left; raise TimeoutError past the timeout."""
