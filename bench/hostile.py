@@ -1,6 +1,9 @@
-"""`python -m bench.hostile`: the worst files the validator accepts, each rendered to its post
-page in a fresh process, with the time and peak memory it took against the renderer's budget
-(`pressroom.limits.RENDER_BUDGET`). Prints figures; asserts nothing.
+"""`python -m bench.hostile`: the worst files the validator accepts, each validated and then
+rendered to its post page, each step in a fresh process, with the time and peak memory it
+took; the render against the renderer's budget (`pressroom.limits.RENDER_BUDGET`). The
+validator reads and measures the whole file (`validate_post`, whose `measure_markdown` runs
+cmark over the body): its figures are the validator function's per file. Prints figures;
+asserts nothing.
 
 Each file is at most `max_object_bytes` and just inside the body limits: the deepest
 nesting, the largest table, the most elements, the most HTML and the largest plain body.
@@ -12,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from pressroom.limits import DEFAULT_LIMITS, RENDER_BUDGET
 from pressroom.validation import validate_post
@@ -62,7 +66,8 @@ CASES: dict[str, Callable[[], str]] = {
 }
 
 # Linux keeps a process's peak RSS across exec (the parent's would show): the child resets
-# it (clear_refs 5) and reads VmHWM, the peak since.
+# it (clear_refs 5) and reads VmHWM, the peak since. Each step is run once on a small post
+# first, so that imports and the theme are not counted.
 _CHILD = """
 import sys, time
 def peak():
@@ -71,39 +76,63 @@ def peak():
 with open("/proc/self/clear_refs", "w") as clear:
     clear.write("5")
 from datetime import UTC, datetime
+from typing import NamedTuple
 from pressroom.config import SiteConfig
 from pressroom.models import PostDocument
 from pressroom.site import Theme, render_post_page
+from pressroom.validation import validate_post
 post = PostDocument(source_key="worst.md", slug="worst", title="The worst accepted post",
     date=datetime(2024, 3, 2, tzinfo=UTC), content_hash="0" * 64, body_markdown="warm")
 site, theme = SiteConfig(), Theme()
-render_post_page(post, site, theme)
-body = sys.stdin.read()
+first_seen = datetime(2024, 3, 2, tzinfo=UTC)
+if sys.argv[1] == "validate":
+    step = lambda text: len(validate_post(text.encode(), "worst.md", first_seen=first_seen).errors)
+else:
+    step = lambda text: len(render_post_page(post.model_copy(update={"body_markdown": text}),
+        site, theme).encode())
+step(sys.argv[2])
+text = sys.stdin.read()
 before = peak()
 start = time.perf_counter()
-page = render_post_page(post.model_copy(update={"body_markdown": body}), site, theme)
+result = step(text)
 seconds = time.perf_counter() - start
 after = peak()
-print(seconds, (after - before) * 1024, after * 1024, len(page.encode()))
+print(seconds, (after - before) * 1024, after * 1024, result)
 """
 
 
-def measure(body: str) -> tuple[float, int, int, int]:
-    """Seconds, peak bytes over the warm process (imports and theme loaded), peak bytes in
-    all, and page bytes."""
-    raw = (FRONT_MATTER + body).encode()
-    outcome = validate_post(raw, "worst.md", first_seen=datetime.now(UTC))
-    assert outcome.document is not None, outcome.errors
+def _run(step: str, warm_up: str, text: str) -> tuple[float, int, int, int]:
     # A fresh process each: the sanitiser's memory is native, seen only in its peak RSS.
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD],
-        input=outcome.document.body_markdown,
+        [sys.executable, "-c", _CHILD, step, warm_up],
+        input=text,
         text=True,
         capture_output=True,
         check=True,
     )
-    seconds, grown, peak, page = result.stdout.split()
-    return float(seconds), int(grown), int(peak), int(page)
+    seconds, grown, peak, value = result.stdout.split()
+    return float(seconds), int(grown), int(peak), int(value)
+
+
+class Figures(NamedTuple):
+    validate_seconds: float
+    validate_grown: int
+    """Peak bytes over the warm process (imports loaded)."""
+    validate_peak: int
+    """Peak bytes in all."""
+    render_seconds: float
+    render_grown: int
+    render_peak: int
+    page_bytes: int
+
+
+def measure(body: str) -> Figures:
+    """The validator's and the renderer's figures for one accepted file."""
+    raw = FRONT_MATTER + body
+    outcome = validate_post(raw.encode(), "worst.md", first_seen=datetime.now(UTC))
+    assert outcome.document is not None, outcome.errors
+    seconds, grown, peak, _ = _run("validate", FRONT_MATTER + "warm\n", raw)
+    return Figures(seconds, grown, peak, *_run("render", "warm", outcome.document.body_markdown))
 
 
 def main() -> int:
@@ -113,14 +142,20 @@ def main() -> int:
         f"(of {RENDER_BUDGET.function_timeout_seconds:.0f} s, "
         f"{RENDER_BUDGET.function_memory_bytes / mib:.0f} MiB)"
     )
-    print(f"{'case':20} {'file':>9} {'page':>10} {'render':>8} {'grew':>9} {'peak':>9}")
+    print(
+        f"{'case':20} {'file':>9} {'page':>10} "
+        f"{'validate':>9} {'grew':>9} {'peak':>9} {'render':>8} {'grew':>9} {'peak':>9}"
+    )
     for name, make in CASES.items():
         body = make()
-        seconds, grown, peak, page = measure(body)
+        figures = measure(body)
         size = len((FRONT_MATTER + body).encode())
         print(
-            f"{name:20} {size / mib:7.2f}Mi {page / mib:8.2f}Mi {seconds:7.2f}s "
-            f"{grown / mib:7.0f}Mi {peak / mib:7.0f}Mi"
+            f"{name:20} {size / mib:7.2f}Mi {figures.page_bytes / mib:8.2f}Mi "
+            f"{figures.validate_seconds:8.2f}s {figures.validate_grown / mib:7.0f}Mi "
+            f"{figures.validate_peak / mib:7.0f}Mi "
+            f"{figures.render_seconds:7.2f}s {figures.render_grown / mib:7.0f}Mi "
+            f"{figures.render_peak / mib:7.0f}Mi"
         )
     return 0
 

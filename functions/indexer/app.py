@@ -32,13 +32,15 @@ processor = FailureLoggingBatchProcessor(
 def record_handler(record: SQSRecord) -> None:
     message = IndexMessage.model_validate_json(record.body)
     plan = wiring.indexer_service().handle(message)
-    logger.info(
-        "indexed",
-        key=message.source_key,
-        action=message.action,
-        outcome=plan.outcome,
-        sequencer=message.sequencer,
-    )
+    key, action, sequencer = message.source_key, message.action, message.sequencer
+    if plan.outcome == "conflict":
+        # Not published until its author acts, as with a refused file: in the words `status` shows.
+        errors = [issue.describe(key) for issue in plan.errors]
+        logger.warning(
+            "waiting for its slug", key=key, action=action, sequencer=sequencer, errors=errors
+        )
+    else:
+        logger.info("indexed", key=key, action=action, outcome=plan.outcome, sequencer=sequencer)
     metrics.add_metric(name=f"Index{plan.outcome.capitalize()}", unit=MetricUnit.Count, value=1)
 
 

@@ -19,6 +19,16 @@ import re
 import unicodedata
 
 _UNPUBLISHABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# HTML's parser also reports the noncharacters (U+FDD0 to U+FDEF and the last two code
+# points of every plane) as errors, which XML allows.
+_NOT_IN_A_PAGE = re.compile(
+    _UNPUBLISHABLE.pattern[:-1]
+    + "\ufdd0-\ufdef"
+    + "".join(
+        chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0x10000, 0x110000, 0x10000)
+    )
+    + "]"
+)
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _UNPRINTABLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u061c\u200e\u200f\u2028\u2029"
@@ -30,6 +40,21 @@ def first_unpublishable(text: str) -> int | None:
     """Where the first character that no page or feed can carry is, if there is one."""
     found = _UNPUBLISHABLE.search(text)
     return found.start() if found else None
+
+
+def replace_unpublishable(text: str) -> str:
+    """`text` with each character that no page or feed can carry, noncharacters included,
+    replaced as HTML's parser replaces a character reference to it: a C1 control by the
+    windows-1252 character of that code (`&#128;` is €, `&#153;` ™), any other by U+FFFD."""
+    return _NOT_IN_A_PAGE.sub(_as_html_reads_its_reference, text)
+
+
+def _as_html_reads_its_reference(found: re.Match[str]) -> str:
+    char = found.group()
+    if "\x80" <= char <= "\x9f":
+        # The five codes windows-1252 leaves undefined decode to U+FFFD.
+        return char.encode("latin-1").decode("cp1252", "replace")
+    return "\ufffd"
 
 
 def first_bidi_control(text: str) -> int | None:

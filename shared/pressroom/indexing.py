@@ -288,6 +288,9 @@ class IndexPlan:
     month_entries_to_delete: tuple[PostSummary, ...] = ()
     markers_to_put: tuple[MonthMarker, ...] = ()
     """Months never marked before; written ahead of the transaction, unconditionally."""
+    errors: tuple[Issue, ...] = ()
+    """The file's errors once the plan is applied, as `pressroom status` shows them: a file
+    waiting for a slug is told which file owns it (see `with_current_owner`)."""
 
     def __post_init__(self) -> None:
         unread = [key for key in self.writes if key not in self.read]
@@ -436,6 +439,7 @@ class _Planner:
             month_entries_to_put=tuple(changes.month_entries_to_put),
             month_entries_to_delete=tuple(changes.month_entries_to_delete),
             markers_to_put=tuple(MonthMarker(year=y, month=m) for y, m in new_months),
+            errors=self._shown(status_after, changes).errors,
         )
 
     def _reclaim(
@@ -478,6 +482,12 @@ class _Planner:
             return listed
         stored = self.snapshot.items.get(current)
         return stored.record if stored is not None and isinstance(stored.record, Claim) else None
+
+    def _shown(self, status: SourceStatus, changes: _Changes) -> SourceStatus:
+        """The status as `pressroom status` will show it once the plan is applied."""
+        if status.slug is None or status.slug not in changes.owners:
+            return status
+        return with_current_owner(status, _project(status.slug, changes.owners[status.slug]))
 
     def _restate(self, status: SourceStatus, changes: _Changes) -> SourceStatus:
         """The status with its slug's ownership as this plan leaves it."""

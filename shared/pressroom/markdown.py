@@ -9,6 +9,8 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from pressroom.characters import replace_unpublishable
+
 # Raw HTML is let through cmark (UNSAFE) on purpose: authors may write
 # <kbd>, <details> or a plain <a>. nh3 (ammonia) then keeps only what
 # cannot run code: no scripts, event handlers, javascript:/data: URLs,
@@ -79,16 +81,31 @@ _CLEANER = nh3.Cleaner(
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a post body."""
-    html = cmarkgfm.markdown_to_html_with_extensions(
-        text, options=_CMARK_OPTIONS, extensions=_GITHUB_EXTENSIONS
-    )
-    return sanitize_html(html)
+    return sanitize_html(_cmark_html(text, _CMARK_OPTIONS))
 
 
 def sanitize_html(html: str) -> str:
     cleaned = _CLEANER.clean(_SPECIAL_CONTEXT_TAG.sub("", html))
+    # A character reference (`&#1;`, `&#128;`) is the one way a character no page or feed
+    # may hold gets past the validator, which reads the text as written: cmark decodes it
+    # in text, ammonia in raw HTML's attributes. Each is shown as U+FFFD, as HTML's parser
+    # shows a reference to NUL or a surrogate.
+    shown = replace_unpublishable(cleaned)
     # Every image needs an alt; one the author left out is taken as decorative.
-    return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
+    return _IMG_WITHOUT_ALT.sub('<img alt=""', shown)
+
+
+def _cmark_html(text: str, options: int) -> str:
+    try:
+        html: str = cmarkgfm.markdown_to_html_with_extensions(
+            text, options=options, extensions=_GITHUB_EXTENSIONS
+        )
+    except UnicodeDecodeError as error:
+        # cmark writes a reference to U+FFFE or U+FFFF as the lone byte FE or FF (a sentinel
+        # kept from utf8proc), never valid UTF-8, so cmarkgfm's strict decoding fails.
+        # The error holds cmark's whole output: decoded leniently, each such byte is U+FFFD.
+        return bytes(error.object).decode("utf-8", "replace")
+    return html
 
 
 @dataclass(frozen=True)
@@ -157,9 +174,7 @@ def measure_markdown(
     text: str, *, max_elements: int, max_depth: int, max_table_cells: int
 ) -> BodyShape:
     """The shape of `text`'s HTML, its elements counted until one limit is passed."""
-    html = cmarkgfm.markdown_to_html_with_extensions(
-        text, options=_CMARK_OPTIONS | Options.CMARK_OPT_SOURCEPOS, extensions=_GITHUB_EXTENSIONS
-    )
+    html = _cmark_html(text, _CMARK_OPTIONS | Options.CMARK_OPT_SOURCEPOS)
     open_elements: list[str] = []
     elements = depth = cells = positions = 0
     line: int | None = None

@@ -21,6 +21,7 @@ from tests.events import load_event
 from tests.integration.conftest import SITE_URL
 from tests.integration.test_batches import RefusingQueue
 
+FERRY = b"---\ntitle: The ferry\nslug: ferry\ndate: 2021-03-14\n---\nThe ferry was late again.\n"
 UNTITLED = b"---\ndate: 2021-03-14\n---\nThe ferry was late again, and nobody said why.\n"
 
 
@@ -53,6 +54,24 @@ def test_a_refused_file_is_logged_at_warning_with_the_errors_status_shows(
     assert status is not None and status.status == "invalid"
     (refusal,) = [line for line in log_lines(function_log, "WARNING") if line.get("key") == key]
     assert refusal["errors"] == [issue.describe(key) for issue in status.errors]
+
+
+def test_a_file_waiting_for_a_slug_is_logged_at_warning_with_the_error_status_shows(
+    stack: LocalStack, function_log: io.StringIO
+) -> None:
+    s3 = stack.session.client("s3")
+    first, second = "posts/ferry.md", "drafts/ferry-again.md"
+    s3.put_object(Bucket=stack.content_bucket, Key=first, Body=FERRY)
+    stack.router.drain()
+    s3.put_object(Bucket=stack.content_bucket, Key=second, Body=FERRY.replace(b"late", b"early"))
+    stack.router.drain()
+
+    status = stack.index.source_status(second)
+    assert status is not None and status.status == "conflict"
+    (waiting,) = [line for line in log_lines(function_log, "WARNING") if line.get("key") == second]
+    shown = stack.index.shown(status)
+    assert waiting["errors"] == [issue.describe(second) for issue in shown.errors]
+    assert repr(first) in waiting["errors"][0]  # the slug's owner, as `status` names it
 
 
 def test_index_messages_not_sent_are_logged_at_error_naming_the_file(

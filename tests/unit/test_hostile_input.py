@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pressroom.characters import first_unpublishable
 from pressroom.config import SiteConfig
 from pressroom.models import Issue, PostDocument, format_instant
-from pressroom.syndication import render_feed
+from pressroom.site import Theme, render_post_page
+from pressroom.syndication import render_feed, render_search_shard
 from pressroom.validation import validate_post
 
 UPLOADED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -111,6 +113,50 @@ def test_nothing_the_validator_accepts_makes_the_feed_unreadable(raw: bytes) -> 
     feed = render_feed([outcome.document.summary()], SiteConfig())
 
     ET.fromstring(feed)  # a strict XML 1.0 parser
+
+
+# Character references ---------------------------------------------------------------------
+
+# Written as references, the characters refused above pass the validator's check of the
+# text as written: cmark decodes them in prose, link titles and image alts, ammonia in raw
+# HTML's attributes. cmark writes U+FFFE and U+FFFF as bytes that are not UTF-8.
+# Each is shown as HTML's parser shows it: a C1 control as windows-1252's character.
+CHARACTER_REFERENCES = {
+    "&#1;": "\ufffd",
+    "&#x7;": "\ufffd",
+    "&#27;": "\ufffd",
+    "&#x7F;": "\ufffd",
+    "&#128;": "\u20ac",
+    "&#x9b;": "\u203a",
+    "&#x81;": "\ufffd",
+    "&#xFFFE;": "\ufffd",
+    "&#65535;": "\ufffd",
+}
+
+
+def referenced_in_body(reference: str) -> bytes:
+    body = (
+        f"The bell rang{reference} twice at the harbour.\n\n"
+        f'![Tide chart{reference}](/images/tides.png "Low water{reference}")\n\n'
+        f'<abbr title="High water{reference}">HW</abbr> was at noon.\n'
+    )
+    return yaml_post('title: Tide tables\ndescription: "Calm seas"\ntags: [harbour]\n', body)
+
+
+@pytest.mark.parametrize(("reference", "shown"), CHARACTER_REFERENCES.items())
+def test_a_character_reference_to_a_forbidden_character_never_reaches_page_or_feed(
+    reference: str, shown: str
+) -> None:
+    document = validated(referenced_in_body(reference))
+
+    page = render_post_page(document, SiteConfig(), Theme())
+    feed = render_feed([document.summary()], SiteConfig())
+    shard = render_search_shard([document.summary()], SiteConfig())
+
+    assert first_unpublishable(page) is None
+    assert page.count(shown) == 4
+    ET.fromstring(feed)  # a strict XML 1.0 parser
+    assert first_unpublishable(shard.decode()) is None
 
 
 # Right-to-left overrides ------------------------------------------------------------------
