@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pressroom.local.emulator import EmbeddedAws
+from pressroom.local.mappings import StreamEventSourceMapping
 from pressroom.local.sandbox import FunctionError
 from pressroom.local.stack import LocalStack
 from tests.corpus import SEED
@@ -123,3 +124,35 @@ def test_a_failed_record_is_logged_at_error_with_its_key_and_traceback(
     errors = [line for line in _log_lines(function_log) if line.get("level") == "ERROR"]
     assert [line["key"] for line in errors] == [key]
     assert "Traceback" in errors[0]["exception"]
+
+
+def test_a_stream_read_whose_answer_was_lost_goes_on_from_the_last_record_read(
+    in_process_stack: LocalStack,
+) -> None:
+    # Given a stream read that DynamoDB answers but whose answer is lost on the way back (a
+    # timeout), so that botocore sends the same request, with the same iterator, again
+    stack = in_process_stack
+    (stream,) = [m for m in stack.router.mappings if isinstance(m, StreamEventSourceMapping)]
+    lost: list[int] = []
+
+    def lose_the_first_answer(response: Any, attempts: int, **_: Any) -> int | None:
+        if not lost and response is not None and response[0].status_code == 200:
+            lost.append(attempts)
+            return 0  # retry at once
+        return None
+
+    stream.streams.meta.events.register_first(
+        "needs-retry.dynamodbstreams.GetRecords", lose_the_first_answer
+    )
+    s3 = stack.session.client("s3")
+
+    # When posts are uploaded before and after it
+    for name in ("before", "after"):
+        body = f"---\ntitle: Tide table {name}\n---\n\nHigh water at noon.\n".encode()
+        s3.put_object(Bucket=stack.content_bucket, Key=f"{name}.md", Body=body)
+        stack.router.drain(timeout_seconds=60)
+
+    # Then the stream goes on, as Lambda's poller does: both pages are written
+    assert lost
+    site = {o["Key"] for o in s3.list_objects_v2(Bucket=stack.site_bucket)["Contents"]}
+    assert {"posts/before/index.html", "posts/after/index.html"} <= site

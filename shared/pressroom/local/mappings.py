@@ -334,6 +334,8 @@ class StreamEventSourceMapping:
         self.runner = runner or InLine()
         self.order = order
         self._iterators: dict[str, str | None] = {}
+        self._read_up_to: dict[str, str] = {}
+        """Each shard's last sequence number read: where a new iterator starts."""
         self._shards = [_Shard(f"shardId-local-{number}") for number in range(shards)]
         self._lock = threading.Lock()
 
@@ -407,17 +409,22 @@ class StreamEventSourceMapping:
         if not self._iterators:
             shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
             for shard in shards.get("Shards", []):
-                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn,
-                    ShardId=shard["ShardId"],
-                    ShardIteratorType="TRIM_HORIZON",
-                )["ShardIterator"]
+                self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"])
         records: list[dict[str, Any]] = []
-        for shard_id, iterator in self._iterators.items():
+        for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:
                 continue
-            response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            try:
+                response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            except Exception:
+                # An iterator is spent by the read it serves: a read whose answer was lost
+                # (a timeout, then botocore's retry) fails for good with it. Lambda's poller
+                # takes a new iterator after the last record it read, and so does this.
+                self._iterators[shard_id] = self._iterator(shard_id)
+                continue
             self._iterators[shard_id] = response.get("NextShardIterator")
+            if response["Records"]:
+                self._read_up_to[shard_id] = response["Records"][-1]["dynamodb"]["SequenceNumber"]
             records += [self._record(record) for record in response["Records"]]
         if not self.source.filters:
             return records
@@ -427,6 +434,18 @@ class StreamEventSourceMapping:
             for record in records
             if any(matches(pattern, record) for pattern in self.source.filters)
         ]
+
+    def _iterator(self, shard_id: str) -> str:
+        """An iterator from the shard's start, or after the last record read from it."""
+        last = self._read_up_to.get(shard_id)
+        position: dict[str, Any] = (
+            {"ShardIteratorType": "TRIM_HORIZON"}
+            if last is None
+            else {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+        )
+        return self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard_id, **position
+        )["ShardIterator"]
 
     def _deliver(self, batch: list[dict[str, Any]], attempt: int, shard_id: str) -> None:
         failed = _invoke(self.function, batch)
