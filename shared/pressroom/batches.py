@@ -20,7 +20,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.base import FailureResponse
-from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError, ExceptionInfo
 
 from pressroom.models import RecordFailure
 
@@ -67,6 +67,8 @@ class FailureLoggingBatchProcessor(BatchProcessor):
         def handle(event: dict[str, Any], context: Any) -> Any:
             try:
                 return handler(event, context)
+            except BatchProcessingError:
+                raise  # every record failed, and each was logged with its own key and cause
             except Exception as error:
                 records = event.get("Records") or [] if isinstance(event, Mapping) else []
                 keys = [key for record in records if (key := _safely(self.source_key, record))]

@@ -23,6 +23,23 @@ Handler = Callable[[dict[str, Any], Any], Any]
 # In this process, one invocation at a time: handlers read os.environ, which is the process's.
 _INVOKE_LOCK = threading.RLock()
 
+
+class _InvocationOutput:
+    """What handlers print in this process, sent to the log of the stack whose function is
+    being invoked. Powertools' Logger keeps the stream it was made with (on first import),
+    so the stream stays this one object, and each invocation points it at its own log."""
+
+    log: TextIO = sys.stderr
+
+    def write(self, text: str) -> int:
+        return self.log.write(text)
+
+    def flush(self) -> None:
+        self.log.flush()
+
+
+_OUTPUT = _InvocationOutput()
+
 STREAM_SHARDS = 2
 """Shards the local stream is split into (moto runs one a table; DynamoDB runs several)."""
 
@@ -93,7 +110,12 @@ class LocalFunction:
     def invoke(self, event: dict[str, Any]) -> Any:
         if self._sandboxes is not None:
             return self._sandboxes.invoke(event)
-        with _INVOKE_LOCK, _patched_environ(self.environment), contextlib.redirect_stdout(self.log):
+        with (
+            _INVOKE_LOCK,
+            _patched_environ(self.environment),
+            contextlib.redirect_stdout(_OUTPUT),
+        ):
+            _OUTPUT.log = self.log
             context = LocalContext(
                 function_name=self.name,
                 memory_limit_in_mb=self.spec.memory_size,
