@@ -3,11 +3,16 @@ and `check` make of every key an author may upload, without AWS."""
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from pressroom.cli import main
+from pressroom.local.watch import upload_content_type
 from pressroom.ports import SourceObject
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_source
@@ -69,3 +74,92 @@ def test_a_folder_gives_every_file_type(tmp_path: Path) -> None:
     keys = [key for key, _ in collect_sources([tmp_path])]
 
     assert keys == ["images/cat.gif", "posts/hello.md"]
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        ("about.html", "HTML is not published"),
+        ("js/app.js", "JavaScript is never published"),
+        ("data.json", "`.json` files are not published"),
+    ],
+)
+def test_html_javascript_and_other_types_are_refused_saying_why(key: str, says: str) -> None:
+    outcome = validate_source(SourceObject(key=key, size=3, body=b"abc"), first_seen=NOW)
+
+    assert not outcome.valid
+    assert outcome.kind is None
+    assert says in outcome.errors[0].message
+
+
+def test_an_asset_over_its_types_limit_is_refused_from_its_size() -> None:
+    size = 21 * 1024 * 1024
+
+    outcome = validate_source(
+        SourceObject(key="big.png", size=size, body=tiny_png()[:32]), first_seen=NOW
+    )
+
+    assert not outcome.valid
+    assert "over the limit of 20,971,520 bytes for image/png files" in outcome.errors[0].message
+
+
+def test_a_file_that_is_not_what_its_name_says_is_refused() -> None:
+    outcome = validate_source(
+        SourceObject(key="cat.png", size=20, body=b"<html><script>x</script>"), first_seen=NOW
+    )
+
+    assert "does not begin as image/png files do" in outcome.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "key", ["_layouts/post.html", "_includes/head.html", "_sass/main.scss", "_config.yml"]
+)
+def test_other_generators_internals_are_ignored_and_check_says_so(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{{ content }}")
+
+    assert main(["check", "--json", str(tmp_path)]) == 0
+
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert (entry["kind"], entry["valid"], entry["url"]) == ("ignored", True, None)
+    assert "not published" in entry["warnings"][0]["message"]
+
+
+def test_check_names_each_assets_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "logo.gif").write_bytes(TINY_GIF)
+
+    assert main(["check", str(tmp_path)]) == 0
+
+    assert f"ok       {tmp_path / 'static' / 'logo.gif'} → logo.gif" in capsys.readouterr().out
+
+
+def test_an_svg_is_published_without_script_handlers_or_foreign_objects() -> None:
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"><script>x()</script>'
+        b'<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">hi</div></foreignObject>'
+        b'<a href="javascript:x()"><circle r="3" onclick="x()"/></a></svg>'
+    )
+
+    outcome = validate_source(SourceObject(key="a.svg", size=len(svg), body=svg), first_seen=NOW)
+
+    assert outcome.sanitised is not None
+    assert b"<circle" in outcome.sanitised
+    for gone in (b"script", b"onload", b"onclick", b"foreignObject", b"javascript"):
+        assert gone not in outcome.sanitised
+
+
+def test_an_svg_declaring_entities_is_refused() -> None:
+    bomb = b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'
+
+    outcome = validate_source(SourceObject(key="a.svg", size=len(bomb), body=bomb), first_seen=NOW)
+
+    assert "declares entities" in outcome.errors[0].message
+
+
+def test_an_upload_tool_gives_every_type_its_own_content_type() -> None:
+    assert upload_content_type("img/cat.PNG") == "image/png"
+    assert upload_content_type("posts/a.md") == "text/markdown; charset=utf-8"
