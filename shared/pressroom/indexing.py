@@ -113,7 +113,8 @@ next in rank takes over; any other change only compares the file with the owner.
 
 
 class PostRecord(Frozen):
-    """The post item, `pk=POST#<slug>`, `sk=POST`: what the slug's page shows."""
+    """The post item, `pk=POST#<slug>`, `sk=POST`: what the slug's page shows; for an asset
+    (slug `/<path>`), the asset item `pk=ASSET#<path>`, `sk=ASSET`: what the path serves."""
 
     slug: str
     status: PostStatus

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pressroom.cli import main
-from pressroom.local.watch import upload_content_type
+from pressroom.local.watch import FolderMirror, upload_content_type
 from pressroom.ports import SourceObject
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_source
@@ -163,3 +163,24 @@ def test_an_svg_declaring_entities_is_refused() -> None:
 def test_an_upload_tool_gives_every_type_its_own_content_type() -> None:
     assert upload_content_type("img/cat.PNG") == "image/png"
     assert upload_content_type("posts/a.md") == "text/markdown; charset=utf-8"
+
+
+class _RecordingS3:
+    """What `FolderMirror` asks of S3, recorded (no network, no moto)."""
+
+    def __init__(self) -> None:
+        self.puts: dict[str, str] = {}
+
+    def put_object(self, *, Bucket: str, Key: str, Body: bytes, ContentType: str) -> None:
+        self.puts[Key] = ContentType
+
+
+def test_watch_mirrors_every_file_type(tmp_path: Path) -> None:
+    (tmp_path / "hello.md").write_text("---\ntitle: Hello\n---\nHi.\n")
+    (tmp_path / "cat.png").write_bytes(tiny_png())
+    s3 = _RecordingS3()
+
+    changes = FolderMirror(s3, "content", tmp_path).sync()  # type: ignore[arg-type]
+
+    assert sorted(change.key for change in changes) == ["cat.png", "hello.md"]
+    assert s3.puts["cat.png"] == "image/png"
