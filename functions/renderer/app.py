@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
-from pressroom.adapters.dynamodb import post_record
+from pressroom.adapters.dynamodb import ASSET_SORT_KEY, POST_SORT_KEY, post_record
 from pressroom.batches import FailureLoggingBatchProcessor, listing_message_key, stream_item_key
-from pressroom.listings import PostChange, listing_requests, plan_listings
+from pressroom.listings import AssetChange, PostChange, listing_requests, plan_listings
 from pressroom.observability import logger, metrics, tracer
 from pressroom.services.renderer import ListingBatch
 
@@ -28,13 +28,16 @@ listing_processor = FailureLoggingBatchProcessor(
 )
 
 
-def post_change(record: DynamoDBRecord) -> PostChange | None:
-    """The post change a stream record carries; None for tag, status and site items."""
+def post_change(record: DynamoDBRecord) -> PostChange | AssetChange | None:
+    """The post or asset change a stream record carries; None for tag, status and site
+    items."""
     stream = record.dynamodb
-    if stream is None or stream.keys.get("sk") != "POST":
+    sort_key = stream.keys.get("sk") if stream is not None else None
+    if stream is None or sort_key not in {POST_SORT_KEY, ASSET_SORT_KEY}:
         return None
     old, new = stream.old_image, stream.new_image
-    return PostChange(
+    kind = AssetChange if sort_key == ASSET_SORT_KEY else PostChange
+    return kind(
         old=post_record(old) if old else None,
         new=post_record(new) if new else None,
     )
@@ -42,7 +45,12 @@ def post_change(record: DynamoDBRecord) -> PostChange | None:
 
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> PostChange | None:
+    """Render what the record changed; the post change, whose listings the batch asks for."""
     change = post_change(record)
+    if isinstance(change, AssetChange):
+        wiring.renderer_service().render_asset(change)
+        metrics.add_metric(name="AssetChangesRendered", unit=MetricUnit.Count, value=1)
+        return None
     if change is not None:
         wiring.renderer_service().render_post(change)
         metrics.add_metric(name="PostChangesRendered", unit=MetricUnit.Count, value=1)

@@ -16,8 +16,9 @@ from pressroom.exceptions import PressroomError
 from pressroom.indexing import SourceStatus
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import RecordFailure, ValidationOutcome, format_instant
+from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
-from pressroom.validation import validate_source
+from pressroom.validation import read_plan, validate_source
 
 if TYPE_CHECKING:
     from pressroom.adapters.dead_letters import DeadLetter
@@ -141,7 +142,7 @@ def _check(arguments: argparse.Namespace) -> int:
         (
             path,
             validate_source(
-                read_source(path, key, max_bytes=limits.max_object_bytes),
+                read_source(path, key, **vars(read_plan(key, limits))),
                 first_seen=now,
                 limits=limits,
             ),
@@ -158,10 +159,13 @@ def _check(arguments: argparse.Namespace) -> int:
 
 def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:
     document = outcome.document
+    url = _outcome_path(outcome)
     return {
         "path": str(path),
         "valid": outcome.valid,
+        "kind": outcome.kind,
         "slug": document.slug if document else None,
+        "url": "/" + url if url is not None else None,
         "title": document.title if document else None,
         "date": format_instant(document.date) if document else None,
         "errors": [issue.model_dump(mode="json") for issue in outcome.errors],
@@ -169,9 +173,17 @@ def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:
     }
 
 
+def _outcome_path(outcome: ValidationOutcome) -> str | None:
+    """The site path a valid source becomes; None for an invalid or ignored one."""
+    content = outcome.document or outcome.asset
+    return claimed_path(content.slug) if content is not None else None
+
+
 def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
-    if outcome.document is not None:
-        _say(f"ok       {path} → posts/{outcome.document.slug}/", out)
+    if (site_path := _outcome_path(outcome)) is not None:
+        _say(f"ok       {path} → {site_path}", out)
+    elif outcome.kind == "ignored":
+        _say(f"ignored  {path} (not published)", out)
     else:
         _say(f"invalid  {path}", out)
     for issue in outcome.errors:
@@ -432,7 +444,8 @@ def _say(line: str, out: TextIO | None = None) -> None:
 
 
 def _print_status(status: SourceStatus, out: TextIO) -> None:
-    where = f" → posts/{status.slug}/" if status.slug and status.status == "published" else ""
+    published = status.slug and status.status == "published"
+    where = f" → {claimed_path(status.slug)}" if published and status.slug else ""
     event_time = format_instant(status.event_time)
     _say(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", out)
     for issue in status.errors:

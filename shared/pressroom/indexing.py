@@ -19,6 +19,12 @@ here gives the same index whatever order the events of a history arrive in:
    again.
 6. A post with no date is dated by its file's first upload, the same for
    every re-upload.
+7. A static file (an asset) follows the same rules, its URL path standing for
+   a slug: the name it claims is `/<site path>`, which no slug can be, so one
+   file owns a site path (`static/a.png` and `a.png` contest `/a.png`), the
+   next takes over when it goes, and a path no file claims keeps a tombstone.
+   An asset has no tag or month entries. Files the site never publishes
+   (`_drafts/`, another generator's folders) are recorded as `ignored`.
 
 Each event reads a few items (its status, the post item and the leading
 claims of the slugs it touches), decides, and writes what changed in one
@@ -40,16 +46,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NamedTuple, TypeVar
 
-from pressroom.models import Frozen, IndexMessage, Issue, PostSummary, UtcDatetime
+from pressroom.models import AssetSummary, Frozen, IndexMessage, Issue, PostSummary, UtcDatetime
 from pressroom.slugs import tag_key
 
 PostStatus = Literal["published", "draft", "deleted"]
-SourceStatusName = Literal["published", "draft", "invalid", "deleted", "conflict"]
+SourceStatusName = Literal["published", "draft", "invalid", "deleted", "conflict", "ignored"]
 Outcome = Literal["applied", "unchanged", "stale", "duplicate", "conflict"]
 Month = tuple[int, int]
 """(year, month), e.g. (2020, 10)."""
+Content = PostSummary | AssetSummary
+"""What a file's upload claims: a post (under its slug) or an asset (under `/<site path>`)."""
 
 _CLAIMING = frozenset({"published", "draft", "conflict"})
+_NO_CONTENT = frozenset({"invalid", "ignored"})
+"""Actions that record an upload's status and leave the file's content as it was."""
 """Statuses that mean the file's newest event is a valid upload, whose slug claim decides them."""
 
 
@@ -67,7 +77,8 @@ class SourceStatus(Frozen):
     first_seen: UtcDatetime | None = None
     """The earliest upload of this key: it ranks slug claims and dates undated posts."""
     slug: str | None = None
-    """The slug this file's content claims, whether it owns it or waits for it."""
+    """The slug this file's content claims, whether it owns it or waits for it; for an
+    asset, its URL path (`/img/cat.png`)."""
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
 
@@ -77,7 +88,7 @@ class Claim(Frozen):
 
     source_key: str
     first_seen: UtcDatetime
-    post: PostSummary
+    post: Content
 
     @property
     def rank(self) -> tuple[datetime, str]:
@@ -102,16 +113,24 @@ next in rank takes over; any other change only compares the file with the owner.
 
 
 class PostRecord(Frozen):
-    """The post item, `pk=POST#<slug>`, `sk=POST`: what the slug's page shows."""
+    """The post item, `pk=POST#<slug>`, `sk=POST`: what the slug's page shows; for an asset
+    (slug `/<path>`), the asset item `pk=ASSET#<path>`, `sk=ASSET`: what the path serves."""
 
     slug: str
     status: PostStatus
-    post: PostSummary | None = None
-    """The owner's post; None for a tombstone."""
+    post: Content | None = None
+    """The owner's post or asset; None for a tombstone."""
 
     @property
     def published(self) -> PostSummary | None:
-        return self.post if self.status == "published" else None
+        """The published post (an asset is no post: it is in no listing)."""
+        post = self.post
+        return post if self.status == "published" and isinstance(post, PostSummary) else None
+
+    @property
+    def published_asset(self) -> AssetSummary | None:
+        post = self.post
+        return post if self.status == "published" and isinstance(post, AssetSummary) else None
 
 
 class MonthMarker(Frozen):
@@ -262,10 +281,10 @@ def keys_to_read_first(message: IndexMessage) -> list[ItemKey]:
     read; a plan that needs more asks for it, and one that needs less is not conditional
     on the rest (see `Snapshot.consulted`)."""
     keys: list[ItemKey] = [SourceKey(message.source_key)]
-    if message.post is not None:
-        keys += [PostKey(message.post.slug), LeadingClaimsKey(message.post.slug)]
-        if not message.post.draft:
-            keys.append(MonthMarkerKey(*month_of(message.post)))
+    if (content := message.content) is not None:
+        keys += [PostKey(content.slug), LeadingClaimsKey(content.slug)]
+    if message.post is not None and not message.post.draft:
+        keys.append(MonthMarkerKey(*month_of(message.post)))
     return keys
 
 
@@ -385,7 +404,7 @@ class _Planner:
             return IndexPlan(outcome="duplicate", read=self.snapshot.versions())
 
         is_newest = before is None or message.sequencer > before.sequencer
-        is_new_content = message.action != "invalid" and (
+        is_new_content = message.action not in _NO_CONTENT and (
             before is None
             or before.content_sequencer is None
             or message.sequencer > before.content_sequencer
@@ -496,14 +515,16 @@ class _Planner:
         return _with_ownership(status, changes.owners[status.slug])
 
     def _message_slug(self) -> str | None:
-        return self.message.post.slug if self.message.post is not None else None
+        content = self.message.content
+        return content.slug if content is not None else None
 
     def _claim_after(
         self, is_new_content: bool, first_seen: datetime | None, current: ClaimKey | None
     ) -> Claim | None:
         """This file's claim once the event is applied: its content's slug, or none."""
+        post: Content | None
         if is_new_content:
-            post = self.message.post
+            post = self.message.content
         else:
             existing = self.snapshot.claim(current) if current is not None else None
             if existing is None:
@@ -535,6 +556,8 @@ class _Planner:
             status: SourceStatusName
             if message.action == "invalid":
                 status = "invalid"
+            elif message.action == "ignored":
+                status = "ignored"
             elif message.action == "delete":
                 status = "deleted"
             else:
@@ -623,6 +646,11 @@ def with_current_owner(status: SourceStatus, post: PostRecord | None) -> SourceS
 
 
 def _conflict(slug: str, owner: str) -> Issue:
+    if slug.startswith("/"):
+        return Issue(
+            message=f"the site path {slug!r} belongs to {owner}, uploaded first (a leading "
+            "`static/` is dropped); rename this file or delete the other"
+        )
     return Issue(
         field="slug",
         message=f"the slug {slug!r} belongs to {owner}, uploaded first; "

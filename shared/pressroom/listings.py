@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
-from pressroom.models import PostSummary
+from pressroom.models import AssetSummary, PostSummary
 from pressroom.slugs import tag_key
 
 __all__ = [
+    "AssetChange",
     "ListingPlan",
     "Month",
     "PostChange",
@@ -72,6 +73,22 @@ class PostChange:
     @property
     def creates_item(self) -> bool:
         return self.old is None
+
+
+@dataclass(frozen=True)
+class AssetChange:
+    """An asset item before and after one index write: in no listing, only its own copy."""
+
+    old: PostRecord | None
+    new: PostRecord | None
+
+    @property
+    def was(self) -> AssetSummary | None:
+        return self.old.published_asset if self.old is not None else None
+
+    @property
+    def published(self) -> AssetSummary | None:
+        return self.new.published_asset if self.new is not None else None
 
 
 @dataclass(frozen=True)

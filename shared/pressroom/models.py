@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -98,20 +98,74 @@ def document_key(content_hash: str) -> str:
     return f"documents/{content_hash}.json"
 
 
-class ValidationOutcome(Frozen):
-    """The validator's verdict on one source file: a document, or the reasons there is none."""
+def sanitised_asset_key(content_hash: str) -> str:
+    """Where a rewritten asset (a sanitised SVG) lives in the artifacts bucket."""
+    return f"assets/{content_hash}"
+
+
+class CopySource(Frozen):
+    """The object the renderer copies to publish an asset: the validated version."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    """The content bucket's version that was validated (None: an artifact, which is keyed
+    by its hash and never changes)."""
+
+
+class AssetSummary(Frozen):
+    """What the index keeps of a static file (image, media, font, document): where it is
+    published, with which headers, and which object is copied there."""
 
     source_key: str
+    path: str
+    """Its site-bucket key, which is its URL path: the source key, less a leading `static/`."""
+    content_type: str
+    cache_control: str
+    size: int
+    content_hash: str | None = None
+    """SHA-256 of the published bytes, where the validator read them all (SVG)."""
+    copy_source: CopySource | None = None
+    """Filled in by the validator service; None in `check`, which uploads nothing."""
+
+    @property
+    def slug(self) -> str:
+        """The name the asset claims in the index: its URL path, which begins with `/` as no
+        post's slug can (docs/architecture.md, "Static files")."""
+        return "/" + self.path
+
+    draft: ClassVar[bool] = False
+    dated_by_upload: ClassVar[bool] = False
+
+
+SourceKind = Literal["post", "asset", "ignored"]
+"""What a source file is: a post (Markdown), an asset (a static file published as it is), or
+ignored (another generator's drafts and internals: never published, never an error)."""
+
+
+class ValidationOutcome(Frozen):
+    """The validator's verdict on one source file: a document or an asset, or the reasons
+    there is none."""
+
+    source_key: str
+    kind: SourceKind | None = "post"
+    """None: a file of a type Pressroom never publishes (HTML, JavaScript, ...)."""
     document: PostDocument | None = None
+    asset: AssetSummary | None = None
+    sanitised: bytes | None = None
+    """The asset's bytes as rewritten by the validator (an SVG), published in place of the
+    upload."""
+    version_id: str | None = None
+    """The content bucket's version of the asset that was validated: the one published."""
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
 
     @property
     def valid(self) -> bool:
-        return self.document is not None
+        return self.document is not None or self.asset is not None or self.kind == "ignored"
 
 
-IndexAction = Literal["upsert", "invalid", "delete"]
+IndexAction = Literal["upsert", "invalid", "delete", "ignored"]
 
 
 class IndexMessage(Frozen):
@@ -123,9 +177,16 @@ class IndexMessage(Frozen):
     """Per-key order of S3 events, normalised so that string order is event order."""
     event_time: UtcDatetime
     post: PostSummary | None = None
-    """The validated post, for `upsert`."""
+    """The validated post, for `upsert` of a post."""
+    asset: AssetSummary | None = None
+    """The validated static file, for `upsert` of an asset."""
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+
+    @property
+    def content(self) -> PostSummary | AssetSummary | None:
+        """What the upload claims in the index: its post or its asset."""
+        return self.post or self.asset
 
 
 class RecordFailure(Frozen):

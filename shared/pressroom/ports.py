@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pressroom.indexing import IndexPlan, ItemKey, Month, Stored, TagEntry
-from pressroom.models import IndexMessage, PostDocument, PostSummary
+from pressroom.models import AssetSummary, CopySource, IndexMessage, PostDocument, PostSummary
 
 
 @dataclass(frozen=True)
@@ -17,14 +17,18 @@ class SourceObject:
     key: str
     size: int
     body: bytes | None
-    """None when the object is over the size limit: its body was never read."""
+    """None when the object is over the size limit: its body was never read. Fetched not
+    `whole`: its first bytes only."""
+    version_id: str | None = None
+    """The version read, where the bucket keeps versions: the one an asset's copy takes."""
 
 
 class ContentStore(Protocol):
     def fetch(
-        self, key: str, *, max_bytes: int, version_id: str | None = None
+        self, key: str, *, max_bytes: int, version_id: str | None = None, whole: bool = True
     ) -> SourceObject | None:
-        """The object, or None when it no longer exists (a removal event will follow)."""
+        """The object, or None when it no longer exists (a removal event will follow). Not
+        `whole`: its size and first `max_bytes` bytes, the rest never read."""
         ...
 
 
@@ -32,6 +36,10 @@ class DocumentStore(Protocol):
     def put(self, document: PostDocument) -> None: ...
 
     def get(self, key: str) -> PostDocument: ...
+
+    def put_asset(self, body: bytes, content_hash: str, content_type: str) -> CopySource:
+        """Store an asset as the validator rewrote it (a sanitised SVG); where it is."""
+        ...
 
 
 class IndexQueue(Protocol):
@@ -83,11 +91,18 @@ class PostCatalog(Protocol):
 
     def published_count(self) -> int: ...
 
+    def published_assets(self) -> Iterable[AssetSummary]: ...
+
     def tags(self) -> Iterable[str]: ...
 
 
 class SiteStore(Protocol):
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def copy(self, source: CopySource, key: str, content_type: str, cache_control: str) -> None:
+        """Publish an object of another bucket at `key`, copied inside S3 (the body never
+        passes through the function)."""
+        ...
 
     def delete(self, key: str) -> None: ...
 

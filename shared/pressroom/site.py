@@ -30,6 +30,12 @@ def post_path(slug: str) -> str:
     return f"posts/{slug}/"
 
 
+def claimed_path(name: str) -> str:
+    """Site path of what a file's status claims: an asset's own path (its name is
+    `/<path>`, indexing rule 7), or its post's page."""
+    return name[1:] if name.startswith("/") else post_path(name)
+
+
 def tag_path(tag: str) -> str:
     """Site path of a tag's page; `tag` as written (`Open Source`, `日本語`) or as its key.
     Its page is stored at `page_object_key` of it, and linked as `SiteConfig.path` of it:

@@ -8,19 +8,20 @@ from pathlib import Path
 
 from pressroom.exceptions import PressroomError
 from pressroom.ports import SourceObject
-from pressroom.validation import MARKDOWN_SUFFIXES
 
 
 def collect_sources(paths: Iterable[Path]) -> list[tuple[str, Path]]:
-    """(key, file) pairs: a file keeps its name; a folder gives its Markdown files, keyed by
-    relative path."""
+    """(key, file) pairs: a file keeps its name; a folder gives every file in it, keyed by
+    relative path, whatever its type (the validator says what each is), except hidden ones
+    (`.git/`, `.DS_Store`), which are no part of a site."""
     sources: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
             found = sorted(
                 file
                 for file in path.rglob("*")
-                if file.is_file() and file.suffix.lower() in MARKDOWN_SUFFIXES
+                if file.is_file()
+                and not any(part.startswith(".") for part in file.relative_to(path).parts)
             )
             pairs = [(file.relative_to(path).as_posix(), file) for file in found]
         elif path.is_file():
@@ -34,12 +35,15 @@ def collect_sources(paths: Iterable[Path]) -> list[tuple[str, Path]]:
     return sorted(sources.items())
 
 
-def read_source(path: Path, key: str, *, max_bytes: int) -> SourceObject:
+def read_source(path: Path, key: str, *, max_bytes: int, whole: bool = True) -> SourceObject:
     """A local file as the content bucket hands an object over: its size first, its body
     only within `max_bytes`, and never more than `max_bytes` + 1 bytes of it read (a file
-    that grows meanwhile is still caught as too large)."""
+    that grows meanwhile is still caught as too large). Not `whole`: its first `max_bytes`
+    bytes, whatever its size."""
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
+        if not whole:
+            return SourceObject(key=key, size=size, body=file.read(max_bytes))
         if size > max_bytes:
             return SourceObject(key=key, size=size, body=None)
         body = file.read(max_bytes + 1)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
@@ -13,6 +14,17 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from pressroom.assets import (
+    ASSET_CACHE_CONTROL,
+    SNIFF_BYTES,
+    AssetType,
+    asset_path,
+    asset_type,
+    ignored_reason,
+    refusal,
+    reserved_problem,
+    signature_problem,
+)
 from pressroom.characters import describe_character, first_bidi_control
 from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
@@ -20,6 +32,7 @@ from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
 from pressroom.markdown import measure_markdown
 from pressroom.models import (
+    AssetSummary,
     Issue,
     PostDocument,
     PostSummary,
@@ -36,6 +49,7 @@ from pressroom.slugs import (
     slugify,
     tag_key,
 )
+from pressroom.svg import SvgError, sanitise_svg
 
 DEFAULT_LAYOUTS = frozenset({"post", "page"})
 """Templates the default theme provides for whole pages."""
@@ -76,13 +90,7 @@ def validate_post(
         return _refused(source_key, _object_too_large(len(raw), limits))
     key_bytes = len(source_key.encode("utf-8"))
     if key_bytes > limits.max_source_key_bytes:
-        return _refused(
-            source_key,
-            Issue(
-                message=f"the file's path is {key_bytes:,} bytes, over the limit of "
-                f"{limits.max_source_key_bytes} (max_source_key_bytes); use a shorter name"
-            ),
-        )
+        return _refused(source_key, Issue(message=_key_too_long(key_bytes, limits)))
     try:
         text = decode_source(raw)
         front_matter = parse_front_matter(text, limits)
@@ -133,6 +141,27 @@ def body_problem(body: str, limits: Limits) -> Issue | None:
     return Issue(message=message, line=shape.line)
 
 
+@dataclass(frozen=True)
+class ReadPlan:
+    """How much of a source the validator reads: all of it up to `max_bytes`, or (`whole`
+    False) only its first `max_bytes`, the rest staying in S3 for the renderer's copy."""
+
+    max_bytes: int
+    whole: bool = True
+
+
+def read_plan(key: str, limits: Limits = DEFAULT_LIMITS) -> ReadPlan:
+    """What `validate_source` needs of the object at `key`."""
+    kind = asset_type(key)
+    if ignored_reason(key) is not None or (kind is None and not _is_markdown(key)):
+        return ReadPlan(0, whole=False)
+    if kind is None:
+        return ReadPlan(limits.max_object_bytes)
+    if kind.sanitised or not kind.signatures:
+        return ReadPlan(kind.max_bytes)
+    return ReadPlan(SNIFF_BYTES, whole=False)
+
+
 def validate_source(
     source: SourceObject,
     *,
@@ -140,12 +169,87 @@ def validate_source(
     limits: Limits = DEFAULT_LIMITS,
     layouts: frozenset[str] = DEFAULT_LAYOUTS,
 ) -> ValidationOutcome:
-    """Validate a source as a store handed it over: one over `max_object_bytes` is refused
-    from its size, its body never read. `check` and the validator both come through here."""
+    """Validate a source as a store handed it over (as `read_plan` asked): a post over
+    `max_object_bytes` is refused from its size, its body never read; an asset from its
+    size and first bytes. `check` and the validator both come through here."""
+    if (reason := ignored_reason(source.key)) is not None:
+        return ValidationOutcome(
+            source_key=source.key, kind="ignored", warnings=(Issue(message=reason),)
+        )
+    if (kind := asset_type(source.key)) is not None:
+        return validate_asset(source, kind, limits)
+    if not _is_markdown(source.key):
+        return ValidationOutcome(
+            source_key=source.key, kind=None, errors=(Issue(message=refusal(source.key)),)
+        )
     if source.body is None:
         return _refused(source.key, _object_too_large(source.size, limits))
     return validate_post(
         source.body, source.key, first_seen=first_seen, limits=limits, layouts=layouts
+    )
+
+
+def validate_asset(source: SourceObject, kind: AssetType, limits: Limits) -> ValidationOutcome:
+    """A static file: within its type's size, its first bytes its type's, an SVG rebuilt
+    from its safe parts (`svg.sanitise_svg`), a text file UTF-8."""
+    key, body = source.key, source.body
+    path = asset_path(key)
+
+    def refused(message: str) -> ValidationOutcome:
+        return ValidationOutcome(source_key=key, kind="asset", errors=(Issue(message=message),))
+
+    key_bytes = len(key.encode("utf-8"))
+    if key_bytes > limits.max_source_key_bytes:
+        return refused(_key_too_long(key_bytes, limits))
+    if problem := reserved_problem(path):
+        return refused(problem)
+    if source.size > kind.max_bytes or body is None:
+        return refused(
+            f"the file is {source.size:,} bytes, over the limit of {kind.max_bytes:,} bytes "
+            f"for {kind.content_type} files; make it smaller"
+        )
+    if signature_problem(kind, body):
+        return refused(
+            f"the file does not begin as {kind.content_type} files do: it is another format "
+            "under this name; save it as the type its name says"
+        )
+    published, content_hash = body, None
+    if kind.sanitised:
+        try:
+            published = sanitise_svg(body)
+        except SvgError as error:
+            return refused(f"the SVG {error}")
+        content_hash = hashlib.sha256(published).hexdigest()
+    elif not kind.signatures:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return refused(f"a text file must be UTF-8; byte {error.start + 1} is not")
+    asset = AssetSummary(
+        source_key=key,
+        path=path,
+        content_type=kind.content_type,
+        cache_control=ASSET_CACHE_CONTROL,
+        size=len(published) if kind.sanitised else source.size,
+        content_hash=content_hash,
+    )
+    return ValidationOutcome(
+        source_key=key,
+        kind="asset",
+        asset=asset,
+        sanitised=published if kind.sanitised else None,
+        version_id=source.version_id,
+    )
+
+
+def _is_markdown(key: str) -> bool:
+    return key.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def _key_too_long(key_bytes: int, limits: Limits) -> str:
+    return (
+        f"the file's path is {key_bytes:,} bytes, over the limit of "
+        f"{limits.max_source_key_bytes} (max_source_key_bytes); use a shorter name"
     )
 
 

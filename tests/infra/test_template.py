@@ -546,6 +546,30 @@ def test_the_site_is_served_through_cloudfront_with_security_headers() -> None:
     assert {"ContentTypeOptions", "ReferrerPolicy"} <= set(security)
 
 
+def test_svgs_are_served_sandboxed() -> None:
+    (distribution,) = resources("AWS::CloudFront::Distribution").values()
+    settings = distribution["Properties"]["DistributionConfig"]
+    (svg,) = [b for b in settings["CacheBehaviors"] if b["PathPattern"] == "*.svg"]
+    policy = properties(svg["ResponseHeadersPolicyId"]["Ref"])["ResponseHeadersPolicyConfig"]
+    csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+
+    assert csp.split(";")[0].strip() == "sandbox"
+    assert "script-src" not in csp
+    assert svg["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+def test_the_renderer_may_copy_the_validated_version_of_an_upload() -> None:
+    granted = {
+        action
+        for statement in statements(role_of("RendererFunction"))
+        for resource in statement["Resource"]
+        if refers(resource, "ContentBucket")
+        for action in statement["Action"]
+    }
+
+    assert granted == {"s3:GetObject", "s3:GetObjectVersion"}
+
+
 def test_parameters_and_outputs_name_the_stage_the_domain_and_the_buckets() -> None:
     template = document()
 

@@ -18,7 +18,7 @@ def test_publish_json_over_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixt
 
     summary = json.loads(capsys.readouterr().out)
     assert exit_code == 1  # the corpus holds invalid files
-    assert set(summary) == {"site", "published", "drafts", "rejected"}
+    assert set(summary) == {"site", "published", "drafts", "rejected", "sources"}
     assert summary["site"] == str(site)
     good = cases("good")
     assert sorted(summary["published"]) == sorted(
@@ -28,7 +28,14 @@ def test_publish_json_over_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixt
         case.expected["slug"] for case in good if not case.expected["publish"]
     ]
     rejected = {Path(entry["path"]).name: entry["errors"] for entry in summary["rejected"]}
-    assert set(rejected) == {case.name for case in cases("bad")}
+    # Every file of the folder goes in, whatever its type: the corpus's JSON is refused.
+    assert set(rejected) == {case.name for case in cases("bad")} | {"EXPECTED.json"}
+    kinds = {Path(entry["path"]).name: entry["kind"] for entry in summary["sources"]}
+    assert kinds["EXPECTED.json"] is None
+    assert {kinds[case.name] for case in cases()} == {"post"}
+    urls = {entry["url"] for entry in summary["sources"] if entry["status"] == "published"}
+    assert urls == {f"/posts/{slug}/" for slug in summary["published"]}
+    rejected.pop("EXPECTED.json")
     for case in cases("bad"):
         described = " ".join(f"{e['field']} {e['message']}" for e in rejected[case.name]).lower()
         assert any(word.lower() in described for word in case.expected["mentions"]), case.name

@@ -32,8 +32,10 @@ class FileContent:
 
     path: Path
 
-    def fetch(self, key: str, *, max_bytes: int, version_id: str | None = None) -> SourceObject:
-        return read_source(self.path, key, max_bytes=max_bytes)
+    def fetch(
+        self, key: str, *, max_bytes: int, version_id: str | None = None, whole: bool = True
+    ) -> SourceObject:
+        return read_source(self.path, key, max_bytes=max_bytes, whole=whole)
 
 
 @dataclass

@@ -21,24 +21,32 @@ def test_check_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str])
     assert good == {
         "path": str(SEED),
         "valid": True,
+        "kind": "post",
         "slug": "armenia-azerbaijan-truce",
+        "url": "/posts/armenia-azerbaijan-truce/",
         "title": "Armenia and Azerbaijan Say Cease-Fire Truce Fails to Hold",
         "date": "2020-10-10T16:30:15Z",
         "errors": [],
         "warnings": [],
     }
     assert bad["valid"] is False
-    assert (bad["slug"], bad["title"], bad["date"]) == (None, None, None)
+    assert (bad["slug"], bad["url"], bad["title"], bad["date"]) == (None, None, None, None)
     assert bad["errors"] == [{"field": "title", "message": "must not be blank", "line": 2}]
 
 
-def test_check_of_a_folder_reports_every_markdown_file(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_of_a_folder_reports_every_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--json", str(CORPUS)]) == 1
 
-    reported = json.loads(capsys.readouterr().out)
-    assert len(reported) == len(cases())
-    valid = {entry["path"].split("/corpus/", 1)[1] for entry in reported if entry["valid"]}
+    reported = {
+        entry["path"].split("/corpus/", 1)[1]: entry
+        for entry in json.loads(capsys.readouterr().out)
+    }
+    # Every file of the folder, of any type: the corpus's JSON is refused, saying why.
+    assert set(reported) == {case.id for case in cases()} | {"EXPECTED.json"}
+    valid = {path for path, entry in reported.items() if entry["valid"]}
     assert valid == {case.id for case in cases("good")}
+    assert reported["EXPECTED.json"]["kind"] is None
+    assert "`.json` files are not published" in reported["EXPECTED.json"]["errors"][0]["message"]
 
 
 def test_check_exits_zero_when_every_file_is_valid(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,13 +16,14 @@ def _stream_record(sk: str) -> dict[str, object]:
     }
 
 
-def test_renderer_receives_post_items_only() -> None:
+def test_renderer_receives_post_and_asset_items_only() -> None:
     template = StackTemplate.load(PROJECT_ROOT / "template.yaml")
     (renderer,) = [spec for spec in template.functions() if spec.logical_id == "RendererFunction"]
     (stream,) = [event for event in renderer.events if event.type == "DynamoDB"]
     (pattern,) = stream.filters
 
     assert matches(pattern, _stream_record("POST"))
+    assert matches(pattern, _stream_record("ASSET"))
     assert not matches(pattern, _stream_record("STATUS"))
     assert not matches(pattern, _stream_record("2024-01-01T00:00:00Z#hello"))
 

@@ -6,6 +6,10 @@
 - month entry    pk=MONTH#<yyyy-mm>      sk=<iso date>#<slug>         (a line of an archive)
 - tag entry      pk=TAG#<tag>            sk=<iso date>#<slug>
 - month marker   pk=SITE                 sk=MONTH#<yyyy-mm>           (the month had posts)
+- asset item     pk=ASSET#<site path>    sk=ASSET                     (what the path serves)
+- asset claim    pk=ASSET#<site path>    sk=CLAIM#<first seen>#<key>  (a file wants the path)
+An asset's name in the planner is `/<site path>` (indexing, rule 7); here it has its own
+partitions, so no scan or listing of posts ever meets one.
 Status and post items carry a `version` number, and every write is
 conditional on the version the plan read. Listings are read from the base
 table with consistent reads: they show every committed write.
@@ -42,7 +46,7 @@ from pressroom.indexing import (
     month_of,
     with_current_owner,
 )
-from pressroom.models import PostSummary, RecordFailure, format_instant
+from pressroom.models import AssetSummary, PostSummary, RecordFailure, format_instant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -62,11 +66,11 @@ def item_key(key: ItemKey) -> Item:
             return {"pk": f"SOURCE#{source}", "sk": "STATUS"}
         case ClaimKey(slug, first_seen, source):
             return {
-                "pk": f"POST#{slug}",
+                "pk": _claimed_partition(slug),
                 "sk": f"{_CLAIM_PREFIX}{format_instant(first_seen)}#{source}",
             }
         case PostKey(slug):
-            return {"pk": f"POST#{slug}", "sk": "POST"}
+            return {"pk": _claimed_partition(slug), "sk": _owner_sort_key(slug)}
         case MonthMarkerKey(year, month):
             return {"pk": "SITE", "sk": f"{_MARKER_PREFIX}{_month_name((year, month))}"}
         case LeadingClaimsKey():
@@ -74,6 +78,24 @@ def item_key(key: ItemKey) -> Item:
 
 
 _CLAIM_PREFIX = "CLAIM#"
+POST_SORT_KEY = "POST"
+ASSET_SORT_KEY = "ASSET"
+_ASSET_PREFIX = "ASSET#"
+
+
+def _is_asset(name: str) -> bool:
+    return name.startswith("/")
+
+
+def _claimed_partition(name: str) -> str:
+    """A slug's partition (`POST#<slug>`), or an asset's (`ASSET#<site path>`)."""
+    return f"{_ASSET_PREFIX}{name[1:]}" if _is_asset(name) else f"POST#{name}"
+
+
+def _owner_sort_key(name: str) -> str:
+    return ASSET_SORT_KEY if _is_asset(name) else POST_SORT_KEY
+
+
 _FAILURE = "FAILURE"
 _MARKER_PREFIX = "MONTH#"
 
@@ -108,10 +130,17 @@ def record_item(key: ItemKey, record: Record, version: int = 0) -> Item:
 
 
 def post_record(item: Mapping[str, Any]) -> PostRecord:
+    """A post or asset item, as the table or its stream holds it."""
     live = item["status"] != "deleted"
+    content = asset_summary if _is_asset(item["slug"]) else post_summary
     return PostRecord(
-        slug=item["slug"], status=item["status"], post=post_summary(item) if live else None
+        slug=item["slug"], status=item["status"], post=content(item) if live else None
     )
+
+
+def asset_summary(item: Mapping[str, Any]) -> AssetSummary:
+    fields = {name: item[name] for name in AssetSummary.model_fields if name in item}
+    return AssetSummary.model_validate(fields)
 
 
 def post_summary(item: Mapping[str, Any]) -> PostSummary:
@@ -129,7 +158,9 @@ def claim(item: Mapping[str, Any]) -> Claim:
     return Claim(
         source_key=item["source_key"],
         first_seen=item["first_seen"],
-        post=post_summary(item["post"]),
+        post=asset_summary(item["post"])
+        if item["pk"].startswith(_ASSET_PREFIX)
+        else post_summary(item["post"]),
     )
 
 
@@ -198,7 +229,7 @@ class DynamoPostIndex:
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :claim)",
             ExpressionAttributeValues={
-                ":pk": {"S": f"POST#{slug}"},
+                ":pk": {"S": _claimed_partition(slug)},
                 ":claim": {"S": _CLAIM_PREFIX},
             },
             ConsistentRead=True,
@@ -413,6 +444,14 @@ class DynamoPostIndex:
 
     def published_count(self) -> int:
         return sum(1 for _ in self.published_posts())
+
+    def published_assets(self) -> Iterator[AssetSummary]:
+        for item in self._scan(
+            "sk = :asset AND #status = :published",
+            {":asset": {"S": ASSET_SORT_KEY}, ":published": {"S": "published"}},
+            names={"#status": "status"},
+        ):
+            yield asset_summary(item)
 
     def tags(self) -> set[str]:
         return {

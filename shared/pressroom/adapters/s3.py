@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from pressroom.models import PostDocument, document_key
+from pressroom.models import CopySource, PostDocument, document_key, sanitised_asset_key
 from pressroom.ports import SourceObject
 
 if TYPE_CHECKING:
@@ -20,25 +20,35 @@ class S3ContentStore:
         self.bucket = bucket
 
     def fetch(
-        self, key: str, *, max_bytes: int, version_id: str | None = None
+        self, key: str, *, max_bytes: int, version_id: str | None = None, whole: bool = True
     ) -> SourceObject | None:
         request: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
             request["VersionId"] = version_id
+        if not whole:
+            # A large asset's first bytes: its type is checked, its body stays in S3.
+            request["Range"] = f"bytes=0-{max(max_bytes, 1) - 1}"
         try:
             response = self.client.get_object(**request)
         except ClientError as error:
-            if error.response["Error"]["Code"] in {"NoSuchKey", "NoSuchVersion", "404"}:
+            code = error.response["Error"]["Code"]
+            if code in {"NoSuchKey", "NoSuchVersion", "404"}:
                 return None
+            if code == "InvalidRange":  # an empty object has no first byte
+                return SourceObject(key=key, size=0, body=b"", version_id=version_id)
             raise
         size = response["ContentLength"]
+        if "ContentRange" in response:
+            size = int(response["ContentRange"].rpartition("/")[2])
+        version = response.get("VersionId") or version_id
         stream = response["Body"]
-        if size > max_bytes:
+        if whole and size > max_bytes:
             # The headers said enough: the body is never read.
             stream.close()
-            return SourceObject(key=key, size=size, body=None)
+            return SourceObject(key=key, size=size, body=None, version_id=version)
         with stream:
-            return SourceObject(key=key, size=size, body=stream.read(max_bytes + 1))
+            body = stream.read(max_bytes + 1 if whole else max_bytes)
+        return SourceObject(key=key, size=size, body=body, version_id=version)
 
 
 class S3DocumentStore:
@@ -59,6 +69,11 @@ class S3DocumentStore:
         with response["Body"] as body:
             return PostDocument.model_validate_json(body.read())
 
+    def put_asset(self, body: bytes, content_hash: str, content_type: str) -> CopySource:
+        key = sanitised_asset_key(content_hash)
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        return CopySource(bucket=self.bucket, key=key)
+
 
 class S3SiteStore:
     def __init__(self, client: S3Client, bucket: str) -> None:
@@ -67,6 +82,21 @@ class S3SiteStore:
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def copy(self, source: CopySource, key: str, content_type: str, cache_control: str) -> None:
+        copy_source: dict[str, str] = {"Bucket": source.bucket, "Key": source.key}
+        if source.version_id:
+            copy_source["VersionId"] = source.version_id
+        # CopyObject copies inside S3 (up to 5 GB; assets.MAX_COPY_BYTES is far less), and
+        # REPLACE sets the site's headers rather than the upload's.
+        self.client.copy_object(
+            CopySource=copy_source,  # type: ignore[arg-type]
+            Bucket=self.bucket,
+            Key=key,
+            ContentType=content_type,
+            CacheControl=cache_control,
+            MetadataDirective="REPLACE",
+        )
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)

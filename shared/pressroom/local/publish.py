@@ -4,19 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from pressroom.local.emulator import embedded_aws
 from pressroom.local.stack import LocalStack, check_site_folder, find_project_root
 from pressroom.models import Issue
+from pressroom.ports import SourceObject
+from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
+from pressroom.validation import validate_source
+
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Rejection:
     path: str
     errors: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class PublishedSource:
+    """One source as the pipeline left it: what it is and the site path it became."""
+
+    path: str
+    kind: str | None
+    """`post`, `asset`, `ignored`; None for a type never published."""
+    status: str
+    url: str | None
+    """`/posts/<slug>/` or the asset's `/<path>`; None when it is not on the site."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +46,7 @@ class PublishReport:
     rejected: list[Rejection] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     """Site-bucket keys written to `site`."""
+    sources: list[PublishedSource] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +60,7 @@ class PublishReport:
                 }
                 for rejection in self.rejected
             ],
+            "sources": [vars(source) for source in self.sources],
         }
 
 
@@ -72,17 +92,36 @@ def publish(
     published: list[str] = []
     drafts: list[str] = []
     rejected: list[Rejection] = []
+    described: list[PublishedSource] = []
     for key, path in sources:
         status = statuses[key]
         if status is None:
             lost = Issue(message="the pipeline never recorded this file (see the function log)")
             rejected.append(Rejection(str(path), (lost,)))
-        elif status.status == "published" and status.slug:
+            described.append(PublishedSource(str(path), _kind(key), "lost", None))
+            continue
+        is_post = status.slug is not None and not status.slug.startswith("/")
+        on_site = status.status == "published" and status.slug is not None
+        url = "/" + claimed_path(status.slug) if on_site and status.slug else None
+        described.append(PublishedSource(str(path), _kind(key), status.status, url))
+        if status.status == "ignored":
+            continue
+        if on_site and is_post and status.slug:
             published.append(status.slug)
         elif status.status == "draft" and status.slug:
             drafts.append(status.slug)
-        else:
+        elif not on_site:
             rejected.append(Rejection(str(path), status.errors))
     return PublishReport(
-        site=site, published=published, drafts=drafts, rejected=rejected, pages=pages
+        site=site,
+        published=published,
+        drafts=drafts,
+        rejected=rejected,
+        pages=pages,
+        sources=described,
     )
+
+
+def _kind(key: str) -> str | None:
+    """What a source is, from its key alone, as `validate_source` decides it."""
+    return validate_source(SourceObject(key=key, size=0, body=None), first_seen=_NEVER).kind

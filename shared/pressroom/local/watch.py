@@ -15,12 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pressroom.assets import asset_type
 from pressroom.sources import collect_sources
+from pressroom.validation import MARKDOWN_SUFFIXES
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
+
+
+def upload_content_type(key: str) -> str:
+    """The type an author's upload tool would give the file (the site's own comes from the
+    validator, whatever this says)."""
+    kind = asset_type(key)
+    if kind is not None:
+        return kind.content_type
+    return (
+        MARKDOWN_CONTENT_TYPE if key.lower().endswith(MARKDOWN_SUFFIXES) else "binary/octet-stream"
+    )
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class _Seen:
 
 
 class FolderMirror:
-    """Puts the folder's new and changed Markdown files into the bucket and deletes the keys
+    """Puts the folder's new and changed files, of every type, into the bucket and deletes the keys
     of files that went away, under the keys `pressroom publish` gives them."""
 
     def __init__(self, s3: S3Client, bucket: str, folder: Path) -> None:
@@ -96,7 +109,7 @@ class FolderMirror:
         changed = seen is None or seen.digest != digest  # else touched, not changed
         if changed:
             self.s3.put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentType=MARKDOWN_CONTENT_TYPE
+                Bucket=self.bucket, Key=key, Body=body, ContentType=upload_content_type(key)
             )
         self._seen[key] = _Seen(stat.st_mtime_ns, stat.st_size, digest)
         return changed

@@ -9,8 +9,15 @@ from typing import TypeVar
 
 from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
-from pressroom.listings import ListingPlan, Month, PostChange, coalesce, listing_requests
-from pressroom.models import PostSummary
+from pressroom.listings import (
+    AssetChange,
+    ListingPlan,
+    Month,
+    PostChange,
+    coalesce,
+    listing_requests,
+)
+from pressroom.models import AssetSummary, CopySource, PostSummary
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
     HTML_CONTENT_TYPE,
@@ -55,10 +62,11 @@ class RebuildPlan:
     post_count: int
     months: list[Month]
     tags: list[str]
+    asset_count: int = 0
 
     @property
     def steps(self) -> int:
-        return self.post_count + len(self.months) + len(self.tags) + 1
+        return self.post_count + self.asset_count + len(self.months) + len(self.tags) + 1
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,18 @@ class RendererService:
             self.write_post_page(change.published)
         elif change.unpublishes:
             self.site.delete(page_object_key(post_path(change.slug)))
+
+    def render_asset(self, change: AssetChange) -> None:
+        """Publish one asset (a copy inside S3 of the version validated), or unpublish it."""
+        if change.published is not None and change.published != change.was:
+            self.copy_asset(change.published)
+        elif change.was is not None and change.published is None:
+            self.site.delete(change.was.path)
+
+    def copy_asset(self, asset: AssetSummary) -> None:
+        if asset.copy_source is None:
+            raise ValueError(f"{asset.source_key}: the index holds no object to copy")
+        self.site.copy(asset.copy_source, asset.path, asset.content_type, asset.cache_control)
 
     def write_post_page(self, post: PostSummary) -> None:
         # The index's date wins: an undated post is dated by its file's first upload.
@@ -187,6 +207,7 @@ class RendererService:
             post_count=self.catalog.published_count(),
             months=list(self.catalog.months()),
             tags=sorted(self.catalog.tags()),
+            asset_count=sum(1 for _ in self.catalog.published_assets()),
         )
 
     def rebuild(self, plan: RebuildPlan) -> Iterator[str]:
@@ -197,6 +218,11 @@ class RendererService:
         for post in self.catalog.published_posts():
             service.write_post_page(post)
             yield post_path(post.slug)
+        # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
+        # the sweep below would otherwise take for a page no one writes.
+        for asset in self.catalog.published_assets():
+            service.copy_asset(asset)
+            yield asset.path
         for month in plan.months:
             service.write_month(month)
             yield archive_path(*month)
@@ -303,6 +329,10 @@ class _RecordingSite:
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
         self.site.put(key, body, content_type)
+        self.written.add(key)
+
+    def copy(self, source: CopySource, key: str, content_type: str, cache_control: str) -> None:
+        self.site.copy(source, key, content_type, cache_control)
         self.written.add(key)
 
     def delete(self, key: str) -> None:

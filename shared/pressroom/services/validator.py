@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from pressroom.events import ContentEvent
 from pressroom.limits import Limits
-from pressroom.models import IndexMessage, ValidationOutcome
-from pressroom.ports import ContentStore, DocumentStore, IndexQueue
-from pressroom.validation import DEFAULT_LAYOUTS, validate_source
+from pressroom.models import AssetSummary, CopySource, IndexMessage, ValidationOutcome
+from pressroom.ports import ContentStore, DocumentStore, IndexQueue, SourceObject
+from pressroom.validation import DEFAULT_LAYOUTS, read_plan, validate_source
 
 _Source = TypeVar("_Source", bound=Hashable)
 
@@ -54,11 +54,19 @@ class ValidatorService:
         return {sources[position]: reason for position, reason in unsent.items()}
 
     def validate(self, event: ContentEvent) -> ValidationOutcome | None:
-        source = self.content.fetch(
-            event.key, max_bytes=self.limits.max_object_bytes, version_id=event.version_id
+        plan = read_plan(event.key, self.limits)
+        source = (
+            self.content.fetch(
+                event.key, max_bytes=plan.max_bytes, version_id=event.version_id, whole=plan.whole
+            )
+            if plan.max_bytes
+            # Ignored and refused by their key alone: nothing of them is read.
+            else SourceObject(key=event.key, size=event.size or 0, body=b"")
         )
         if source is None:
             return None
+        if source.version_id is None:
+            source = replace(source, version_id=event.version_id)
         return validate_source(
             source, first_seen=event.event_time, limits=self.limits, layouts=self.layouts
         )
@@ -70,9 +78,26 @@ class ValidatorService:
             "event_time": event.event_time,
             "warnings": outcome.warnings,
         }
+        if outcome.kind == "ignored":
+            return IndexMessage(action="ignored", **common)
+        if outcome.asset is not None:
+            return IndexMessage(action="upsert", asset=self._publishable(event, outcome), **common)
         if outcome.document is None:
             return IndexMessage(action="invalid", errors=outcome.errors, **common)
         # The document is stored before the message is sent, so the indexer
         # never points at a document that is not there.
         self.documents.put(outcome.document)
         return IndexMessage(action="upsert", post=outcome.document.summary(), **common)
+
+    def _publishable(self, event: ContentEvent, outcome: ValidationOutcome) -> AssetSummary:
+        """The asset with the object the renderer copies: the sanitised rewrite, stored
+        first (as a document is), or the very version of the upload that was validated."""
+        asset = outcome.asset
+        assert asset is not None
+        if outcome.sanitised is not None and asset.content_hash is not None:
+            source = self.documents.put_asset(
+                outcome.sanitised, asset.content_hash, asset.content_type
+            )
+        else:
+            source = CopySource(bucket=event.bucket, key=event.key, version_id=outcome.version_id)
+        return asset.model_copy(update={"copy_source": source})

@@ -1,0 +1,126 @@
+"""Static files (images, media, fonts, documents): which keys are published as they are,
+where, with which headers and within which size; and the keys no generator publishes.
+
+Pure functions: the validator, `check` and the renderer's tests all decide from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+MiB = 1024 * 1024
+
+ASSET_CACHE_CONTROL = "public, max-age=3600"
+"""An asset keeps its URL when its file is replaced (the URL is the author's path, not a
+hash), so browsers may keep it an hour, not forever."""
+
+SNIFF_BYTES = 32
+"""How much of a binary file the validator reads: enough for every signature below. The
+rest is never read; the renderer copies the object inside S3."""
+
+MAX_COPY_BYTES = 200 * MiB
+"""Largest asset of any type: one CopyObject takes it well within the renderer's 30 s
+(CopyObject itself takes up to 5 GB)."""
+
+
+@dataclass(frozen=True)
+class AssetType:
+    content_type: str
+    max_bytes: int
+    signatures: tuple[tuple[int, bytes], ...] = ()
+    """(offset, bytes) of which one must be in the file; empty: no fixed signature (text)."""
+    sanitised: bool = False
+    """Read whole, rewritten by the validator, and the rewrite published (SVG)."""
+
+
+_IMAGE = 20 * MiB
+_ISO_MEDIA = ((4, b"ftyp"),)
+
+ASSET_TYPES: dict[str, AssetType] = {
+    ".png": AssetType("image/png", _IMAGE, ((0, b"\x89PNG\r\n\x1a\n"),)),
+    ".jpg": AssetType("image/jpeg", _IMAGE, ((0, b"\xff\xd8\xff"),)),
+    ".jpeg": AssetType("image/jpeg", _IMAGE, ((0, b"\xff\xd8\xff"),)),
+    ".gif": AssetType("image/gif", _IMAGE, ((0, b"GIF87a"), (0, b"GIF89a"))),
+    ".webp": AssetType("image/webp", _IMAGE, ((8, b"WEBP"),)),
+    ".avif": AssetType("image/avif", _IMAGE, _ISO_MEDIA),
+    ".ico": AssetType("image/vnd.microsoft.icon", 1 * MiB, ((0, b"\x00\x00\x01\x00"),)),
+    ".svg": AssetType("image/svg+xml", 1 * MiB, sanitised=True),
+    ".pdf": AssetType("application/pdf", 100 * MiB, ((0, b"%PDF-"),)),
+    ".mp4": AssetType("video/mp4", MAX_COPY_BYTES, _ISO_MEDIA),
+    ".webm": AssetType("video/webm", MAX_COPY_BYTES, ((0, b"\x1a\x45\xdf\xa3"),)),
+    ".mp3": AssetType(
+        "audio/mpeg", 100 * MiB, ((0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xf3"), (0, b"\xff\xf2"))
+    ),
+    ".txt": AssetType("text/plain; charset=utf-8", 1 * MiB),
+    ".woff2": AssetType("font/woff2", 5 * MiB, ((0, b"wOF2"),)),
+    ".woff": AssetType("font/woff", 5 * MiB, ((0, b"wOFF"),)),
+}
+
+_REFUSED = {
+    ".html": "HTML is not published as it is (it could run script on the site); write the "
+    "page in Markdown (.md)",
+    ".htm": "HTML is not published as it is (it could run script on the site); write the "
+    "page in Markdown (.md)",
+    ".xhtml": "XHTML is not published (it could run script on the site); write the page in "
+    "Markdown (.md)",
+    ".js": "JavaScript is never published: the site runs no script of its authors'",
+    ".mjs": "JavaScript is never published: the site runs no script of its authors'",
+}
+
+RESERVED_FOLDERS = ("tags/", "categories/", "archive/", "page/", "sitemaps/", "search/")
+"""Where the renderer keeps listings it trims (every key under them that it did not write
+goes): an asset there would be deleted by the next listing."""
+
+_GENERATOR_FOLDERS = {
+    "_drafts": "a draft (Jekyll's `_drafts/`): never published; move it out of `_drafts/` "
+    "when it is ready",
+}
+
+
+def asset_type(key: str) -> AssetType | None:
+    return ASSET_TYPES.get(PurePosixPath(key).suffix.lower())
+
+
+def asset_path(key: str) -> str:
+    """The site-bucket key (and URL path) of an asset: its own key, less a leading `static/`
+    (Hugo's folder of files served at the root); Jekyll's `assets/` stays."""
+    return key.removeprefix("static/")
+
+
+def ignored_reason(key: str) -> str | None:
+    """Why a key is never published, or None: `_config.yml` and files under `_`-prefixed
+    folders other than `_posts/` (another generator's drafts and internals)."""
+    if key == "_config.yml":
+        return "Jekyll's configuration: not published"
+    top, _, rest = key.partition("/")
+    if not rest or not top.startswith("_") or top == "_posts":
+        return None
+    return _GENERATOR_FOLDERS.get(
+        top,
+        f"`{top}/` holds another generator's internals (layouts, includes, data): not published",
+    )
+
+
+def refusal(key: str) -> str:
+    """Why a key that is neither a post nor an asset is refused."""
+    suffix = PurePosixPath(key).suffix.lower()
+    if suffix in _REFUSED:
+        return _REFUSED[suffix]
+    published = ", ".join(sorted(s.lstrip(".") for s in ASSET_TYPES))
+    what = f"`{suffix}` files are" if suffix else "files without an extension are"
+    return f"{what} not published; posts are Markdown (.md, .markdown), files one of: {published}"
+
+
+def signature_problem(kind: AssetType, head: bytes) -> bool:
+    """Whether the file's first bytes are not its type's (a renamed file, or another format)."""
+    if not kind.signatures:
+        return False
+    return not any(head[offset : offset + len(magic)] == magic for offset, magic in kind.signatures)
+
+
+def reserved_problem(path: str) -> str | None:
+    folder = next((folder for folder in RESERVED_FOLDERS if path.startswith(folder)), None)
+    if folder is None:
+        return None
+    return f"`{folder}` is where the site's listings live; put the file in another folder"
