@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -100,49 +101,58 @@ def deliveries() -> Iterator[Deliveries]:
         yield Deliveries(aws)
 
 
-@pytest.mark.parametrize("population", [SPREAD, CONTENDED], ids=["spread", "contended"])
-@settings(
-    max_examples=HISTORIES_PER_POPULATION,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+POPULATIONS = pytest.mark.parametrize(
+    "population", [SPREAD, CONTENDED], ids=["spread", "contended"]
 )
-@given(data=st.data())
-def test_shuffled_and_repeated_delivery_ends_like_delivery_in_order(
-    deliveries: Deliveries, population: Population, data: st.DataObject
-) -> None:
-    history = data.draw(population.histories(), label="history")
-    messages = index_messages(history)
-    in_order = [list(range(len(messages)))]
-    batches = draw_delivery(data, len(messages))
-
-    expected = deliveries.run(messages, in_order)
-    actual = deliveries.run(messages, batches)
-
-    assert actual.table == expected.table
-    assert actual.site.keys() == expected.site.keys()
-    assert actual.site == expected.site
-    check_rules(history, population.slugs, expected)
 
 
-@pytest.mark.parametrize("population", [SPREAD, CONTENDED], ids=["spread", "contended"])
-@settings(
-    max_examples=CONCURRENT_HISTORIES_PER_POPULATION,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order(
-    deliveries: Deliveries, population: Population, data: st.DataObject
-) -> None:
+def _histories(examples: int) -> Any:
+    """Hypothesis's settings for `examples` histories a population."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def _ends_like_delivery_in_order(
+    deliveries: Deliveries,
+    population: Population,
+    data: st.DataObject,
+    runtime: RuntimeMode | None = None,
+) -> tuple[list[Operation], FinalState]:
+    """Deliver a drawn history in order, then in drawn batches on `runtime`; both end the
+    same. The history and the in-order result."""
     history = data.draw(population.histories(), label="history")
     messages = index_messages(history)
     batches = draw_delivery(data, len(messages))
 
     expected = deliveries.run(messages, [list(range(len(messages)))])
-    actual = deliveries.run(messages, batches, runtime=CONCURRENT)
+    actual = deliveries.run(messages, batches, runtime=runtime)
 
     assert actual.table == expected.table
+    assert actual.site.keys() == expected.site.keys()
     assert actual.site == expected.site
+    return history, expected
+
+
+@POPULATIONS
+@_histories(HISTORIES_PER_POPULATION)
+@given(data=st.data())
+def test_shuffled_and_repeated_delivery_ends_like_delivery_in_order(
+    deliveries: Deliveries, population: Population, data: st.DataObject
+) -> None:
+    history, expected = _ends_like_delivery_in_order(deliveries, population, data)
+    check_rules(history, population.slugs, expected)
+
+
+@POPULATIONS
+@_histories(CONCURRENT_HISTORIES_PER_POPULATION)
+@given(data=st.data())
+def test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order(
+    deliveries: Deliveries, population: Population, data: st.DataObject
+) -> None:
+    _ends_like_delivery_in_order(deliveries, population, data, CONCURRENT)
 
 
 def check_rules(history: list[Operation], slugs: tuple[str, ...], state: FinalState) -> None:
