@@ -11,6 +11,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from pressroom.characters import replace_unpublishable
+from pressroom.highlight import TOKEN_CLASS, highlight_code_blocks
 
 # Raw HTML is let through cmark (UNSAFE) on purpose: authors may write
 # <kbd>, <details> or a plain <a>. nh3 (ammonia) then keeps only what
@@ -42,6 +43,8 @@ _ALLOWED_ATTRIBUTES = {
     "td": nh3.ALLOWED_ATTRIBUTES["td"] - _OBSOLETE | {"class"},
     "sup": {"class"},
     "section": {"class"},
+    # Pygments' token classes in highlighted code (`<span class="hl-k">`).
+    "span": {"class"},
     # A footnote's back link is named for screen readers ("Back to reference 1").
     "a": nh3.ALLOWED_ATTRIBUTES["a"] | {"class", "aria-label"},
     # GitHub task lists render as disabled checkboxes (`type` is limited below).
@@ -96,6 +99,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         if tag == "code":
             return value if _LANGUAGE_CLASS.fullmatch(value) else None
+        if tag == "span":
+            return value if TOKEN_CLASS.fullmatch(value) else None
         return value if value in _CLASSES.get(tag, ()) else None
     if attribute == "id":
         # An id holds no whitespace; an empty one still gets a name of its own.
@@ -123,7 +128,9 @@ _CLEANER = nh3.Cleaner(
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a post body."""
-    return sanitize_html(_with_heading_ids(_cmark_html(text, _CMARK_OPTIONS)))
+    html = _with_heading_ids(_cmark_html(text, _CMARK_OPTIONS))
+    # The sanitiser comes last: Pygments' spans pass it like anything else.
+    return sanitize_html(highlight_code_blocks(html))
 
 
 def sanitize_html(html: str) -> str:
