@@ -23,10 +23,11 @@ CLASS_PREFIX = "hl-"
 TOKEN_CLASS = re.compile(re.escape(CLASS_PREFIX) + r"[A-Za-z0-9]{1,40}")
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
-# Highlighting makes an element of nearly every token: past this many characters of code
-# in one post the rest stays plain, so a post made of code stays within the render budget
-# its limits were measured for (docs/architecture.md, "The render budget").
-MAX_HIGHLIGHTED_CHARS = 64 * 1024
+# Pygments' time, and the sanitiser's spans, grow with the tokens (about 50 µs a token on a
+# busy laptop): past this many in one post the block reached and the rest stay plain, so a
+# post made of code stays within the render budget its limits were measured for
+# (docs/architecture.md, "The render budget"). About a thousand lines of code.
+MAX_HIGHLIGHTED_TOKENS = 10_000
 
 _FORMATTER = HtmlFormatter(nowrap=True, classprefix=CLASS_PREFIX)
 
@@ -63,19 +64,22 @@ def highlight_code_blocks(markup: str) -> str:
     a block of an unknown language, or of none, stays plain `<pre><code>`."""
     if '<pre><code class="language-' not in markup:
         return markup
-    budget = MAX_HIGHLIGHTED_CHARS
+    budget = MAX_HIGHLIGHTED_TOKENS
 
     def coloured(block: re.Match[str]) -> str:
         nonlocal budget
         language, escaped = block.group(1), block.group(2)
         lexer = _lexer(html.unescape(language))
-        if lexer is None or len(escaped) > budget:
+        if lexer is None or budget <= 0:
             return block.group(0)
-        budget -= len(escaped)
-        tokens = (
-            (Text if kind in _AS_TEXT else kind, value)
-            for kind, value in lexer.get_tokens(html.unescape(escaped))
-        )
+        tokens: list[tuple[_TokenType, str]] = []
+        # Lexed lazily, so a block past the budget costs no more than the budget.
+        for kind, value in lexer.get_tokens(html.unescape(escaped)):
+            tokens.append((Text if kind in _AS_TEXT else kind, value))
+            if len(tokens) > budget:
+                budget = 0
+                return block.group(0)
+        budget -= len(tokens)
         spans = format_tokens(tokens, _FORMATTER)
         return f'<pre><code class="language-{language}">{spans}</code></pre>'
 

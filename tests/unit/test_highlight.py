@@ -45,11 +45,15 @@ def test_raw_html_pre_is_left_to_the_sanitiser() -> None:
 
 
 def test_past_the_budget_code_stays_plain(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(highlight, "MAX_HIGHLIGHTED_CHARS", 20)
+    monkeypatch.setattr(highlight, "MAX_HIGHLIGHTED_TOKENS", 20)
 
-    html = render_markdown("```python\nx = 1\n```\n\n```python\n" + "y = 2\n" * 10 + "```\n")
+    html = render_markdown(
+        "```python\nx = 1\n```\n\n```python\n" + "y = 2\n" * 10 + "```\n\n```python\nz = 3\n```\n"
+    )
 
+    # The first block is coloured; the second passes the budget, so it and all after are plain.
     assert html.count('<span class="hl-mi">') == 1
+    assert "y = 2\n" * 10 in html and "z = 3" in html
 
 
 def test_a_span_class_that_is_not_a_token_is_dropped() -> None:
