@@ -11,7 +11,12 @@ from pressroom.models import excerpt, format_instant
 _FILE_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
-DATE_FORMS = "epoch seconds, ISO 8601 (2020-10-10T16:30:00+02:00) or YYYY-MM-DD[ HH:MM[:SS]]"
+DATE_FORMS = (
+    "epoch seconds, ISO 8601 (2020-10-10T16:30:00+02:00), YYYY-MM-DD[ HH:MM[:SS]] or Jul 01 2022"
+)
+# A day written with its month's English name, as Astro's and WordPress exports' `pubDate`
+# have it. strptime reads month names in the C locale, which is the Lambda runtime's.
+_MONTH_NAME_FORMS = ("%b %d %Y", "%b %d, %Y", "%B %d %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
 
 
 def parse_date(value: object) -> datetime:
@@ -79,7 +84,13 @@ def _parse_date_text(text: str) -> datetime:
         # RFC 3339 allows `t` and `z` in lower case; fromisoformat takes only upper case.
         return datetime.fromisoformat(text.upper())
     except ValueError:
-        raise ValueError(f"{excerpt(text)} is not a date; write {DATE_FORMS}") from None
+        pass
+    for form in _MONTH_NAME_FORMS:
+        try:
+            return datetime.strptime(text, form)  # no zone: parse_date takes it as UTC
+        except ValueError:
+            continue
+    raise ValueError(f"{excerpt(text)} is not a date; write {DATE_FORMS}")
 
 
 def date_from_file_name(name: str) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 
@@ -10,36 +11,70 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from pressroom.characters import replace_unpublishable
+from pressroom.highlight import TOKEN_CLASS, highlight_code_blocks
 
 # Raw HTML is let through cmark (UNSAFE) on purpose: authors may write
 # <kbd>, <details> or a plain <a>. nh3 (ammonia) then keeps only what
 # cannot run code: no scripts, event handlers, javascript:/data: URLs,
 # frames, forms or styles.
-_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
+# Footnotes are cmark-gfm's own, as GitHub renders them (a `<section class="footnotes">`).
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
 # GitHub's extensions, without its `<pre lang="…">` (not a valid `lang`): cmark then
 # writes the language as `<code class="language-…">`.
 _GITHUB_EXTENSIONS = ["table", "autolink", "tagfilter", "strikethrough", "tasklist"]
 
 # Attributes HTML5 made obsolete (the Nu checker refuses them): table and rule
-# alignment is the theme's job.
+# alignment is the theme's job (a table column's alignment comes as a class, below).
 _OBSOLETE = {"align", "char", "charoff", "summary", "size", "width"}
 _KEEP_SIZE = {"img"}
-_ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"input"}
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"input", "section"}
 _ALLOWED_ATTRIBUTES = {
     **{
         tag: names if tag in _KEEP_SIZE else names - _OBSOLETE
         for tag, names in nh3.ALLOWED_ATTRIBUTES.items()
     },
+    # ammonia's attributes for any element (`lang`, `title`: naming "*" replaces them), and
+    # an id, which the filter below puts under `user-content-`.
+    "*": {"lang", "title", "id"},
     "img": nh3.ALLOWED_ATTRIBUTES["img"] - {"align"},
-    # A fenced block's language, `<code class="language-php">`, as GitHub keeps it.
+    # Classes only from the fixed sets in _CLASSES (the filter drops any other value).
     "code": {"class"},
+    "th": nh3.ALLOWED_ATTRIBUTES["th"] - _OBSOLETE | {"class"},
+    "td": nh3.ALLOWED_ATTRIBUTES["td"] - _OBSOLETE | {"class"},
+    "sup": {"class"},
+    "section": {"class"},
+    # Pygments' token classes in highlighted code (`<span class="hl-k">`).
+    "span": {"class"},
+    # A footnote's back link is named for screen readers ("Back to reference 1").
+    "a": nh3.ALLOWED_ATTRIBUTES["a"] | {"class", "aria-label"},
     # GitHub task lists render as disabled checkboxes (`type` is limited below).
     "input": {"checked", "disabled"},
 }
 _ONLY_CHECKBOXES = {"input": {"type": {"checkbox"}}}
 _ALWAYS_DISABLED = {"input": {"disabled": "disabled"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
+# A fenced block's language, `<code class="language-php">`, as GitHub keeps it.
 _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
+_ALIGNMENTS = frozenset({"align-left", "align-center", "align-right"})
+# The only classes kept, each on the elements cmark-gfm writes it on; the theme styles them.
+_CLASSES: dict[str, frozenset[str]] = {
+    "th": _ALIGNMENTS,
+    "td": _ALIGNMENTS,
+    "sup": frozenset({"footnote-ref"}),
+    "a": frozenset({"footnote-backref"}),
+    "section": frozenset({"footnotes"}),
+}
+# GitHub's prefix for the ids an author's text makes: no heading, footnote or raw `id`
+# can then clobber a name a script reads from the DOM (`window.location`, `document.forms`)
+# or the theme's own ids (`main`). GitHub rewrites fragments with a script; here every
+# `href="#…"` in the body takes the same prefix, so in-page links work without one.
+USER_CONTENT = "user-content-"
+# An image's size in HTML is a number of CSS pixels: `640` or `640px` keeps its number;
+# `70%` or `auto` (invalid HTML, which the Nu checker refuses) is dropped: the theme's
+# `max-width: 100%` already sizes the image to the column.
+_PIXELS = re.compile(r"\s*(\d{1,5})(?:px)?\s*", re.ASCII)
+# cmark-gfm's alignment of a table column (and raw HTML's cells written the same way).
+_CELL_ALIGN = re.compile(r'<(th|td) align="(left|center|right)"')
 # ammonia writes its output itself: attributes double-quoted, `>` escaped inside them.
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
@@ -60,9 +95,21 @@ _SPECIAL_CONTEXT_TAG = re.compile(
 )
 
 
-def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
-        return value if tag == "code" and _LANGUAGE_CLASS.fullmatch(value) else None
+        if tag == "code":
+            return value if _LANGUAGE_CLASS.fullmatch(value) else None
+        if tag == "span":
+            return value if TOKEN_CLASS.fullmatch(value) else None
+        return value if value in _CLASSES.get(tag, ()) else None
+    if attribute == "id":
+        # An id holds no whitespace; an empty one still gets a name of its own.
+        return None if any(c.isspace() for c in value) else USER_CONTENT + value
+    if attribute == "href" and value.startswith("#") and len(value) > 1:
+        return "#" + USER_CONTENT + value[1:]
+    if tag == "img" and attribute in ("width", "height"):
+        pixels = _PIXELS.fullmatch(value)
+        return pixels.group(1) if pixels else None
     return value
 
 
@@ -70,7 +117,7 @@ def _keep_language_class(tag: str, attribute: str, value: str) -> str | None:
 _CLEANER = nh3.Cleaner(
     tags=_ALLOWED_TAGS,
     attributes=_ALLOWED_ATTRIBUTES,
-    attribute_filter=_keep_language_class,
+    attribute_filter=_filter_attribute,
     tag_attribute_values=_ONLY_CHECKBOXES,
     set_tag_attribute_values=_ALWAYS_DISABLED,
     url_schemes=_URL_SCHEMES,
@@ -81,11 +128,14 @@ _CLEANER = nh3.Cleaner(
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a post body."""
-    return sanitize_html(_cmark_html(text, _CMARK_OPTIONS))
+    html = _with_heading_ids(_cmark_html(text, _CMARK_OPTIONS))
+    # The sanitiser comes last: Pygments' spans pass it like anything else.
+    return sanitize_html(highlight_code_blocks(html))
 
 
 def sanitize_html(html: str) -> str:
-    cleaned = _CLEANER.clean(_SPECIAL_CONTEXT_TAG.sub("", html))
+    aligned = _CELL_ALIGN.sub(r'<\1 class="align-\2"', html)
+    cleaned = _CLEANER.clean(_SPECIAL_CONTEXT_TAG.sub("", aligned))
     # A character reference (`&#1;`, `&#128;`) is the one way a character no page or feed
     # may hold gets past the validator, which reads the text as written: cmark decodes it
     # in text, ammonia in raw HTML's attributes. Each is shown as U+FFFD, as HTML's parser
@@ -93,6 +143,47 @@ def sanitize_html(html: str) -> str:
     shown = replace_unpublishable(cleaned)
     # Every image needs an alt; one the author left out is taken as decorative.
     return _IMG_WITHOUT_ALT.sub('<img alt=""', shown)
+
+
+# cmark writes each heading on one line, as `<hN>`; an author's raw `<h2>` is read the same.
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>")
+# `{#id}` closing a heading (Pandoc, kramdown, Hugo, Zola): the heading's id, not its text.
+_CUSTOM_ID = re.compile(r"[ \t]*\{#([A-Za-z][\w.:-]*)\}$")
+_ID_ATTRIBUTE = re.compile(r'\bid="([^"]*)"')
+_TAGS = re.compile(r"<[^>]*>")
+# GitHub's slug: lower case, only letters, digits, `_`, `-` and spaces kept, each space a `-`.
+_NOT_IN_SLUG = re.compile(r"[^\w\- ]")
+
+
+def _with_heading_ids(html: str) -> str:
+    """Each heading with the id GitHub gives it (before the sanitiser's prefix): its slug,
+    made unique in the page with `-1`, `-2`… in document order; a `{#custom}` id wins and
+    leaves the text. Ids already in the page (footnotes', raw HTML's) are never reused."""
+    headings = list(_HEADING.finditer(html))
+    if not headings:
+        return html
+    taken = set(_ID_ATTRIBUTE.findall(html))
+    custom = [_CUSTOM_ID.search(heading.group(2)) for heading in headings]
+    taken.update(found.group(1) for found in custom if found)
+    parts: list[str] = []
+    end = 0
+    for heading, found in zip(headings, custom, strict=True):
+        level, inner = heading.group(1), heading.group(2)
+        if found:
+            inner = inner[: found.start()]
+            heading_id = found.group(1)
+        else:
+            text = html_entities.unescape(_TAGS.sub("", inner)).strip().lower()
+            slug = _NOT_IN_SLUG.sub("", text).replace(" ", "-") or "section"
+            heading_id, number = slug, 0
+            while heading_id in taken:
+                number += 1
+                heading_id = f"{slug}-{number}"
+            taken.add(heading_id)
+        parts += [html[end : heading.start()], f'<h{level} id="{heading_id}">{inner}</h{level}>']
+        end = heading.end()
+    parts.append(html[end:])
+    return "".join(parts)
 
 
 def _cmark_html(text: str, options: int) -> str:

@@ -56,15 +56,19 @@ DEFAULT_LAYOUTS = frozenset({"post", "page"})
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-# Keys with a meaning; every other key is kept in `extra` for templates.
+# A post's date: the first of these keys present (DESIGN.md, "Front matter"); `published`
+# only when it holds a date, as Eleventy's and dev.to's do (true or false is the draft flag).
+_DATE_KEYS = ("date", "pubDate", "published", "post_date")
+_UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
+# Keys with a meaning; every other key is kept in `extra` for templates (Zola's
+# `taxonomies` too: its `tags` and `categories` are read, any other taxonomy kept).
 _KNOWN_KEYS = frozenset(
     {
-        "title", "date", "updated", "lastmod", "last_modified_at",
-        "layout", "extends", "template", "slug", "permalink", "draft", "published",
+        "title", *_DATE_KEYS, *_UPDATED_KEYS,
+        "layout", "extends", "template", "slug", "permalink", "draft",
         "tags", "categories", "description", "image",
     }
 )  # fmt: skip
-_UPDATED_KEYS = ("updated", "lastmod", "last_modified_at")
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 
 
@@ -384,8 +388,12 @@ class _PostValidator:
         return title
 
     def _date(self) -> datetime | None:
-        if "date" in self.data:
-            return self._parsed_date("date")
+        key = next(
+            (k for k in _DATE_KEYS if k in self.data and not isinstance(self.data[k], bool)),
+            None,
+        )
+        if key is not None:
+            return self._parsed_date(key)
         from_name = date_from_file_name(PurePosixPath(self.source_key).name)
         if from_name is not None:
             return from_name
@@ -431,8 +439,8 @@ class _PostValidator:
 
     def _draft(self) -> bool:
         draft = self._flag("draft", default=False)
-        published = self._flag("published", default=True)
-        return draft or not published
+        # `published` that is not true or false is a date (read, or refused, by _date).
+        return draft or self.data.get("published") is False
 
     def _flag(self, key: str, *, default: bool) -> bool:
         value = self.data.get(key, default)
@@ -441,8 +449,12 @@ class _PostValidator:
             return default
         return value
 
-    def _word_list(self, key: str) -> tuple[str, ...]:
-        value = self.data.get(key)
+    def _word_list(self, list_key: str) -> tuple[str, ...]:
+        key, value = list_key, self.data.get(list_key)
+        taxonomies = self.data.get("taxonomies")
+        if value is None and isinstance(taxonomies, dict):
+            # Zola's `[taxonomies]` table; an error names the table, whose line is known.
+            key, value = "taxonomies", taxonomies.get(list_key)
         if value is None:
             return ()
         if isinstance(value, str):

@@ -91,3 +91,63 @@ def test_a_tag_with_its_own_parsing_context_loses_no_text_and_keeps_paragraphs(
     assert words(body) == words(parse_body(render_markdown(re.sub(r"</?\w+>", "", source))))
     assert count(body, "p") == 2
     assert count(body, "em") == 1 and count(body, "a") == 1
+
+
+# Issue 18: what authors wrote, as GitHub shows it.
+
+
+def test_footnotes_are_linked_not_printed_as_brackets() -> None:
+    html = render_markdown("The ferry left late.[^1]\n\n[^1]: It always does in March.\n")
+
+    assert "[^1]" not in html
+    assert 'href="#user-content-fn-1"' in html and 'id="user-content-fn-1"' in html
+    assert 'id="user-content-fnref-1"' in html and 'href="#user-content-fnref-1"' in html
+    parse_body(html)
+
+
+def test_headings_get_unique_ids_that_in_page_links_reach() -> None:
+    html = render_markdown(
+        "See [the notes](#notes).\n\n## Notes\n\ntext\n\n## Notes\n\nmore\n\n### What's *new*?\n"
+    )
+
+    assert '<h2 id="user-content-notes">Notes</h2>' in html
+    assert '<h2 id="user-content-notes-1">Notes</h2>' in html
+    assert '<h3 id="user-content-whats-new">' in html
+    assert 'href="#user-content-notes"' in html
+
+
+def test_a_custom_heading_id_is_honoured_and_removed_from_the_text() -> None:
+    html = render_markdown("## Getting there {#travel}\n\n## Travel\n")
+
+    assert '<h2 id="user-content-travel">Getting there</h2>' in html
+    assert "{#" not in html
+    # The custom id is taken first: the heading whose slug it is gets the next one.
+    assert '<h2 id="user-content-travel-1">Travel</h2>' in html
+
+
+def test_table_column_alignment_is_kept_as_classes() -> None:
+    html = render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n")
+
+    assert '<th class="align-left">a</th>' in html
+    assert '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">3</td>' in html
+    assert "align=" not in html
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [('width="70%"', ""), ('width="640"', ' width="640"'), ('width="640px"', ' width="640"')],
+)
+def test_an_image_size_is_kept_only_as_html_allows_it(written: str, kept: str) -> None:
+    html = render_markdown(f'<img src="/harbour.jpg" alt="The harbour" {written}>\n')
+
+    assert f'<img src="/harbour.jpg" alt="The harbour"{kept}>' in html
+
+
+def test_ids_never_name_anything_but_user_content() -> None:
+    # DOM clobbering: an element with id "location" would shadow window.location for a script.
+    html = render_markdown('## location\n\n<a id="location" href="#location">x</a>\n')
+
+    # The raw id is in the page before the heading gets one: the heading's is made unique.
+    assert re.findall(r'id="([^"]*)"', html) == ["user-content-location-1", "user-content-location"]
+    assert 'href="#user-content-location"' in html
