@@ -40,7 +40,9 @@ def tag_key(tag: str) -> str:
     `.` or `..`, or holds `/`. A tag with no letter or digit at all (`+`, `★`, `..`) is
     named by its code points (`u2b`). A key is its own key.
     """
-    kept = "".join(char if _kept_in_key(char) else "-" for char in _fold_latin(tag.casefold()))
+    # Folded, then case-folded again: compatibility forms fold to capitals (`ᴬ` → `A`).
+    folded = _fold_latin(tag.casefold()).casefold()
+    kept = "".join(char if _kept_in_key(char) else "-" for char in folded)
     key = _TAG_UNSAFE_RUN.sub("-", kept).strip("-._")[:200].rstrip("-._")
     return key or "-".join(f"u{ord(char):x}" for char in tag) or "u0"
 
@@ -50,7 +52,7 @@ def _fold_latin(text: str) -> str:
     kept: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         # Only the marks on an ASCII letter go: dropping one from `プ` or `ी` makes another word.
-        if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
+        if not (unicodedata.combining(char) and kept and kept[-1].isascii() and kept[-1].isalpha()):
             kept.append(char)
     return unicodedata.normalize("NFC", "".join(kept))
 

@@ -60,6 +60,8 @@ def test_a_tag_without_letters_still_has_a_page_of_its_own(tag: str) -> None:
 @example(".")
 @example("..")
 @example("%2E%2E")
+@example("ᴬ")
+@example("0\x80\U0001e000")
 def test_no_tag_makes_a_key_with_an_empty_dot_or_dotdot_segment(tag: str) -> None:
     key = page_object_key(tag_path(tag))
 
