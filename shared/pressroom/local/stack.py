@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import random
 import shutil
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -169,6 +170,10 @@ class LocalStack:
         return sorted(keys)
 
 
+def _still() -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class _Delivery:
     """How the mappings deliver their batches."""
@@ -176,6 +181,12 @@ class _Delivery:
     runner: Runner
     stream_shards: int
     order: random.Random | None
+
+    def clock(self) -> Callable[[], float]:
+        """What batching windows are timed by. In the deterministic mode time stands still:
+        a gathering batch closes when it is full or nothing upstream is pending, never by
+        how fast this machine happens to be, so that a seeded run repeats exactly."""
+        return time.monotonic if self.order is None else _still
 
 
 def _mappings(
@@ -205,6 +216,7 @@ def _mappings(
                         sqs,
                         retry_after_seconds=retry_after_seconds,
                         runner=delivery.runner,
+                        clock=delivery.clock(),
                     )
                 )
             else:
@@ -216,6 +228,7 @@ def _mappings(
                         streams,
                         sqs,
                         on_failure=resources.queues.get(source.on_failure or ""),
+                        clock=delivery.clock(),
                         shards=delivery.stream_shards,
                         runner=delivery.runner,
                         order=delivery.order,
