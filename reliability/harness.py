@@ -28,8 +28,6 @@ from moto.sqs.models import sqs_backends
 
 from pressroom.adapters.dead_letters import SqsDeadLetters, dead_letter_queues
 from pressroom.adapters.dynamodb import deserialize
-from pressroom.adapters.wiring import build_renderer
-from pressroom.config import RendererSettings
 from pressroom.local.emulator import EmbeddedAws, embedded_aws
 from pressroom.local.faults import (
     FaultPlan,
@@ -296,10 +294,7 @@ def redrive_all(stack: LocalStack) -> dict[str, int]:
 
 
 def rebuild(stack: LocalStack) -> None:
-    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
-    renderer = build_renderer(
-        settings, stack.session.client("s3"), stack.session.client("dynamodb")
-    )
+    renderer = stack.renderer()
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass
 

@@ -11,11 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.adapters.wiring import build_renderer
-from pressroom.config import RendererSettings
 from pressroom.local.stack import LocalStack
 from pressroom.models import PostSummary
-from pressroom.services.renderer import RendererService
 
 POST = b"---\ntitle: %s\ndate: 2024-02-%02d\n---\n\nBody.\n"
 
@@ -38,11 +35,6 @@ class ReadBeforeTheCommit:
         return self.index.newest_posts(limit)
 
 
-def _renderer(stack: LocalStack) -> RendererService:
-    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
-    return build_renderer(settings, stack.session.client("s3"), stack.session.client("dynamodb"))
-
-
 def _home(stack: LocalStack) -> str:
     s3 = stack.session.client("s3")
     return s3.get_object(Bucket=stack.site_bucket, Key="index.html")["Body"].read().decode()
@@ -54,7 +46,7 @@ def test_a_renderer_that_read_before_a_commit_and_writes_last_leaves_the_listing
     s3 = stack.session.client("s3")
     s3.put_object(Bucket=stack.content_bucket, Key="first.md", Body=POST % (b"First", 1))
     stack.router.drain()
-    renderer = _renderer(stack)
+    renderer = stack.renderer()
     stale_read = list(stack.index.newest_posts(20))
 
     # Meanwhile a second post is committed, and its own renderer writes the home page.

@@ -11,8 +11,6 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from pressroom import syndication
-from pressroom.adapters.wiring import build_renderer
-from pressroom.config import RendererSettings
 from pressroom.local.s3_events import in_process_aws
 from pressroom.local.stack import LocalStack
 from pressroom.site import page_object_key
@@ -206,8 +204,7 @@ def test_a_rebuild_gives_the_same_pages_and_files_and_removes_those_beyond_the_e
     # As a site is left when the stream batches that shrank a listing were lost.
     for key in ("tags/news/page/3/index.html", "sitemaps/2024-02-3.xml", "search/2024-02-5.json"):
         s3.put_object(Bucket=stack.site_bucket, Key=key, Body=b"left over")
-    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
-    renderer = build_renderer(settings, s3, stack.session.client("dynamodb"))
+    renderer = stack.renderer()
 
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass

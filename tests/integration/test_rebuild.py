@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pressroom.adapters.wiring import build_renderer
-from pressroom.config import RendererSettings
 from pressroom.local.stack import LocalStack
 from tests.corpus import CORPUS, PROJECT_ROOT
 
@@ -29,8 +27,7 @@ def test_a_rebuild_from_the_index_gives_the_same_site(stack: LocalStack) -> None
     s3 = stack.session.client("s3")
     for key in incremental:
         s3.delete_object(Bucket=stack.site_bucket, Key=key)
-    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
-    renderer = build_renderer(settings, s3, stack.session.client("dynamodb"))
+    renderer = stack.renderer()
 
     plan = renderer.plan_rebuild()
     written = list(renderer.rebuild(plan))
@@ -56,8 +53,7 @@ def test_a_rebuild_removes_the_pages_whose_post_month_or_tag_is_gone(stack: Loca
     not_ours = "images/cover.png"
     for key in [*stale, not_ours]:
         s3.put_object(Bucket=stack.site_bucket, Key=key, Body=b"left over")
-    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
-    renderer = build_renderer(settings, s3, stack.session.client("dynamodb"))
+    renderer = stack.renderer()
 
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass

@@ -4,9 +4,7 @@ deletes unpublish; a rebuild keeps them; `_drafts/` never reaches the site (item
 
 from __future__ import annotations
 
-from pressroom.adapters.wiring import build_renderer
 from pressroom.assets import ASSET_CACHE_CONTROL
-from pressroom.config import RendererSettings
 from pressroom.indexing import PostKey
 from pressroom.local.stack import LocalStack
 from tests.unit.test_static_files import TINY_GIF, tiny_png
@@ -95,8 +93,7 @@ def test_static_files_are_published_owned_unpublished_and_rebuilt(
     # A rebuild writes the assets again, and sweeps none of them away.
     for key in ("logo.gif", "pic.svg"):
         s3.delete_object(Bucket=stack.site_bucket, Key=key)
-    settings = RendererSettings.from_environment(stack.functions["RendererFunction"].environment)
-    renderer = build_renderer(settings, s3, stack.session.client("dynamodb"))
+    renderer = stack.renderer()
     plan = renderer.plan_rebuild()
     written = list(renderer.rebuild(plan))
 

@@ -16,6 +16,7 @@ from botocore.config import Config
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.stack import LOCAL_CREDENTIALS
+from pressroom.config import RendererSettings
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import SourceStatus
 from pressroom.local.mappings import (
@@ -33,6 +34,8 @@ from pressroom.local.template import StackTemplate
 
 if TYPE_CHECKING:
     import boto3
+
+    from pressroom.services.renderer import RendererService
 
 STACK_NAME = "pressroom"
 SITE_MARKER = ".pressroom-site"
@@ -117,6 +120,14 @@ class LocalStack:
         )
         router = EventRouter(mappings, runner=runner, order=order)
         return cls(template, resources, functions, router, session, endpoint_url)
+
+    def renderer(self) -> RendererService:
+        """The renderer as the stack's function is configured (what `pressroom rebuild`
+        runs), reaching the stack's AWS from this process."""
+        settings = RendererSettings.from_environment(self.functions["RendererFunction"].environment)
+        return wiring.build_renderer(
+            settings, self.session.client("s3"), self.session.client("dynamodb")
+        )
 
     def close(self) -> None:
         """Let the batches in flight finish, then stop the functions' sandboxes."""
