@@ -9,14 +9,15 @@ from __future__ import annotations
 import bisect
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from bench.corpus import Post
 from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.indexing import IndexPlan, PostKey, PostRecord, TagEntry
-from pressroom.listings import Month, PostChange, month_of, plan_listings
+from pressroom.listings import ListingTail, Month, PostChange, month_of, order_key, plan_listings
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 from pressroom.services.indexer import IndexerService
 from pressroom.services.renderer import RendererService
@@ -28,6 +29,7 @@ _Listed = tuple[datetime, str, PostSummary]
 _Tagged = tuple[datetime, str, TagEntry]
 """(date, slug, item), kept in listing order: a slug is listed once, so the item itself is
 never compared."""
+_Item = TypeVar("_Item")
 
 
 @dataclass
@@ -69,21 +71,35 @@ class MemorySite(MemoryIndex):
     def newest_posts(self, limit: int) -> Sequence[PostSummary]:
         return [post for _, _, post in reversed(self.newest[-limit:])]
 
-    def month_posts(self, year: int, month: int) -> Sequence[PostSummary]:
-        start = datetime(year, month, 1, tzinfo=UTC)
-        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    def month_tail(
+        self, month: Month, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[PostSummary]:
+        year, number = month
+        start = datetime(year, number, 1, tzinfo=UTC)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
         low = bisect.bisect_left(self.newest, (start, ""))
         high = bisect.bisect_left(self.newest, (end, ""))
-        return [post for _, _, post in reversed(self.newest[low:high])]
+        return _tail(self.newest[low:high], since, start_at)
 
     def months(self) -> Sequence[tuple[int, int]]:
         return sorted(self.month_counts, reverse=True)
 
-    def tag_entries(self, tag: str) -> Sequence[TagEntry]:
-        return [entry for _, _, entry in reversed(self.tag_orders[tag])]
+    def tag_tail(
+        self, tag: str, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[TagEntry]:
+        return _tail(self.tag_orders[tag], since, start_at)
 
     # `pressroom rebuild`'s side of the catalog (published_posts, tags) is never called here;
     # `tags` is the in-memory index's own field.
+
+
+def _tail(
+    listed: Sequence[tuple[datetime, str, _Item]], since: str, start_at: Callable[[int, int], int]
+) -> ListingTail[_Item]:
+    """A listing's tail as the index's query and count give it (`PostCatalog.month_tail`)."""
+    older = bisect.bisect_left(listed, since, key=lambda item: order_key(item[0], item[1]))
+    start = start_at(older, len(listed))
+    return ListingTail(start, tuple(item for _, _, item in listed[start:]))
 
 
 class MemoryDocuments:

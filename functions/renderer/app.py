@@ -81,20 +81,26 @@ def render_stream_batch(
 def render_listing_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
+    records = event["Records"]
     batch = ListingBatch(
-        wiring.renderer_service(), wiring.listing_queue(), context.get_remaining_time_in_millis
+        wiring.renderer_service(),
+        wiring.listing_queue(),
+        context.get_remaining_time_in_millis,
+        # Every message's listing first, so that each listing is rendered once, from the
+        # earliest place any message asks; a message that names none fails on its own.
+        requests=[request for record in records if (request := listing_message_key(record))],
     )
 
     def render(record: SQSRecord) -> None:
         batch.render(json.loads(record.body)["listing"])
 
-    with listing_processor(records=event["Records"], handler=render, lambda_context=context):
+    with listing_processor(records=records, handler=render, lambda_context=context):
         listing_processor.process()
     batch.finish()
     metrics.add_metric(name="ListingsRendered", unit=MetricUnit.Count, value=len(batch.rendered))
     logger.info(
         "listings rendered",
-        requests=len(event["Records"]),
+        requests=len(records),
         rendered=len(batch.rendered),
         deferred=len(batch.deferred),
         failed=len(batch.failed),

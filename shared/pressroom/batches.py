@@ -130,8 +130,12 @@ def index_message_key(record: Mapping[str, Any]) -> str | None:
 
 
 def listing_message_key(record: Mapping[str, Any]) -> str | None:
-    """A listing-queue record: the listing it asks for (`tag:php`)."""
-    message = json.loads(record["body"])
+    """A listing-queue record: the listing it asks for (`tag:php@<place>`); None for a body
+    that names none."""
+    try:
+        message = json.loads(record["body"])
+    except ValueError:
+        return None
     listing = message.get("listing") if isinstance(message, dict) else None
     return listing if isinstance(listing, str) else None
 

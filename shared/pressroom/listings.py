@@ -11,31 +11,51 @@ stream batches' requests, and each listing is rendered once a listing batch
 post. No listing is one unbounded file: each is split into parts of a fixed
 size (`chunks`), pages of a tag or an archive, files of a sitemap or a
 search index.
+
+Parts are counted from a listing's oldest post, so a part, once full, keeps
+its posts as newer ones arrive: a change at a post's place in a listing
+rewrites the parts from there to the newest (`ListingTail`), not the
+listing. A request carries that place (`since`), the earliest a batch
+changed, so a new post costs its listings' newest parts whatever their
+length.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import datetime
+from typing import Generic, TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
-from pressroom.models import AssetSummary, PostSummary
+from pressroom.models import AssetSummary, PostSummary, format_instant
 from pressroom.slugs import tag_key
 
 __all__ = [
     "AssetChange",
     "ListingPlan",
+    "ListingTail",
     "Month",
     "PostChange",
     "chunks",
     "coalesce",
+    "earliest_requests",
+    "listing_name",
     "listing_requests",
     "month_of",
+    "order_key",
+    "part_start",
     "plan_listings",
+    "rewrite_from",
 ]
 
 _Listed = TypeVar("_Listed")
+
+
+def order_key(date: datetime, slug: str) -> str:
+    """A post's place in every listing, compared as text: by date, then by slug. The index
+    sorts its month and tag entries by it."""
+    return f"{format_instant(date)}#{slug}"
 
 
 @dataclass(frozen=True)
@@ -97,9 +117,11 @@ class ListingPlan:
 
     home: bool
     """The home page and the feed (the newest posts)."""
-    months: frozenset[Month]
-    tags: frozenset[str]
-    """Tag keys."""
+    months: Mapping[Month, str]
+    """Each month with the earliest place (`order_key`) a post left or joined it at; `""`
+    for the whole month."""
+    tags: Mapping[str, str]
+    """Each tag (its key) with the earliest place a post left or joined it at."""
     new_items: bool
     """A post item appeared: the site's fixed files (sitemap and search indexes, 404 page)
     are written then too, so that they exist whatever order the events came in."""
@@ -107,8 +129,8 @@ class ListingPlan:
 
 def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
     home = new_items = False
-    months: set[Month] = set()
-    tags: set[str] = set()
+    months: dict[Month, str] = {}
+    tags: dict[str, str] = {}
     for change in changes:
         # A new post item (even a draft's or a tombstone's) renders the home page too, so
         # every site that has ever had a post has one, however its events were ordered.
@@ -119,11 +141,18 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
         home = True
         for post in (change.was, change.published):
             if post is not None:
-                months.add(month_of(post))
-                tags |= {tag_key(tag) for tag in post.tags}
-    return ListingPlan(
-        home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
-    )
+                place = order_key(post.date, post.slug)
+                _keep_earliest(months, month_of(post), place)
+                for tag in post.tags:
+                    _keep_earliest(tags, tag_key(tag), place)
+    return ListingPlan(home=home, months=months, tags=tags, new_items=new_items)
+
+
+_Listing = TypeVar("_Listing")
+
+
+def _keep_earliest(since: dict[_Listing, str], listing: _Listing, place: str) -> None:
+    since[listing] = min(since.get(listing, place), place)
 
 
 NEWEST = "newest"
@@ -132,40 +161,105 @@ SITE_INDEXES = "site-indexes"
 """The request for the site's fixed files and the indexes of its month files."""
 _MONTH = "month:"
 _TAG = "tag:"
+_SINCE = "@"
+"""Between a listing and the place it changed from: no tag key or month name holds it."""
 
 
 def listing_requests(plan: ListingPlan) -> list[str]:
-    """The plan as listing-queue messages, one a listing: `newest`, `month:2024-05`,
-    `tag:<key>`, `site-indexes`."""
+    """The plan as listing-queue messages, one a listing: `newest`, `month:2024-05@<place>`,
+    `tag:<key>@<place>`, `site-indexes`; a month or tag without `@` is asked for whole."""
     requests = [NEWEST] if plan.home else []
-    requests += [f"{_MONTH}{year:04d}-{month:02d}" for year, month in sorted(plan.months)]
-    requests += [f"{_TAG}{tag}" for tag in sorted(plan.tags)]
+    requests += [
+        f"{_MONTH}{year:04d}-{month:02d}{_SINCE}{since}"
+        for (year, month), since in sorted(plan.months.items())
+    ]
+    requests += [f"{_TAG}{tag}{_SINCE}{since}" for tag, since in sorted(plan.tags.items())]
     if plan.new_items:
         requests.append(SITE_INDEXES)
     return requests
 
 
 def coalesce(requests: Iterable[str]) -> ListingPlan:
-    """The listings that any of `requests` asks for, each once; ValueError names a request
-    that is none of `listing_requests`'s."""
+    """The listings that any of `requests` asks for, each once, from the earliest place any
+    asks from; ValueError names a request that is none of `listing_requests`'s."""
     home = new_items = False
-    months: set[Month] = set()
-    tags: set[str] = set()
+    months: dict[Month, str] = {}
+    tags: dict[str, str] = {}
     for request in requests:
+        listing, _, since = request.partition(_SINCE)
         if request == NEWEST:
             home = True
         elif request == SITE_INDEXES:
             new_items = True
-        elif request.startswith(_MONTH):
-            year, month = request.removeprefix(_MONTH).split("-")
-            months.add((int(year), int(month)))
-        elif request.startswith(_TAG) and len(request) > len(_TAG):
-            tags.add(request.removeprefix(_TAG))
+        elif listing.startswith(_MONTH):
+            year, month = listing.removeprefix(_MONTH).split("-")
+            _keep_earliest(months, (int(year), int(month)), since)
+        elif listing.startswith(_TAG) and len(listing) > len(_TAG):
+            _keep_earliest(tags, listing.removeprefix(_TAG), since)
         else:
             raise ValueError(f"not a listing request: {request[:80]!r}")
-    return ListingPlan(
-        home=home, months=frozenset(months), tags=frozenset(tags), new_items=new_items
-    )
+    return ListingPlan(home=home, months=months, tags=tags, new_items=new_items)
+
+
+def earliest_requests(requests: Iterable[str]) -> dict[str, str]:
+    """Each listing `requests` ask for, by name (`tag:php`), with the one of its requests
+    that asks from the earliest place: rendering that one renders what all of them ask."""
+    earliest: dict[str, str] = {}
+    for request in requests:
+        name, _, since = request.partition(_SINCE)
+        if name not in earliest or since < earliest[name].partition(_SINCE)[2]:
+            earliest[name] = request
+    return earliest
+
+
+def listing_name(request: str) -> str:
+    """The listing a request asks for, without the place it asks from: `tag:php`."""
+    return request.partition(_SINCE)[0]
+
+
+@dataclass(frozen=True)
+class ListingTail(Generic[_Listed]):
+    """A listing's posts from the one at `start` (its place counted from the oldest, from
+    0) to the newest: what rewriting its parts from `start` on needs, and how long the
+    listing is, which its links need."""
+
+    start: int
+    posts: tuple[_Listed, ...]
+    """Oldest first."""
+
+    @property
+    def total(self) -> int:
+        return self.start + len(self.posts)
+
+    def newest_first(self, first: int, end: int) -> list[_Listed]:
+        """The posts at places `first` to `end` (not included), newest first."""
+        if first < self.start:
+            raise ValueError(f"place {first} is before this tail, which starts at {self.start}")
+        return list(self.posts[first - self.start : end - self.start][::-1])
+
+
+def rewrite_from(older: int, total: int, size: int) -> int:
+    """Where a listing's pages of `size` posts must be written again from, after a change
+    to it at a place with `older` posts before it: the start of the page that holds that
+    place, or of the page before the last numbered one if that is earlier (its link to the
+    newer pages may have changed with the listing's length). The listing's first page, its
+    newest `size` posts, always starts after."""
+    numbered = numbered_pages(total, size)
+    page = max(1, min(older // size + 1, numbered - 1))
+    return (page - 1) * size
+
+
+def numbered_pages(total: int, size: int) -> int:
+    """How many pages, beyond its first, a listing of `total` posts has: every post not on
+    the first page is on a page of `size`, counted from the oldest and always full (so
+    the first page may show some of the newest numbered page's posts again)."""
+    return max(0, -(-total // size) - 1)
+
+
+def part_start(older: int, size: int) -> int:
+    """Where a listing's files of `size` posts (a sitemap's, a search index's) must be
+    written again from, after a change at a place with `older` posts before it."""
+    return older // size * size
 
 
 def chunks(items: Sequence[_Listed], size: int) -> list[Sequence[_Listed]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from pressroom.indexing import IndexPlan, ItemKey, Month, Stored, TagEntry
+from pressroom.listings import ListingTail
 from pressroom.models import AssetSummary, CopySource, IndexMessage, PostDocument, PostSummary
 
 
@@ -75,14 +76,23 @@ class PostCatalog(Protocol):
 
     def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
 
-    def month_posts(self, year: int, month: int) -> Sequence[PostSummary]: ...
+    def month_tail(
+        self, month: Month, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[PostSummary]:
+        """A month's published posts from place `since` (`listings.order_key`; `""` for
+        all) to the newest, and before them as many as `start_at(older, total)` asks for:
+        `older` posts come before `since`, `total` in all; it returns where the tail must
+        start."""
+        ...
+
+    def tag_tail(
+        self, tag: str, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[TagEntry]:
+        """The posts carrying a tag (its key), as `month_tail` reads a month's."""
+        ...
 
     def months(self) -> Sequence[Month]:
         """Every month with published posts."""
-        ...
-
-    def tag_entries(self, tag: str) -> Sequence[TagEntry]:
-        """Every post carrying a tag (its key)."""
         ...
 
     # For `pressroom rebuild`, the one step that reads the whole index.

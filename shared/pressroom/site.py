@@ -16,7 +16,7 @@ from markupsafe import Markup
 from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
-from pressroom.listings import chunks
+from pressroom.listings import ListingTail, numbered_pages
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant
 from pressroom.slugs import tag_key
@@ -54,27 +54,33 @@ def month_path(date: datetime) -> str:
 
 
 def listing_page_path(listing: str, number: int) -> str:
-    """Site path of page `number` of a paginated listing: the first at the listing's own
-    path, so that its address never changes, the others beneath it (`tags/php/page/2/`)."""
-    return listing if number == 1 else f"{listing_pages_prefix(listing)}{number}/"
+    """Site path of a paginated listing's page: its first (`number` 0, the newest posts)
+    at the listing's own path, so that its address never changes; the numbered pages,
+    counted from the oldest, beneath it (`tags/php/page/2/`)."""
+    return listing if number == 0 else f"{listing_pages_prefix(listing)}{number}/"
 
 
 def listing_pages_prefix(listing: str) -> str:
-    """Where a listing's pages after the first are: every key beneath is one of them."""
+    """Where a listing's numbered pages are: every key beneath is one of them."""
     return f"{listing}page/"
 
 
 @dataclass(frozen=True)
 class ListingPage:
-    """One page of a paginated listing, newest posts first: where it is and where its
-    neighbours are."""
+    """One page of a paginated listing: where it is and where its neighbours are.
+
+    The first page shows the newest posts. The others are numbered from the
+    oldest and each holds a fixed run of posts, so a page and its address
+    stay the same as newer posts arrive (a reader's bookmark of `page/3/`
+    still shows the posts it showed) and a new post rewrites only the first
+    page and the newest numbered ones (`listings.rewrite_from`)."""
 
     listing: str
     """The listing's own path, which is its first page."""
     number: int
-    """From 1."""
-    count: int
-    """How many pages the listing has."""
+    """0 for the first page; from 1, oldest first, for the others."""
+    numbered: int
+    """How many numbered pages the listing has."""
 
     @property
     def path(self) -> str:
@@ -82,29 +88,47 @@ class ListingPage:
 
     @property
     def newer(self) -> str | None:
-        """The page before, of newer posts (`rel="prev"`); None on the first page."""
-        return listing_page_path(self.listing, self.number - 1) if self.number > 1 else None
+        """The page of newer posts (`rel="prev"`); None on the first page."""
+        if self.number == 0:
+            return None
+        newer = 0 if self.number == self.numbered else self.number + 1
+        return listing_page_path(self.listing, newer)
 
     @property
     def older(self) -> str | None:
-        """The page after, of older posts (`rel="next"`); None on the last page."""
-        if self.number == self.count:
+        """The page of older posts (`rel="next"`); None on the oldest page."""
+        if self.number == 1 or self.numbered == 0:
             return None
-        return listing_page_path(self.listing, self.number + 1)
+        older = self.numbered if self.number == 0 else self.number - 1
+        return listing_page_path(self.listing, older)
 
 
 _Listed = TypeVar("_Listed")
 
 
 def paginate(
-    listing: str, posts: Sequence[_Listed], size: int
+    listing: str, tail: ListingTail[_Listed], size: int
 ) -> list[tuple[ListingPage, Sequence[_Listed]]]:
-    """A listing's pages with the posts each shows, `size` a page; none when it is empty."""
-    parts = chunks(posts, size)
-    return [
-        (ListingPage(listing, number, len(parts)), part)
-        for number, part in enumerate(parts, start=1)
+    """The pages of a listing that `tail` holds whole, with their posts newest first: the
+    first page (the newest `size` posts), then each numbered page from the first that
+    starts inside the tail. None when the listing is empty."""
+    total = tail.total
+    if total == 0:
+        return []
+    numbered = numbered_pages(total, size)
+    pages: list[tuple[ListingPage, Sequence[_Listed]]] = [
+        (ListingPage(listing, 0, numbered), tail.newest_first(max(0, total - size), total))
     ]
+    for number in range(-(-tail.start // size) + 1, numbered + 1):
+        posts = tail.newest_first((number - 1) * size, number * size)
+        pages.append((ListingPage(listing, number, numbered), posts))
+    return pages
+
+
+def listing_page_keys(listing: str, total: int, size: int) -> set[str]:
+    """The keys of every page a listing of `total` posts has."""
+    count = numbered_pages(total, size) + 1 if total else 0
+    return {page_object_key(listing_page_path(listing, number)) for number in range(count)}
 
 
 @dataclass(frozen=True)
@@ -227,11 +251,13 @@ def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Them
 
 
 def render_tag_pages(
-    tag: str, entries: Sequence[TagEntry], site: SiteConfig, theme: Theme
+    tag: str, entries: ListingTail[TagEntry], site: SiteConfig, theme: Theme
 ) -> Iterator[tuple[str, str]]:
-    """Every page of a tag's listing, `site.list_page_size` posts a page: (site path, HTML).
-    `tag` is the tag's key; the pages name it as its newest post spells it."""
-    name = entries[0].name if entries and entries[0].name else tag
+    """The pages of a tag's listing that `entries` holds whole, `site.list_page_size` posts
+    a page: (site path, HTML). `tag` is the tag's key; the pages name it as its newest post
+    spells it."""
+    newest = entries.posts[-1] if entries.posts else None
+    name = newest.name if newest is not None and newest.name else tag
     for page, part in paginate(tag_path(tag), entries, site.list_page_size):
         html = theme.render(
             "tag.html",
@@ -246,9 +272,10 @@ def render_tag_pages(
 
 
 def render_archive_pages(
-    year: int, month: int, posts: Sequence[PostSummary], site: SiteConfig, theme: Theme
+    year: int, month: int, posts: ListingTail[PostSummary], site: SiteConfig, theme: Theme
 ) -> Iterator[tuple[str, str]]:
-    """Every page of a month's archive, `site.list_page_size` posts a page: (site path, HTML)."""
+    """The pages of a month's archive that `posts` holds whole, `site.list_page_size` posts
+    a page: (site path, HTML)."""
     for page, part in paginate(archive_path(year, month), posts, site.list_page_size):
         html = theme.render(
             "archive.html",

@@ -2,10 +2,11 @@
 
 Each is bounded like the pages are: the feed shows the newest posts, and the
 sitemaps and search index are split by month, and a month into files of a
-fixed size (`SITEMAP_URLS_PER_FILE`, `SEARCH_RECORDS_PER_SHARD`): the first
-keeps the month's own key (`sitemaps/2020-10.xml`), the next are numbered
-(`sitemaps/2020-10-2.xml`). One upload rewrites the files of its own month
-and, when their keys change, two small indexes that list them all. The
+fixed size (`SITEMAP_URLS_PER_FILE`, `SEARCH_RECORDS_PER_SHARD`), counted
+from the month's oldest post: the first keeps the month's own key
+(`sitemaps/2020-10.xml`), the next are numbered (`sitemaps/2020-10-2.xml`).
+One upload rewrites the files of its own month from the one that holds its
+post on and, when their keys change, two small indexes that list them all. The
 indexes are made from the keys in the site bucket, not from the index.
 
 Each post's part of a file (feed entry, sitemap URL, search record) is kept
@@ -18,13 +19,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 
 from pressroom.config import SiteConfig
 from pressroom.fragments import Fragments
-from pressroom.listings import chunks
+from pressroom.listings import ListingTail, part_start
 from pressroom.models import PostSummary, format_instant
 from pressroom.site import post_path
 
@@ -56,7 +57,8 @@ fetches shards whole, so each stays small enough to fetch on a phone."""
 
 
 def month_sitemap_key(month: Month, part: int = 1) -> str:
-    """`sitemaps/2020-10.xml`, then `sitemaps/2020-10-2.xml`, …"""
+    """`sitemaps/2020-10.xml`, then `sitemaps/2020-10-2.xml`, …: parts are counted from the
+    month's oldest post, so a new post rewrites only its month's newest part."""
     return f"{SITEMAPS_FOLDER}{_month_part(month, part)}.xml"
 
 
@@ -79,7 +81,7 @@ def _month_part(month: Month, part: int) -> str:
 
 def month_files(keys: Iterable[str]) -> tuple[str, ...]:
     """The month sitemap files and search shards among `keys` (a site bucket listing), each
-    kind newest month first and a month's parts in order; any other key is left out."""
+    kind newest month first and a month's newest part first; any other key is left out."""
     found: list[tuple[str, int, int, int, str]] = []
     for key in keys:
         match = _MONTH_FILE.fullmatch(key)
@@ -88,7 +90,7 @@ def month_files(keys: Iterable[str]) -> tuple[str, ...]:
         year, month, part = int(match["year"]), int(match["month"]), int(match["part"] or 1)
         # Only a key this module would write: no part 1 by number, no sitemap in JSON.
         if key in (month_sitemap_key((year, month), part), month_search_key((year, month), part)):
-            found.append((match["folder"], -year, -month, part, key))
+            found.append((match["folder"], -year, -month, -part, key))
     return tuple(key for *_, key in sorted(found))
 
 
@@ -141,13 +143,40 @@ def render_pages_sitemap(site: SiteConfig) -> bytes:
 
 
 def render_month_sitemaps(
-    month: Month, posts: Sequence[PostSummary], site: SiteConfig
+    month: Month, posts: ListingTail[PostSummary], site: SiteConfig
 ) -> dict[str, bytes]:
-    """A month's sitemap files by key, `SITEMAP_URLS_PER_FILE` URLs each; none for no posts."""
+    """The files of a month's sitemap that `posts` holds whole, `SITEMAP_URLS_PER_FILE`
+    URLs each, by key."""
     return {
         month_sitemap_key(month, part): render_month_sitemap(urls, site)
-        for part, urls in enumerate(chunks(posts, SITEMAP_URLS_PER_FILE), start=1)
+        for part, urls in _parts(posts, SITEMAP_URLS_PER_FILE)
     }
+
+
+def month_file_keys(month: Month, total: int) -> tuple[set[str], set[str]]:
+    """The keys of every sitemap file and search shard a month of `total` posts has."""
+    sitemaps = -(-total // SITEMAP_URLS_PER_FILE)
+    shards = -(-total // SEARCH_RECORDS_PER_SHARD)
+    return (
+        {month_sitemap_key(month, part) for part in range(1, sitemaps + 1)},
+        {month_search_key(month, part) for part in range(1, shards + 1)},
+    )
+
+
+def month_files_start(older: int) -> int:
+    """Where a month's files must be written again from, after a change at a place with
+    `older` posts before it: the start of the sitemap file or search shard that holds it,
+    whichever is earlier."""
+    return min(
+        part_start(older, SITEMAP_URLS_PER_FILE), part_start(older, SEARCH_RECORDS_PER_SHARD)
+    )
+
+
+def _parts(posts: ListingTail[PostSummary], size: int) -> Iterator[tuple[int, list[PostSummary]]]:
+    """Each part of `size` posts (the newest may hold fewer) that starts inside `posts`,
+    numbered from the oldest, with its posts newest first."""
+    for part in range(-(-posts.start // size) + 1, -(-posts.total // size) + 1):
+        yield part, posts.newest_first((part - 1) * size, min(part * size, posts.total))
 
 
 def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
@@ -168,13 +197,13 @@ def _search_manifest(shards: tuple[str, ...]) -> bytes:
 
 
 def render_search_shards(
-    month: Month, posts: Sequence[PostSummary], site: SiteConfig
+    month: Month, posts: ListingTail[PostSummary], site: SiteConfig
 ) -> dict[str, bytes]:
-    """A month's search shards by key, `SEARCH_RECORDS_PER_SHARD` records each; none for
-    no posts."""
+    """The shards of a month's search index that `posts` holds whole,
+    `SEARCH_RECORDS_PER_SHARD` records each, by key."""
     return {
         month_search_key(month, part): render_search_shard(records, site)
-        for part, records in enumerate(chunks(posts, SEARCH_RECORDS_PER_SHARD), start=1)
+        for part, records in _parts(posts, SEARCH_RECORDS_PER_SHARD)
     }
 
 

@@ -22,7 +22,8 @@ PAGE_SIZE = 3
 SITEMAP_URLS = 4
 SEARCH_RECORDS = 2
 FEBRUARY = [f"feb-{day}" for day in range(1, 9)]
-"""Eight posts of February 2024 tagged `news`: three pages, two sitemap files, four shards."""
+"""Eight posts of February 2024 tagged `news`: three pages (the newest three, then two
+numbered from the oldest), two sitemap files, four shards."""
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -75,14 +76,16 @@ def _pages(site: dict[str, bytes], listing: str) -> list[str]:
 
 
 def _walk(site: dict[str, bytes], listing: str) -> list[str]:
-    """The posts a reader sees following "Older" from the listing's first page to its last,
-    after checking that "Newer" leads back the same way."""
+    """The posts a reader sees following "Older" from the listing's first page to its last
+    (each once: the first page may show some of the next page's), after checking that
+    "Newer" leads back the same way."""
     slugs: list[str] = []
     path, visited = listing, []
     while True:
         visited.append(path)
         page = read_page(site[page_object_key(path)].decode())
-        slugs += [link.split("/")[2] for link in page.links() if link.startswith("/posts/")]
+        shown = [link.split("/")[2] for link in page.links() if link.startswith("/posts/")]
+        slugs += [slug for slug in shown if slug not in slugs]
         older = [attrs["href"] for tag, attrs in page.attributes if attrs.get("rel") == "next"]
         if not older:
             break
@@ -124,8 +127,8 @@ def test_a_month_and_a_tag_longer_than_a_page_are_paginated_and_linked(
     for listing in ("archive/2024/02/", "tags/news/"):
         assert _pages(site, listing) == [
             f"{listing}index.html",
+            f"{listing}page/1/index.html",
             f"{listing}page/2/index.html",
-            f"{listing}page/3/index.html",
         ]
         assert _walk(site, listing) == newest_first
     assert _pages(site, "tags/other/") == ["tags/other/index.html"]
@@ -139,15 +142,15 @@ def test_the_sitemap_index_and_search_manifest_name_every_month_file(
     _publish(stack)
 
     site = _site(stack)
-    sitemaps = ["sitemaps/2024-02.xml", "sitemaps/2024-02-2.xml", "sitemaps/2024-01.xml"]
+    sitemaps = ["sitemaps/2024-02-2.xml", "sitemaps/2024-02.xml", "sitemaps/2024-01.xml"]
     assert _sitemap_index(site) == ["sitemaps/pages.xml", *sitemaps]
     assert _month_files(site, "sitemaps/") == sorted(sitemaps)
     shards = json.loads(site["search.json"])["shards"]
     assert shards == [
-        "search/2024-02.json",
-        "search/2024-02-2.json",
-        "search/2024-02-3.json",
         "search/2024-02-4.json",
+        "search/2024-02-3.json",
+        "search/2024-02-2.json",
+        "search/2024-02.json",
         "search/2024-01.json",
     ]
     assert _month_files(site, "search/") == sorted(shards)
@@ -172,8 +175,8 @@ def test_pages_and_month_files_beyond_the_end_go_as_posts_are_deleted(
         "sitemaps/2024-01.xml",
     ]
     assert json.loads(site["search.json"])["shards"] == [
-        "search/2024-02.json",
         "search/2024-02-2.json",
+        "search/2024-02.json",
         "search/2024-01.json",
     ]
     assert _month_files(site, "search/") == [
@@ -210,3 +213,54 @@ def test_a_rebuild_gives_the_same_pages_and_files_and_removes_those_beyond_the_e
         pass
 
     assert _site(stack) == built
+
+
+def _put(stack: LocalStack, slug: str, date: str, tags: str = "[news]") -> None:
+    body = f"---\ntitle: {slug}\ndate: {date}\ntags: {tags}\n---\n\nBody.\n"
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key=f"{slug}.md", Body=body.encode())
+    stack.router.drain()
+
+
+def _rebuilt(stack: LocalStack) -> dict[str, bytes]:
+    renderer = stack.renderer()
+    for _ in renderer.rebuild(renderer.plan_rebuild()):
+        pass
+    return _site(stack)
+
+
+def test_a_new_post_leaves_the_full_older_pages_and_files_alone(stack: LocalStack) -> None:
+    _publish(stack)
+    for day in range(9, 12):  # Eleven posts: pages 1 to 3 are full, and 1 is not the last's.
+        _put(stack, f"feb-{day}", f"2024-02-{day:02d}")
+    s3 = stack.session.client("s3")
+    oldest = ["tags/news/page/1/index.html", "archive/2024/02/page/1/index.html"]
+    oldest += ["sitemaps/2024-02.xml", "search/2024-02.json"]
+    # Taken away, so that a page written again shows.
+    for key in oldest:
+        s3.delete_object(Bucket=stack.site_bucket, Key=key)
+
+    _put(stack, "feb-28", "2024-02-28")
+
+    site = _site(stack)
+    assert not [key for key in oldest if key in site]
+    first = read_page(site["tags/news/index.html"].decode())
+    assert [link for link in first.links() if link.startswith("/posts/")][:2] == [
+        "/posts/feb-28/",
+        "/posts/feb-11/",
+    ]
+    assert "search/2024-02-6.json" in json.loads(site["search.json"])["shards"]
+
+
+def test_a_back_dated_post_moves_every_page_after_it_as_a_rebuild_would(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+
+    _put(stack, "a-early", "2024-02-01")
+    _put(stack, "feb-3", "2024-01-20")  # moved to January: February shrinks from its third post
+
+    site = _site(stack)
+    assert _walk(site, "tags/news/") == [*FEBRUARY[:2:-1], "feb-2", "feb-1", "a-early", "feb-3"]
+    assert site == _rebuilt(stack)
+    assert not _broken_links(site)

@@ -12,6 +12,7 @@ import pytest
 
 from pressroom.config import SiteConfig
 from pressroom.indexing import TagEntry
+from pressroom.listings import ListingTail
 from pressroom.models import PostSummary
 from pressroom.site import Theme, page_object_key, render_archive_pages, render_tag_pages
 from tests.site.support import SITE_URL, PublishedSite, require_tool
@@ -50,8 +51,8 @@ def test_the_pages_of_a_paginated_listing_pass_the_nu_html_checker(tmp_path: Pat
     entries = [TagEntry(tag="php", slug=p.slug, title=p.title, date=p.date) for p in posts]
     theme = Theme()
     rendered = [
-        *render_archive_pages(2025, 3, posts, config, theme),
-        *render_tag_pages("php", entries, config, theme),
+        *render_archive_pages(2025, 3, ListingTail(0, tuple(posts[::-1])), config, theme),
+        *render_tag_pages("php", ListingTail(0, tuple(entries[::-1])), config, theme),
     ]
     pages = []
     for path, html in rendered:

@@ -16,6 +16,7 @@ import pytest
 
 from pressroom.config import SiteConfig
 from pressroom.indexing import TagEntry
+from pressroom.listings import ListingTail
 from pressroom.models import PostDocument
 from pressroom.site import Theme, page_object_key, post_path, render_post_page, render_tag_pages
 from pressroom.slugs import tag_key
@@ -46,7 +47,7 @@ def tagged_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         entry = TagEntry(
             tag=tag_key(tag), slug=POST.slug, title=POST.title, date=POST.date, name=tag
         )
-        pages.update(render_tag_pages(entry.tag, [entry], site, theme))
+        pages.update(render_tag_pages(entry.tag, ListingTail(0, (entry,)), site, theme))
     for path, html in pages.items():
         target = root / page_object_key(path)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,8 @@ def test_a_new_post_touches_home_its_month_and_its_tags() -> None:
     plan = plan_listings([PostChange(old=None, new=live(post("a", tags=("PHP", "Open Source"))))])
 
     assert plan.home
-    assert plan.months == {(2025, 3)}
-    assert plan.tags == {"php", "open-source"}
+    assert plan.months == {(2025, 3): "2025-03-01T00:00:00Z#a"}
+    assert plan.tags == {"php": "2025-03-01T00:00:00Z#a", "open-source": "2025-03-01T00:00:00Z#a"}
     assert plan.new_items
 
 
@@ -48,8 +48,21 @@ def test_a_date_and_tag_change_touches_both_months_and_all_tags() -> None:
 
     plan = plan_listings([PostChange(old=before, new=after)])
 
-    assert plan.months == {(2025, 3), (2025, 5)}
-    assert plan.tags == {"old", "new"}
+    assert plan.months.keys() == {(2025, 3), (2025, 5)}
+    assert plan.tags.keys() == {"old", "new"}
+
+
+def test_each_listing_is_asked_for_from_the_earliest_place_a_change_touched() -> None:
+    moved = PostChange(old=live(post("a", month=3, tags=("x",))), new=live(post("a", month=4)))
+    joined = PostChange(old=None, new=live(post("b", month=4, tags=("x",))))
+
+    plan = plan_listings([joined, moved])
+
+    assert plan.months == {
+        (2025, 3): "2025-03-01T00:00:00Z#a",
+        (2025, 4): "2025-04-01T00:00:00Z#a",
+    }
+    assert plan.tags == {"x": "2025-03-01T00:00:00Z#a"}
 
 
 def test_a_draft_edit_touches_nothing() -> None:
@@ -57,7 +70,7 @@ def test_a_draft_edit_touches_nothing() -> None:
 
     plan = plan_listings([PostChange(old=draft, new=live(post("a", title="U"), status="draft"))])
 
-    assert (plan.home, plan.months, plan.tags) == (False, frozenset(), frozenset())
+    assert (plan.home, plan.months, plan.tags) == (False, {}, {})
 
 
 def test_a_tombstone_created_by_a_late_event_still_renders_the_home_page() -> None:
@@ -79,13 +92,20 @@ def test_listing_requests_name_each_listing_once_and_read_back_as_the_plan() -> 
 
     assert requests == [
         "newest",
-        "month:2025-03",
-        "month:2025-11",
-        "tag:open-source",
-        "tag:php",
+        "month:2025-03@2025-03-01T00:00:00Z#a",
+        "month:2025-11@2025-11-01T00:00:00Z#b",
+        "tag:open-source@2025-03-01T00:00:00Z#a",
+        "tag:php@2025-03-01T00:00:00Z#a",
         "site-indexes",
     ]
     assert coalesce(requests + requests[::-1]) == plan
+
+
+def test_a_listing_asked_for_without_a_place_is_asked_for_whole() -> None:
+    plan = coalesce(["tag:php@2025-03-01T00:00:00Z#a", "tag:php", "month:2025-03"])
+
+    assert plan.tags == {"php": ""}
+    assert plan.months == {(2025, 3): ""}
 
 
 @pytest.mark.parametrize("request_body", ["", "tag:", "month:2025", "feed", "month:x-y"])
@@ -129,6 +149,17 @@ def test_a_listing_batch_renders_each_listing_once_and_the_site_indexes_once() -
     assert renderer.rendered == ["newest", "month:2025-03", "tag:php"]
     assert renderer.indexes_written == 1
     assert queue.requested == []
+
+
+def test_a_listing_batch_renders_a_listing_once_from_the_earliest_place_asked() -> None:
+    requests = ["tag:php@2025-05-01T00:00:00Z#b", "tag:php@2025-03-01T00:00:00Z#a", "newest"]
+    renderer = RecordingRenderer()
+    batch = ListingBatch(renderer, RecordingQueue(), lambda: 30_000, requests)  # type: ignore[arg-type]
+
+    for request in requests:
+        batch.render(request)
+
+    assert renderer.rendered == ["tag:php@2025-03-01T00:00:00Z#a", "newest"]
 
 
 def test_every_message_for_a_listing_that_failed_fails_with_it() -> None:

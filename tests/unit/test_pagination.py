@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 from hypothesis import given
@@ -10,18 +11,21 @@ from hypothesis import strategies as st
 
 from pressroom.config import SiteConfig
 from pressroom.indexing import TagEntry
-from pressroom.listings import chunks
+from pressroom.listings import ListingTail, chunks, rewrite_from
 from pressroom.models import PostSummary
 from pressroom.site import (
     ListingPage,
     Theme,
+    listing_page_keys,
     listing_page_path,
+    page_object_key,
     paginate,
     render_archive_pages,
     render_tag_pages,
 )
 from tests.integration.html import read_page
 
+_Post = TypeVar("_Post")
 SITE = SiteConfig(title="News", base_url="https://news.example.org/", list_page_size=2)
 
 
@@ -59,63 +63,122 @@ def test_a_part_holds_at_least_one_item() -> None:
 
 
 def test_the_first_page_is_the_listing_itself_and_the_others_are_beneath_it() -> None:
-    assert listing_page_path("tags/php/", 1) == "tags/php/"
-    assert listing_page_path("tags/php/", 2) == "tags/php/page/2/"
+    assert listing_page_path("tags/php/", 0) == "tags/php/"
+    assert listing_page_path("tags/php/", 1) == "tags/php/page/1/"
     assert listing_page_path("archive/2025/03/", 12) == "archive/2025/03/page/12/"
 
 
-def test_each_page_links_to_its_newer_and_older_neighbours() -> None:
-    pages = [page for page, _ in paginate("tags/php/", list(range(5)), 2)]
+def whole(posts: list[_Post]) -> ListingTail[_Post]:
+    """A listing read whole, `posts` oldest first."""
+    return ListingTail(0, tuple(posts))
 
-    assert [page.path for page in pages] == ["tags/php/", "tags/php/page/2/", "tags/php/page/3/"]
-    assert [(page.newer, page.older) for page in pages] == [
-        (None, "tags/php/page/2/"),
-        ("tags/php/", "tags/php/page/3/"),
-        ("tags/php/page/2/", None),
+
+def test_the_first_page_shows_the_newest_and_the_numbered_pages_count_from_the_oldest() -> None:
+    pages = paginate("tags/php/", whole(list(range(7))), 3)
+
+    assert [(page.path, page.newer, page.older, posts) for page, posts in pages] == [
+        ("tags/php/", None, "tags/php/page/2/", [6, 5, 4]),
+        ("tags/php/page/1/", "tags/php/page/2/", None, [2, 1, 0]),
+        ("tags/php/page/2/", "tags/php/", "tags/php/page/1/", [5, 4, 3]),
     ]
-    assert {page.count for page in pages} == {3}
 
 
 def test_an_empty_listing_has_no_pages_and_a_short_one_has_one() -> None:
-    assert paginate("tags/php/", [], 50) == []
-    assert paginate("tags/php/", [1, 2], 50) == [(ListingPage("tags/php/", 1, 1), [1, 2])]
+    assert paginate("tags/php/", whole([]), 50) == []
+    assert paginate("tags/php/", whole([1, 2]), 50) == [(ListingPage("tags/php/", 0, 0), [2, 1])]
+    assert listing_page_keys("tags/php/", 0, 50) == set()
+    assert listing_page_keys("tags/php/", 2, 50) == {"tags/php/index.html"}
+
+
+@given(total=st.integers(min_value=0, max_value=60), size=st.integers(min_value=1, max_value=8))
+def test_following_older_links_from_the_first_page_shows_every_post_newest_first(
+    total: int, size: int
+) -> None:
+    pages = {
+        page.path: (page, posts) for page, posts in paginate("t/", whole(list(range(total))), size)
+    }
+    seen: list[int] = []
+    path: str | None = "t/" if pages else None
+    while path is not None:
+        page, posts = pages.pop(path)
+        assert posts == sorted(posts, reverse=True)
+        assert page.number == 0 or len(posts) == size
+        seen += [post for post in posts if not seen or post < seen[-1]]
+        if page.older is not None:
+            assert pages[page.older][0].newer == path
+        path = page.older
+
+    assert not pages
+    assert seen == list(range(total))[::-1]
+    assert listing_page_keys("t/", total, size) == {
+        page_object_key(page.path) for page, _ in paginate("t/", whole(list(range(total))), size)
+    }
+
+
+@given(
+    before=st.lists(st.integers(min_value=0, max_value=200), unique=True, max_size=60),
+    changed=st.integers(min_value=0, max_value=200),
+    size=st.integers(min_value=1, max_value=8),
+)
+def test_a_change_leaves_every_page_before_where_it_rewrites_from_as_it_was(
+    before: list[int], changed: int, size: int
+) -> None:
+    """A post joins or leaves at one place: the pages rendered from the tail that
+    `rewrite_from` asks for are the listing's new pages, and every other page it has is
+    unchanged, so rewriting from there is enough."""
+    old = sorted(before)
+    new = sorted(set(old) ^ {changed})
+    older = sum(1 for post in new if post < changed)
+    start = rewrite_from(older, len(new), size)
+
+    def shown(tail: ListingTail[int]) -> dict[str, tuple[str | None, str | None, list[int]]]:
+        pages = paginate("t/", tail, size)
+        return {page.path: (page.newer, page.older, list(posts)) for page, posts in pages}
+
+    rewritten = shown(ListingTail(start, tuple(new[start:])))
+    now, was = shown(whole(new)), shown(whole(old))
+    assert "t/" in rewritten or not new
+    assert all(now[path] == page for path, page in rewritten.items())
+    assert all(was.get(path) == page for path, page in now.items() if path not in rewritten)
 
 
 def test_tag_pages_carry_their_posts_newer_and_older_links_and_the_page_number() -> None:
-    entries = [entry(day) for day in (5, 4, 3, 2, 1)]
+    entries = whole([entry(day) for day in (1, 2, 3, 4, 5)])
 
     pages = dict(render_tag_pages("php", entries, SITE, Theme()))
 
-    assert list(pages) == ["tags/php/", "tags/php/page/2/", "tags/php/page/3/"]
+    assert list(pages) == ["tags/php/", "tags/php/page/1/", "tags/php/page/2/"]
     middle = read_page(pages["tags/php/page/2/"])
-    assert [link for link in middle.links() if "/posts/" in link] == ["/posts/p3/", "/posts/p2/"]
+    assert [link for link in middle.links() if "/posts/" in link] == ["/posts/p4/", "/posts/p3/"]
     assert middle.first("a", rel="prev")["href"] == "/tags/php/"
-    assert middle.first("a", rel="next")["href"] == "/tags/php/page/3/"
-    assert "Page 2 of 3" in middle.texts["p"]
+    assert middle.first("a", rel="next")["href"] == "/tags/php/page/1/"
+    assert "Page 2" in middle.texts["p"]
     assert middle.texts["title"] == ["Posts tagged “php”, page 2 · News"]
     assert middle.first("link", rel="canonical")["href"] == (
         "https://news.example.org/tags/php/page/2/"
     )
-    first, last = read_page(pages["tags/php/"]), read_page(pages["tags/php/page/3/"])
+    first, oldest = read_page(pages["tags/php/"]), read_page(pages["tags/php/page/1/"])
+    assert [link for link in first.links() if "/posts/" in link] == ["/posts/p5/", "/posts/p4/"]
     assert not [attrs for tag, attrs in first.attributes if attrs.get("rel") == "prev"]
-    assert not [attrs for tag, attrs in last.attributes if attrs.get("rel") == "next"]
+    assert first.first("a", rel="next")["href"] == "/tags/php/page/2/"
+    assert not [attrs for tag, attrs in oldest.attributes if attrs.get("rel") == "next"]
     assert first.texts["title"] == ["Posts tagged “php” · News"]
 
 
 def test_a_listing_of_one_page_has_no_page_navigation() -> None:
-    [(path, html)] = render_archive_pages(2025, 3, [summary(2), summary(1)], SITE, Theme())
+    [(path, html)] = render_archive_pages(2025, 3, whole([summary(1), summary(2)]), SITE, Theme())
 
     assert path == "archive/2025/03/"
     assert 'class="pagination"' not in html
 
 
 def test_archive_pages_split_the_month_in_date_order() -> None:
-    posts = [summary(day) for day in (3, 2, 1)]
+    posts = whole([summary(day) for day in (1, 2, 3)])
 
     pages = dict(render_archive_pages(2025, 3, posts, SITE, Theme()))
 
-    assert list(pages) == ["archive/2025/03/", "archive/2025/03/page/2/"]
-    older = read_page(pages["archive/2025/03/page/2/"])
-    assert [link for link in older.links() if "/posts/" in link] == ["/posts/p1/"]
-    assert older.first("a", rel="prev")["href"] == "/archive/2025/03/"
-    assert older.texts["title"] == ["March 2025, page 2 · News"]
+    assert list(pages) == ["archive/2025/03/", "archive/2025/03/page/1/"]
+    oldest = read_page(pages["archive/2025/03/page/1/"])
+    assert [link for link in oldest.links() if "/posts/" in link] == ["/posts/p2/", "/posts/p1/"]
+    assert oldest.first("a", rel="prev")["href"] == "/archive/2025/03/"
+    assert oldest.texts["title"] == ["March 2025, page 1 · News"]

@@ -10,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pressroom.config import SiteConfig
+from pressroom.listings import ListingTail, chunks
 from pressroom.models import PostSummary, format_instant
 from pressroom.syndication import (
     SEARCH_RECORDS_PER_SHARD,
     SITEMAP_URLS_PER_FILE,
+    month_file_keys,
     month_file_prefixes,
     month_files,
+    month_files_start,
     render_feed,
     render_month_sitemap,
     render_month_sitemaps,
@@ -104,11 +107,12 @@ def test_the_search_index_is_a_manifest_of_monthly_shards() -> None:
     ]
 
 
-def many(count: int) -> list[PostSummary]:
-    return [post(f"p{number}", 1) for number in range(count)]
+def many(count: int, start: int = 0) -> ListingTail[PostSummary]:
+    """A month's posts from place `start` on, oldest first."""
+    return ListingTail(start, tuple(post(f"p{number}", 1) for number in range(start, count)))
 
 
-def test_a_month_sitemap_is_split_into_files_of_a_fixed_size() -> None:
+def test_a_month_sitemap_is_split_into_files_of_a_fixed_size_counted_from_the_oldest() -> None:
     posts = many(2 * SITEMAP_URLS_PER_FILE + 1)
 
     files = render_month_sitemaps((2025, 3), posts, SITE)
@@ -121,8 +125,12 @@ def test_a_month_sitemap_is_split_into_files_of_a_fixed_size() -> None:
     locs = [
         loc.text for body in files.values() for loc in ET.fromstring(body).iter(f"{SITEMAP}loc")
     ]
-    assert locs == [f"https://news.example.org/posts/{p.slug}/" for p in posts]
+    parts = chunks(posts.posts, SITEMAP_URLS_PER_FILE)
+    assert locs == [
+        f"https://news.example.org/posts/{p.slug}/" for part in parts for p in part[::-1]
+    ]
     assert len(ET.fromstring(files["sitemaps/2025-03.xml"])) == SITEMAP_URLS_PER_FILE
+    assert month_file_keys((2025, 3), posts.total)[0] == set(files)
 
 
 def test_a_months_search_index_is_split_into_shards_of_a_fixed_size() -> None:
@@ -132,11 +140,25 @@ def test_a_months_search_index_is_split_into_shards_of_a_fixed_size() -> None:
 
     assert list(shards) == ["search/2025-03.json", "search/2025-03-2.json"]
     assert [len(json.loads(body)) for body in shards.values()] == [SEARCH_RECORDS_PER_SHARD, 1]
+    assert month_file_keys((2025, 3), posts.total)[1] == set(shards)
+
+
+def test_only_the_files_that_start_inside_a_tail_are_rendered() -> None:
+    posts = many(SEARCH_RECORDS_PER_SHARD * 2 + 1, start=SEARCH_RECORDS_PER_SHARD - 1)
+
+    assert list(render_search_shards((2025, 3), posts, SITE)) == [
+        "search/2025-03-2.json",
+        "search/2025-03-3.json",
+    ]
+    assert list(render_month_sitemaps((2025, 3), posts, SITE)) == ["sitemaps/2025-03-2.xml"]
+    # From the start of the earlier of the two files that hold place 1,501.
+    assert month_files_start(1_501) == min(1_501 // size * size for size in (1_000, 500)) == 1_000
 
 
 def test_an_empty_month_has_no_files() -> None:
-    assert render_month_sitemaps((2025, 3), [], SITE) == {}
-    assert render_search_shards((2025, 3), [], SITE) == {}
+    assert render_month_sitemaps((2025, 3), many(0), SITE) == {}
+    assert render_search_shards((2025, 3), many(0), SITE) == {}
+    assert month_file_keys((2025, 3), 0) == (set(), set())
 
 
 def test_a_months_files_all_start_with_its_prefixes_and_no_other_months_do() -> None:
@@ -149,7 +171,7 @@ def test_a_months_files_all_start_with_its_prefixes_and_no_other_months_do() -> 
     assert not [key for key in others if key.startswith((sitemaps, shards))]
 
 
-def test_the_month_files_are_listed_newest_month_first_and_parts_in_order() -> None:
+def test_the_month_files_are_listed_newest_month_first_and_newest_part_first() -> None:
     # As S3 lists them: in the keys' byte order.
     listed = sorted(
         [
@@ -167,11 +189,11 @@ def test_the_month_files_are_listed_newest_month_first_and_parts_in_order() -> N
     )
 
     assert month_files(listed) == (
-        "search/2025-03.json",
         "search/2025-03-2.json",
-        "sitemaps/2025-03.xml",
-        "sitemaps/2025-03-2.xml",
+        "search/2025-03.json",
         "sitemaps/2025-03-10.xml",
+        "sitemaps/2025-03-2.xml",
+        "sitemaps/2025-03.xml",
         "sitemaps/2024-12.xml",
     )
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pressroom.config import SiteConfig
 from pressroom.indexing import TagEntry
+from pressroom.listings import ListingTail
 from pressroom.models import PostDocument
 from pressroom.site import Theme, page_object_key, render_post_page, render_tag_pages, tag_path
 from pressroom.slugs import tag_key
@@ -95,7 +96,7 @@ def test_a_non_latin_tag_links_to_the_key_its_page_is_written_at(tag: str) -> No
         tags=(tag,),
     )
     entry = TagEntry(tag=tag_key(tag), slug="ramen", title=document.title, date=document.date)
-    [page] = render_tag_pages(entry.tag, [entry], SITE, THEME)
+    [page] = render_tag_pages(entry.tag, ListingTail(0, (entry,)), SITE, THEME)
 
     [link] = _tag_links(render_post_page(document, SITE, THEME))
 
@@ -106,7 +107,7 @@ def test_a_non_latin_tag_links_to_the_key_its_page_is_written_at(tag: str) -> No
 def test_the_tag_page_names_the_tag_as_the_author_wrote_it() -> None:
     index = MemoryIndex()
     index.handle(event("upsert", 1, post(tags=("Open Source", "日本語"))))
-    entries = {tag: [entry] for (tag, _), entry in index.tags.items()}
+    entries = {tag: ListingTail(0, (entry,)) for (tag, _), entry in index.tags.items()}
 
     [(_, english)] = render_tag_pages("open-source", entries["open-source"], SITE, THEME)
     [(_, japanese)] = render_tag_pages("日本語", entries["日本語"], SITE, THEME)

@@ -11,6 +11,7 @@ import pytest
 from pressroom.config import RendererSettings, SiteConfig
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import TagEntry
+from pressroom.listings import ListingTail
 from pressroom.models import PostDocument, PostSummary
 from pressroom.site import (
     Theme,
@@ -85,8 +86,8 @@ def test_a_post_is_listed_the_same_on_the_home_page_its_archive_and_its_tags() -
     tagged = TagEntry(tag="php", slug="a", title="A & B", date=summary.date, description="<why>")
 
     home = render_home_page([summary], SITE, theme)
-    [(_, archive)] = render_archive_pages(2025, 3, [summary], SITE, theme)
-    [(_, tag)] = render_tag_pages("php", [tagged], SITE, theme)
+    [(_, archive)] = render_archive_pages(2025, 3, ListingTail(0, (summary,)), SITE, theme)
+    [(_, tag)] = render_tag_pages("php", ListingTail(0, (tagged,)), SITE, theme)
 
     entry = entry_markup(home, "a")
     assert entry == entry_markup(archive, "a") == entry_markup(tag, "a")

@@ -18,8 +18,8 @@ table with consistent reads: they show every committed write.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -46,6 +46,7 @@ from pressroom.indexing import (
     month_of,
     with_current_owner,
 )
+from pressroom.listings import ListingTail, order_key
 from pressroom.models import AssetSummary, PostSummary, RecordFailure, format_instant
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 Item = dict[str, Any]
+_Parsed = TypeVar("_Parsed")
 
 
 def item_key(key: ItemKey) -> Item:
@@ -105,14 +107,19 @@ def _month_name(month: Month) -> str:
 
 
 def tag_item_key(entry: TagEntry) -> Item:
-    return {"pk": f"TAG#{entry.tag}", "sk": f"{format_instant(entry.date)}#{entry.slug}"}
+    return {"pk": _tag_partition(entry.tag), "sk": order_key(entry.date, entry.slug)}
 
 
 def month_entry_key(post: PostSummary) -> Item:
-    return {
-        "pk": f"MONTH#{_month_name(month_of(post))}",
-        "sk": f"{format_instant(post.date)}#{post.slug}",
-    }
+    return {"pk": _month_partition(month_of(post)), "sk": order_key(post.date, post.slug)}
+
+
+def _tag_partition(tag: str) -> str:
+    return f"TAG#{tag}"
+
+
+def _month_partition(month: Month) -> str:
+    return f"MONTH#{_month_name(month)}"
 
 
 def record_item(key: ItemKey, record: Record, version: int = 0) -> Item:
@@ -394,7 +401,7 @@ class DynamoPostIndex:
 
     def month_posts(self, year: int, month: int, limit: int | None = None) -> list[PostSummary]:
         """The published posts dated in one month, newest first."""
-        items = self._query(f"MONTH#{_month_name((year, month))}", limit=limit)
+        items = self._query(_month_partition((year, month)), limit=limit)
         return [post_summary(item) for item in items]
 
     def months(self) -> list[Month]:
@@ -403,17 +410,74 @@ class DynamoPostIndex:
 
     def tag_entries(self, tag: str) -> list[TagEntry]:
         """Every post carrying a tag (its key), newest first, read consistently."""
-        items = self._query(f"TAG#{tag}")
-        return [TagEntry.model_validate(_fields(TagEntry, item)) for item in items]
+        return [_tag_entry(item) for item in self._query(_tag_partition(tag))]
+
+    def month_tail(
+        self, month: Month, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[PostSummary]:
+        return self._tail(_month_partition(month), since, start_at, post_summary)
+
+    def tag_tail(
+        self, tag: str, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[TagEntry]:
+        return self._tail(_tag_partition(tag), since, start_at, _tag_entry)
+
+    def _tail(
+        self,
+        partition: str,
+        since: str,
+        start_at: Callable[[int, int], int],
+        parse: Callable[[Item], _Parsed],
+    ) -> ListingTail[_Parsed]:
+        """A listing's entries from `since` on, and as many before as `start_at(older,
+        total)` asks for. The entries before `since` are counted, not read: DynamoDB counts
+        them where they are, so the answer stays small however long the listing is."""
+        newer = self._query(partition, since=since)
+        older = self._count(partition, before=since) if since else 0
+        start = start_at(older, older + len(newer))
+        before = self._query(partition, before=since, limit=older - start) if start < older else []
+        # Both reads are newest first.
+        return ListingTail(start, tuple(parse(item) for item in reversed(newer + before)))
+
+    def _count(self, partition: str, *, before: str) -> int:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk < :before",
+            "ExpressionAttributeValues": {":pk": {"S": partition}, ":before": {"S": before}},
+            "Select": "COUNT",
+            "ConsistentRead": True,
+        }
+        count = 0
+        while True:
+            response = self.client.query(**request)
+            count += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return count
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _query(
-        self, partition: str, *, begins_with: str | None = None, limit: int | None = None
+        self,
+        partition: str,
+        *,
+        begins_with: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
+        limit: int | None = None,
     ) -> list[Item]:
-        """A partition's items, newest (highest sort key) first, read consistently."""
-        condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if begins_with else "")
+        """A partition's items, newest (highest sort key) first, read consistently: those
+        whose sort key begins with `begins_with`, or is at or after `since`, or is before
+        `before`."""
+        condition = "pk = :pk"
         values: dict[str, Any] = {":pk": {"S": partition}}
         if begins_with:
+            condition += " AND begins_with(sk, :prefix)"
             values[":prefix"] = {"S": begins_with}
+        elif since:
+            condition += " AND sk >= :since"
+            values[":since"] = {"S": since}
+        elif before:
+            condition += " AND sk < :before"
+            values[":before"] = {"S": before}
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": condition,
@@ -471,6 +535,10 @@ class DynamoPostIndex:
         for page in self.client.get_paginator("scan").paginate(**request):
             for raw in page["Items"]:
                 yield deserialize(raw)
+
+
+def _tag_entry(item: Mapping[str, Any]) -> TagEntry:
+    return TagEntry.model_validate(_fields(TagEntry, item))
 
 
 def _fields(model: type[TagEntry], item: Mapping[str, Any]) -> dict[str, Any]:

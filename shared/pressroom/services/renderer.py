@@ -12,10 +12,14 @@ from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.listings import (
     AssetChange,
     ListingPlan,
+    ListingTail,
     Month,
     PostChange,
     coalesce,
+    earliest_requests,
+    listing_name,
     listing_requests,
+    rewrite_from,
 )
 from pressroom.models import AssetSummary, CopySource, PostSummary
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
@@ -24,6 +28,7 @@ from pressroom.site import (
     NOT_FOUND_KEY,
     Theme,
     archive_path,
+    listing_page_keys,
     listing_pages_prefix,
     page_object_key,
     post_path,
@@ -44,8 +49,10 @@ from pressroom.syndication import (
     SITEMAP_INDEX_KEY,
     SITEMAPS_FOLDER,
     XML_CONTENT_TYPE,
+    month_file_keys,
     month_file_prefixes,
     month_files,
+    month_files_start,
     render_feed,
     render_month_sitemaps,
     render_pages_sitemap,
@@ -115,10 +122,10 @@ class RendererService:
         plan = coalesce([request])
         if plan.home:
             self.write_newest()
-        for month in plan.months:
-            return self.write_month(month)
-        for tag in plan.tags:
-            self.write_tag(tag)
+        for month, since in plan.months.items():
+            return self.write_month(month, since)
+        for tag, since in plan.tags.items():
+            self.write_tag(tag, since)
         return plan.new_items
 
     def write_newest(self) -> None:
@@ -134,35 +141,51 @@ class RendererService:
 
         _settled(lambda: list(self.catalog.newest_posts(size)), write)
 
-    def write_month(self, month: Month) -> bool:
-        """A month's archive pages, sitemap files and search shards; removed when the month is
-        empty. Returns whether the month's set of sitemap files and search shards changed,
-        which the site's indexes list."""
-        before = self._month_files(month)
-        _settled(
-            lambda: list(self.catalog.month_posts(*month)),
-            lambda posts: self._write_month(month, posts),
-        )
-        return self._month_files(month) != before
+    def write_month(self, month: Month, since: str = "") -> bool:
+        """A month's archive pages, sitemap files and search shards from place `since` on
+        (`""`: all of them); removed when the month is empty. Returns whether the month's
+        set of sitemap files and search shards changed, which the site's indexes list."""
+        page_size = self.config.list_page_size
 
-    def _write_month(self, month: Month, posts: list[PostSummary]) -> None:
+        def start_at(older: int, total: int) -> int:
+            return min(rewrite_from(older, total, page_size), month_files_start(older))
+
+        changed: list[bool] = []
+        _settled(
+            lambda: self.catalog.month_tail(month, since, start_at),
+            lambda posts: changed.append(self._write_month(month, posts)),
+        )
+        return any(changed)
+
+    def _write_month(self, month: Month, posts: ListingTail[PostSummary]) -> bool:
         config = self.config
         self._write_pages(
-            archive_path(*month), render_archive_pages(*month, posts, config, self.theme)
+            archive_path(*month),
+            render_archive_pages(*month, posts, config, self.theme),
+            posts.total,
         )
+        sitemap_keys, shard_keys = month_file_keys(month, posts.total)
         sitemaps, shards = month_file_prefixes(month)
-        self._write_files(sitemaps, render_month_sitemaps(month, posts, config), XML_CONTENT_TYPE)
-        self._write_files(shards, render_search_shards(month, posts, config), JSON_CONTENT_TYPE)
+        sitemaps_changed = self._write_files(
+            sitemaps, render_month_sitemaps(month, posts, config), sitemap_keys, XML_CONTENT_TYPE
+        )
+        shards_changed = self._write_files(
+            shards, render_search_shards(month, posts, config), shard_keys, JSON_CONTENT_TYPE
+        )
+        return sitemaps_changed or shards_changed
 
-    def _month_files(self, month: Month) -> set[str]:
-        return {key for prefix in month_file_prefixes(month) for key in self.site.keys(prefix)}
-
-    def write_tag(self, tag: str) -> None:
-        """A tag's pages; removed when no post carries it."""
+    def write_tag(self, tag: str, since: str = "") -> None:
+        """A tag's pages from place `since` on (`""`: all of them); removed when no post
+        carries it."""
+        page_size = self.config.list_page_size
         _settled(
-            lambda: list(self.catalog.tag_entries(tag)),
+            lambda: self.catalog.tag_tail(
+                tag, since, lambda older, total: rewrite_from(older, total, page_size)
+            ),
             lambda entries: self._write_pages(
-                tag_path(tag), render_tag_pages(tag, entries, self.config, self.theme)
+                tag_path(tag),
+                render_tag_pages(tag, entries, self.config, self.theme),
+                entries.total,
             ),
         )
 
@@ -244,22 +267,24 @@ class RendererService:
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
 
-    def _write_pages(self, listing: str, pages: Iterable[tuple[str, str]]) -> None:
-        """Write a paginated listing's pages (site path, HTML), then remove the pages it had
-        beyond its last (all of them once it is empty)."""
-        kept: set[str] = set()
+    def _write_pages(self, listing: str, pages: Iterable[tuple[str, str]], total: int) -> None:
+        """Write pages of a paginated listing of `total` posts (site path, HTML), then
+        remove the pages it had beyond its last (all of them once it is empty)."""
         for path, html in pages:
             self._put_html(path, html)
-            kept.add(page_object_key(path))
         had = [page_object_key(listing), *self.site.keys(listing_pages_prefix(listing))]
-        self._delete_all_but(kept, had)
+        self._delete_all_but(listing_page_keys(listing, total, self.config.list_page_size), had)
 
-    def _write_files(self, prefix: str, files: Mapping[str, bytes], content_type: str) -> None:
-        """Write a month's files of one kind (by key, all under `prefix`), then remove the
-        ones it had beyond them."""
+    def _write_files(
+        self, prefix: str, files: Mapping[str, bytes], kept: set[str], content_type: str
+    ) -> bool:
+        """Write files of one kind of a month (by key, all under `prefix`), then remove the
+        ones it had beyond `kept`, its files now; whether its set of files changed."""
+        had = set(self.site.keys(prefix))
         for key, body in files.items():
             self.site.put(key, body, content_type)
-        self._delete_all_but(files.keys(), list(self.site.keys(prefix)))
+        self._delete_all_but(kept, had)
+        return had != kept
 
     def _delete_all_but(self, kept: Collection[str], keys: Iterable[str]) -> None:
         for key in keys:
@@ -274,38 +299,47 @@ the rest are asked for again, not left to time out."""
 
 
 class ListingBatch:
-    """One listing batch: each listing it asks for rendered once, however many of its
-    messages ask; the site's indexes once at the end if any listing made them due."""
+    """One listing batch: each listing it asks for rendered once, from the earliest place
+    any of its messages asks from; the site's indexes once at the end if any listing made
+    them due."""
 
     def __init__(
         self,
         renderer: RendererService,
         queue: ListingQueue,
         remaining_ms: Callable[[], int],
+        requests: Iterable[str] = (),
     ) -> None:
         self.renderer = renderer
         self.queue = queue
         self.remaining_ms = remaining_ms
+        self.earliest = earliest_requests(requests)
+        """The batch's requests: each listing's, from the earliest place asked."""
         self.rendered: set[str] = set()
         self.failed: set[str] = set()
         self.deferred: set[str] = set()
+        """Listings (by request) left for a later batch."""
         self.indexes_due = False
 
     def render(self, request: str) -> None:
         """Render the listing one message asks for, unless this batch has already."""
-        if request in self.rendered or request in self.deferred:
+        listing = listing_name(request)
+        if listing in self.rendered:
             return
-        if request in self.failed:
-            raise ListingRenderError(f"{request}: failed for another message of this batch")
+        if listing in self.failed:
+            raise ListingRenderError(f"{listing}: failed for another message of this batch")
+        request = self.earliest.get(listing, request)
+        if request in self.deferred:
+            return
         if self.remaining_ms() < LISTING_TIME_RESERVE_MS:
             self.deferred.add(request)
             return
         try:
             self.indexes_due |= self.renderer.render_listing(request)
         except Exception:
-            self.failed.add(request)
+            self.failed.add(listing)
             raise
-        self.rendered.add(request)
+        self.rendered.add(listing)
 
     def finish(self) -> None:
         """Ask again for what there was no time for; write the site's indexes if due."""
