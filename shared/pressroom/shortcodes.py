@@ -340,7 +340,7 @@ class _Translator:
                 case _:
                     return self._shortcode(start, end, inner)
         except _Skip as reason:
-            return self._keep(start, end, f"{_quoted(self.text[start:end])} {reason}")
+            return self._keep(start, end, str(reason))
 
     def _liquid_tag(self, start: int, end: int, inner: str) -> int:
         name, *arguments = inner.strip("-").split() or [""]
@@ -358,7 +358,7 @@ class _Translator:
                 self._replace(start, end, _file_path(arguments[0]))
             case "include" | "include_relative":
                 dropped = "is dropped: an include is a part of another generator's templates"
-                self._warn(start, f"{_quoted(self.text[start:end])} {dropped}")
+                self._warn(start, end, dropped)
                 self._replace(start, end, "")
             case _:
                 raise _Skip(
@@ -463,8 +463,7 @@ class _Translator:
             src, shows = allowed
             self._embed(start, end, src, attributes.get("title") or shows)
             return end
-        what = f"a frame from {_quoted(attributes.get('src', ''))}" if name == "iframe" else None
-        self._warn(start, f"{what or f'<{name}>'} is removed: {_REMOVED_BECAUSE[name]}")
+        self._warn(start, end, f"is removed, with its content: {_REMOVED_BECAUSE[name]}")
         self._replace(start, end, "")
         return end
 
@@ -472,14 +471,16 @@ class _Translator:
         self._replace(start, end, f"<!--pressroom-embed-{len(self.embeds)}-->")
         self.embeds.append(embed_frame(src, title))
 
-    def _keep(self, start: int, end: int, message: str) -> int:
-        self._warn(start, message)
+    def _keep(self, start: int, end: int, reason: str) -> int:
+        self._warn(start, end, reason)
         self._replace(start, end, self.text[start:end].translate(_AS_WRITTEN))
         return end
 
-    def _warn(self, position: int, message: str) -> None:
+    def _warn(self, start: int, end: int, reason: str) -> None:
+        """A warning that the tag (or element) from `start` to `end` is `reason`."""
         if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(Issue(message=message, line=self.lines.at(position)))
+            message = f"{_quoted(self.text[start:end])} {reason}"
+            self.warnings.append(Issue(message=message, line=self.lines.at(start)))
         else:
             self.unreported += 1
 
