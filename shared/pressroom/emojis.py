@@ -6,52 +6,53 @@ import re
 from functools import cache
 
 # A shortcode stands on its own: never inside a word, a number or an address
-# (`http://x:8080:`, `10:30:00`, `/a/:b:/`). One right after another (`:+1::tada:`) is
-# checked in `_emoji`.
-_SHORTCODE = re.compile(r"(?<![\w/]):[A-Za-z0-9_+-]{1,60}:(?!\w)")
-# cmark escapes every `<` it writes as text, so each `<` in its HTML starts a tag (or a
-# comment); text is what lies between them.
-_TAG = re.compile(r"<[^>]*>")
-_CODE_TAG = re.compile(r"<(/?)(?:code|pre)\b", re.IGNORECASE)
+# (`http://x:8080:`, `10:30:00`, `/a/:b:/`), which `_glued` checks of the character before
+# it (a look-behind here would cost the scan the speed of its leading literal).
+_SHORTCODE = re.compile(r":[A-Za-z0-9_+-]{1,60}:(?!\w)")
 
 
 def with_emoji(html: str) -> str:
     """cmark's HTML with each known shortcode in its text an emoji; code, attributes and
     unknown names (`:nope:`) stay as written."""
-    if ":" not in html:
-        return html
+    names = _names() if _SHORTCODE.search(html) else {}
     parts: list[str] = []
+    written = scanned = 0
+    in_tag = False
     code_depth = 0
-    written = 0
-    for tag in _TAG.finditer(html):
-        text = html[written : tag.start()]
-        parts += [text if code_depth else _emoji(text), tag.group(0)]
-        written = tag.end()
-        if code := _CODE_TAG.match(tag.group(0)):
-            code_depth = max(0, code_depth + (-1 if code.group(1) else 1))
-    parts.append(html[written:] if code_depth else _emoji(html[written:]))
+    replaced_to = -1
+    # Only the stretch since the last candidate is read, with the C-speed `rfind` and
+    # `count`: a post holds few shortcodes and many tags (each token of highlighted code).
+    for shortcode in _SHORTCODE.finditer(html) if names else ():
+        start = shortcode.start()
+        # cmark escapes every `<` and `>` it writes as text: the last one before a
+        # shortcode says whether it is inside a tag.
+        opened, closed = html.rfind("<", scanned, start), html.rfind(">", scanned, start)
+        if opened != closed:
+            in_tag = opened > closed
+        code_depth = max(0, code_depth + _code_opened(html, scanned, start))
+        scanned = shortcode.end()
+        emoji = names.get(shortcode.group(0))
+        if in_tag or code_depth or emoji is None or _glued(html, start, replaced_to):
+            continue
+        parts += [html[written:start], emoji]
+        written = replaced_to = shortcode.end()
+    parts.append(html[written:])
     return "".join(parts)
 
 
-def _emoji(text: str) -> str:
-    if ":" not in text:
-        return text
-    names = _names()
-    replaced_to = -1
+def _glued(html: str, start: int, replaced_to: int) -> bool:
+    """Whether a shortcode at `start` is part of a word or an address. After a colon, it
+    stands alone only where a shortcode just ended: `:+1::tada:`, not `std::map:`."""
+    before = html[start - 1] if start else " "
+    return before.isalnum() or before in "_/" or (before == ":" and start != replaced_to)
 
-    def shown(shortcode: re.Match[str]) -> str:
-        nonlocal replaced_to
-        start = shortcode.start()
-        # After a colon, only where a shortcode just ended: `:+1::tada:`, not `std::map:`.
-        if start > 0 and text[start - 1] == ":" and start != replaced_to:
-            return shortcode.group(0)
-        emoji = names.get(shortcode.group(0))
-        if emoji is None:
-            return shortcode.group(0)
-        replaced_to = shortcode.end()
-        return emoji
 
-    return _SHORTCODE.sub(shown, text)
+def _code_opened(html: str, start: int, end: int) -> int:
+    """How many more code elements (`<code>`, `<pre>`) open than close in a stretch."""
+    return sum(
+        html.count(f"<{name}", start, end) - html.count(f"</{name}", start, end)
+        for name in ("code", "pre")
+    )
 
 
 @cache
