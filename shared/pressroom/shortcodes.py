@@ -137,6 +137,18 @@ _CODE_OPTIONS = Options.CMARK_OPT_SOURCEPOS | Options.CMARK_OPT_FOOTNOTES
 # What Markdown would read as markup in a tag kept as written: each shown as itself.
 _AS_WRITTEN = str.maketrans({char: f"&#{ord(char)};" for char in "&<>*_[]`\\~|"})
 _EMBED_MARKER = re.compile(r"<!--pressroom-embed-(\d{1,9})-->")
+_UNKNOWN_LIQUID_TAG = (
+    "is shown as written: Pressroom runs no template, and translates only the Liquid tags "
+    "highlight, raw, post_url, link and include"
+)
+_UNKNOWN_LIQUID_OUTPUT = (
+    "is shown as written: Pressroom runs no template, and translates only site.baseurl, "
+    "site.url and relative_url"
+)
+_UNKNOWN_SHORTCODE = (
+    "is shown as written: Pressroom translates only the shortcodes figure, youtube, vimeo, "
+    "gist, tweet, ref, relref and highlight"
+)
 
 
 @dataclass(frozen=True)
@@ -361,10 +373,7 @@ class _Translator:
                 self._warn(start, end, dropped)
                 self._replace(start, end, "")
             case _:
-                raise _Skip(
-                    "is shown as written: Pressroom runs no template, and translates only "
-                    "highlight, raw, post_url, link and include"
-                )
+                return self._keep(start, end, _UNKNOWN_LIQUID_TAG)
         return end
 
     def _liquid_output(self, start: int, end: int, inner: str) -> int:
@@ -375,10 +384,7 @@ class _Translator:
         elif filtered := _URL_FILTER.fullmatch(expression):
             self._replace(start, end, _site_path(filtered.group(1)[1:-1]))
         else:
-            raise _Skip(
-                "is shown as written: Pressroom runs no template, and translates only "
-                "site.baseurl, site.url and relative_url"
-            )
+            return self._keep(start, end, _UNKNOWN_LIQUID_OUTPUT)
         return end
 
     def _shortcode(self, start: int, end: int, inner: str) -> int:
@@ -400,10 +406,7 @@ class _Translator:
             case "ref" | "relref":
                 self._replace(start, end, _file_path(named.get("path") or _first(given)))
             case _:
-                raise _Skip(
-                    "is shown as written: Pressroom translates only the shortcodes figure, "
-                    "youtube, vimeo, gist, tweet, ref, relref and highlight"
-                )
+                return self._keep(start, end, _UNKNOWN_SHORTCODE)
         return end
 
     def _highlight(
@@ -473,7 +476,10 @@ class _Translator:
 
     def _keep(self, start: int, end: int, reason: str) -> int:
         self._warn(start, end, reason)
-        self._replace(start, end, self.text[start:end].translate(_AS_WRITTEN))
+        tag = self.text[start:end]
+        shown = tag.translate(_AS_WRITTEN)
+        if shown != tag:
+            self._replace(start, end, shown)
         return end
 
     def _warn(self, start: int, end: int, reason: str) -> None:
