@@ -7,10 +7,12 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.markdown import measure_markdown, render_markdown, sanitize_html
-from pressroom.shortcodes import EMBED_SANDBOX, MAX_WARNINGS, translate_shortcodes
+from pressroom.shortcodes import EMBED_SANDBOX, EMBED_SRC, MAX_WARNINGS, translate_shortcodes
 from pressroom.validation import validate_post
 from tests.html5 import count, parse_body, words
 
@@ -289,3 +291,26 @@ def test_a_megabyte_of_openers_is_scanned_in_linear_time(text: str) -> None:
 
     # A catastrophic (quadratic) scan of a megabyte takes minutes; a linear one about a second.
     assert time.perf_counter() - started < 10
+
+
+# The pieces tags, code and embeds are made of, for texts that cut them anywhere.
+_PIECES = [
+    "{%", "%}", "{{", "}}", "{{<", ">}}", "{{%", "%}}", "{{</*", "*/>}}", " raw ", " endraw ",
+    " highlight ", " endhighlight ", "/highlight", " youtube ", " vimeo ", " figure ", " ref ",
+    " post_url ", " include ", "w7Ft2ymGmfc", "146022717", 'src="x.png"', '"', "'", "`", "```",
+    "\n", "\n\n", "    ", "> ", "- ", "<iframe ", 'src="//youtube.com/embed/w7Ft2ymGmfc"',
+    "></iframe>", "<script>", "</script>", "<form>", "</form>", ">", ":tada:", ":", "x",
+    "<!--pressroom-embed-0-->", "site.baseurl",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+def test_any_arrangement_of_tags_renders_valid_safe_html(text: str) -> None:
+    translation = translate_shortcodes(text)
+    body = parse_body(render_markdown(text))
+
+    assert all(warning.line is None or warning.line >= 1 for warning in translation.warnings)
+    assert count(body, "script") == count(body, "form") == 0
+    for frame in body.iter("{http://www.w3.org/1999/xhtml}iframe"):
+        assert EMBED_SRC.fullmatch(frame.attrib.get("src", "")) or "src" not in frame.attrib
+        assert frame.attrib["sandbox"] == EMBED_SANDBOX
