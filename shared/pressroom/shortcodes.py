@@ -73,6 +73,9 @@ _VIMEO_PATH = re.compile(r"/video/([0-9]{1,12})")
 MAX_TAG_CHARS = 1_000
 """Longest tag read as one (a figure's caption may take a few lines); past it, or past a
 blank line, an opening `{{` or `{%` is only text."""
+MAX_START_TAG_CHARS = 4_000
+"""Longest start tag of a raw frame, script, object, embed or form read (a map's frame
+carries a long address); a longer one is left to cmark, which escapes it as text."""
 MAX_WARNINGS = 20
 """Warnings a post gets for its tags; the rest are counted in one more. Warnings travel
 with the post's status (an SQS message, a DynamoDB item), both bounded."""
@@ -448,7 +451,7 @@ class _Translator:
         kept, anything else removed with its content (or, never closed, its start tag)."""
         name = opener.group(1).lower()
         start, position = opener.start(), opener.end()
-        limit = min(len(self.text), start + MAX_TAG_CHARS)
+        limit = min(len(self.text), start + MAX_START_TAG_CHARS)
         attributes: dict[str, str] = {}
         while attribute := _ATTRIBUTE.match(self.text, position, limit):
             value = attribute.group(2) or ""
