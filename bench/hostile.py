@@ -6,7 +6,9 @@ cmark over the body): its figures are the validator function's per file. Prints 
 asserts nothing.
 
 Each file is at most `max_object_bytes` and just inside the body limits: the deepest
-nesting, the largest table, the most elements, the most HTML and the largest plain body.
+nesting, the largest table, the most elements, the most HTML and the largest plain body;
+and the most tags the shortcode parser reads (`shortcodes.py`): shortcodes it shows as
+written, and video players.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from pressroom.limits import DEFAULT_LIMITS, RENDER_BUDGET
+from pressroom.shortcodes import embed_frame, youtube_address
 from pressroom.validation import validate_post
 
 LIMITS = DEFAULT_LIMITS
@@ -57,12 +60,26 @@ def _largest_plain() -> str:
     return ("The council met at nine and adjourned at ten. " * (ROOM // 47))[:ROOM]
 
 
+def _most_untranslated_shortcodes() -> str:
+    # Each kept as written (its `<` and `>` as references) and warned of: the parser's
+    # slowest path, a tag every eight bytes.
+    return "{{<x>}} " * (ROOM // 8)
+
+
+def _most_players() -> str:
+    # Each shortcode of 27 bytes is a frame of about 230 bytes: as many as the HTML allows.
+    frame = embed_frame(youtube_address("w7Ft2ymGmfc"), "YouTube video")
+    return "{{<youtube w7Ft2ymGmfc>}}\n\n" * (LIMITS.max_body_html_bytes // (len(frame) + 1) - 1)
+
+
 CASES: dict[str, Callable[[], str]] = {
     "deepest nesting": _deepest,
     "largest table": _largest_table,
     "most elements": _most_elements,
     "most HTML": _most_html,
     "largest plain body": _largest_plain,
+    "kept shortcodes": _most_untranslated_shortcodes,
+    "video players": _most_players,
 }
 
 # Linux keeps a process's peak RSS across exec (the parent's would show): the child resets

@@ -6,17 +6,26 @@ import html as html_entities
 import re
 from dataclasses import dataclass
 
-import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
 from pressroom.characters import replace_unpublishable
+from pressroom.commonmark import cmark_html
+from pressroom.emojis import with_emoji
 from pressroom.highlight import TOKEN_CLASS, highlight_code_blocks
+from pressroom.models import Issue
+from pressroom.shortcodes import (
+    EMBED_REFERRER_POLICY,
+    EMBED_SANDBOX,
+    EMBED_SRC,
+    place_embeds,
+    translate_shortcodes,
+)
 
 # Raw HTML is let through cmark (UNSAFE) on purpose: authors may write
 # <kbd>, <details> or a plain <a>. nh3 (ammonia) then keeps only what
 # cannot run code: no scripts, event handlers, javascript:/data: URLs,
-# frames, forms or styles.
+# forms or styles, and no frame but a sandboxed video player's (shortcodes.EMBED_SRC).
 # Footnotes are cmark-gfm's own, as GitHub renders them (a `<section class="footnotes">`).
 _CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
 # GitHub's extensions, without its `<pre lang="…">` (not a valid `lang`): cmark then
@@ -27,7 +36,7 @@ _GITHUB_EXTENSIONS = ["table", "autolink", "tagfilter", "strikethrough", "taskli
 # alignment is the theme's job (a table column's alignment comes as a class, below).
 _OBSOLETE = {"align", "char", "charoff", "summary", "size", "width"}
 _KEEP_SIZE = {"img"}
-_ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"input", "section"}
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"input", "section", "iframe"}
 _ALLOWED_ATTRIBUTES = {
     **{
         tag: names if tag in _KEEP_SIZE else names - _OBSOLETE
@@ -49,9 +58,18 @@ _ALLOWED_ATTRIBUTES = {
     "a": nh3.ALLOWED_ATTRIBUTES["a"] | {"class", "aria-label"},
     # GitHub task lists render as disabled checkboxes (`type` is limited below).
     "input": {"checked", "disabled"},
+    # A video player's frame (its `src` checked by the filter below, the rest set here).
+    "iframe": {"src", "sandbox", "loading", "referrerpolicy"},
 }
 _ONLY_CHECKBOXES = {"input": {"type": {"checkbox"}}}
-_ALWAYS_DISABLED = {"input": {"disabled": "disabled"}}
+_SET_VALUES = {
+    "input": {"disabled": "disabled"},
+    "iframe": {
+        "sandbox": EMBED_SANDBOX,
+        "loading": "lazy",
+        "referrerpolicy": EMBED_REFERRER_POLICY,
+    },
+}
 _URL_SCHEMES = {"http", "https", "mailto"}
 # A fenced block's language, `<code class="language-php">`, as GitHub keeps it.
 _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
@@ -96,6 +114,8 @@ _SPECIAL_CONTEXT_TAG = re.compile(
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "iframe" and attribute == "src":
+        return value if EMBED_SRC.fullmatch(value) else None
     if attribute == "class":
         if tag == "code":
             return value if _LANGUAGE_CLASS.fullmatch(value) else None
@@ -119,7 +139,7 @@ _CLEANER = nh3.Cleaner(
     attributes=_ALLOWED_ATTRIBUTES,
     attribute_filter=_filter_attribute,
     tag_attribute_values=_ONLY_CHECKBOXES,
-    set_tag_attribute_values=_ALWAYS_DISABLED,
+    set_tag_attribute_values=_SET_VALUES,
     url_schemes=_URL_SCHEMES,
     # A stripped `javascript:` link keeps no href; a rel without href is invalid HTML.
     link_rel=None,
@@ -128,8 +148,11 @@ _CLEANER = nh3.Cleaner(
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a post body."""
-    html = _with_heading_ids(_cmark_html(text, _CMARK_OPTIONS))
-    # The sanitiser comes last: Pygments' spans pass it like anything else.
+    translation = translate_shortcodes(text)
+    html = _cmark_html(translation.markdown, _CMARK_OPTIONS)
+    # Emoji after the ids: a heading's id is made from `:tada:` as written, as GitHub's is.
+    html = with_emoji(_with_heading_ids(place_embeds(html, translation.embeds)))
+    # The sanitiser comes last: Pygments' spans and the embeds pass it like anything else.
     return sanitize_html(highlight_code_blocks(html))
 
 
@@ -187,23 +210,15 @@ def _with_heading_ids(html: str) -> str:
 
 
 def _cmark_html(text: str, options: int) -> str:
-    try:
-        html: str = cmarkgfm.markdown_to_html_with_extensions(
-            text, options=options, extensions=_GITHUB_EXTENSIONS
-        )
-    except UnicodeDecodeError as error:
-        # cmark writes a reference to U+FFFE or U+FFFF as the lone byte FE or FF (a sentinel
-        # kept from utf8proc), never valid UTF-8, so cmarkgfm's strict decoding fails.
-        # The error holds cmark's whole output: decoded leniently, each such byte is U+FFFD.
-        return bytes(error.object).decode("utf-8", "replace")
-    return html
+    return cmark_html(text, options, _GITHUB_EXTENSIONS)
 
 
 @dataclass(frozen=True)
 class BodyShape:
     """What rendering a body will cost, read from cmark's HTML before anything is sanitised:
     the sanitiser's time and memory grow with its elements, and faster than that with
-    their depth (ammonia's parser looks through the open elements at every tag)."""
+    their depth (ammonia's parser looks through the open elements at every tag). Its tags
+    and shortcodes are translated first, as for rendering."""
 
     elements: int
     """Start tags, the author's raw HTML included (counted up to one past the limit)."""
@@ -216,6 +231,8 @@ class BodyShape:
     """The source line (of the body) of the block where a limit was first passed."""
     passed: str | None = None
     """The limit passed first: "elements", "depth" or "table_cells"; None when none was."""
+    warnings: tuple[Issue, ...] = ()
+    """Tags and embeds the body shows as written or drops (`shortcodes.py`), by line."""
 
 
 # Elements that take no end tag, or whose end tag HTML implies (an open `<li>` or `<p>`
@@ -265,7 +282,11 @@ def measure_markdown(
     text: str, *, max_elements: int, max_depth: int, max_table_cells: int
 ) -> BodyShape:
     """The shape of `text`'s HTML, its elements counted until one limit is passed."""
-    html = _cmark_html(text, _CMARK_OPTIONS | Options.CMARK_OPT_SOURCEPOS)
+    translation = translate_shortcodes(text)
+    translated = translation.markdown
+    html = place_embeds(
+        _cmark_html(translated, _CMARK_OPTIONS | Options.CMARK_OPT_SOURCEPOS), translation.embeds
+    )
     open_elements: list[str] = []
     elements = depth = cells = positions = 0
     line: int | None = None
@@ -290,9 +311,11 @@ def measure_markdown(
         for passed, (count, limit) in counts.items():
             if count > limit:
                 if not position:
-                    line = _raw_tag_line(text, tag.group(0), line)
+                    line = _raw_tag_line(translated, tag.group(0), line)
+                line = translation.source_line(line) if line else None
                 return BodyShape(elements, depth, cells, len(html), line, passed)
-    return BodyShape(elements, depth, cells, len(html.encode("utf-8")) - positions)
+    html_bytes = len(html.encode("utf-8")) - positions
+    return BodyShape(elements, depth, cells, html_bytes, warnings=translation.warnings)
 
 
 def _raw_tag_line(text: str, tag: str, after: int | None) -> int | None:

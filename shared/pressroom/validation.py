@@ -30,7 +30,7 @@ from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.markdown import measure_markdown
+from pressroom.markdown import BodyShape, measure_markdown
 from pressroom.models import (
     AssetSummary,
     Issue,
@@ -102,23 +102,29 @@ def validate_post(
         return _refused(
             source_key, Issue(field=error.field, message=error.message, line=error.line)
         )
-    if problem := body_problem(front_matter.body, limits):
-        # The body is the file's last lines: its first is the file's line count less its own.
-        lines_before = len(text.splitlines()) - len(front_matter.body.splitlines())
-        line = problem.line + lines_before if problem.line else None
-        return _refused(source_key, problem.model_copy(update={"line": line}))
-    return _PostValidator(source_key, front_matter, first_seen, limits, layouts).run()
-
-
-def body_problem(body: str, limits: Limits) -> Issue | None:
-    """Why `body` would cost the renderer more than its budget (limits.RENDER_BUDGET), or
-    None; its line is the body's own."""
     shape = measure_markdown(
-        body,
+        front_matter.body,
         max_elements=limits.max_body_elements,
         max_depth=limits.max_body_depth,
         max_table_cells=limits.max_table_cells,
     )
+    # The body is the file's last lines: its first is the file's line count less its own.
+    lines_before = len(text.splitlines()) - len(front_matter.body.splitlines())
+
+    def in_file(issue: Issue) -> Issue:
+        return issue.model_copy(update={"line": issue.line + lines_before if issue.line else None})
+
+    if problem := body_problem(shape, limits):
+        return _refused(source_key, in_file(problem))
+    body_warnings = tuple(map(in_file, shape.warnings))
+    return _PostValidator(
+        source_key, front_matter, first_seen, limits, layouts, body_warnings
+    ).run()
+
+
+def body_problem(shape: BodyShape, limits: Limits) -> Issue | None:
+    """Why a body of this shape would cost the renderer more than its budget
+    (limits.RENDER_BUDGET), or None; its line is the body's own."""
     match shape.passed:
         case "elements":
             message = (
@@ -278,6 +284,7 @@ class _PostValidator:
         first_seen: datetime,
         limits: Limits,
         layouts: frozenset[str],
+        body_warnings: tuple[Issue, ...] = (),
     ) -> None:
         self.source_key = source_key
         self.data = front_matter.data
@@ -287,6 +294,8 @@ class _PostValidator:
         self.layouts = layouts
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
+        self.body_warnings = body_warnings
+        """What the body's tags and embeds will not become (`shortcodes.py`), by line."""
         self.dated_by_upload = False
 
     def run(self) -> ValidationOutcome:
@@ -303,7 +312,7 @@ class _PostValidator:
             "image": self._image(),
         }
         fields["slug"], fields["permalink"] = self._slug(fields["title"])
-        warnings = tuple(self.warnings)
+        warnings = (*self.warnings, *self.body_warnings)
         if self.errors:
             return ValidationOutcome(
                 source_key=self.source_key, errors=tuple(self.errors), warnings=warnings

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from pressroom import config
 from pressroom.local.template import FunctionSpec, StackTemplate
+from pressroom.shortcodes import EMBED_ORIGINS
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
     PIPELINE,
@@ -544,6 +545,18 @@ def test_the_site_is_served_through_cloudfront_with_security_headers() -> None:
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
     assert security["FrameOptions"]["FrameOption"] == "DENY"
     assert {"ContentTypeOptions", "ReferrerPolicy"} <= set(security)
+
+
+def test_the_site_frames_only_the_embed_allow_list() -> None:
+    (distribution,) = resources("AWS::CloudFront::Distribution").values()
+    behaviour = distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    headers_policy = properties(behaviour["ResponseHeadersPolicyId"]["Ref"])
+    security = headers_policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+
+    (frame_src,) = [d.split() for d in csp.split(";") if d.split()[:1] == ["frame-src"]]
+    assert tuple(frame_src[1:]) == EMBED_ORIGINS
+    assert "child-src" not in csp
 
 
 def test_svgs_are_served_sandboxed() -> None:

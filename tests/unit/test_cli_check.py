@@ -108,3 +108,26 @@ def test_check_refuses_a_huge_file_from_its_size_without_reading_it(
     assert "67,108,864 bytes" in entry["errors"][0]["message"]
     assert "max_object_bytes" in entry["errors"][0]["message"]
     assert peak < 2 * DEFAULT_LIMITS.max_object_bytes
+
+
+def test_check_reports_untranslated_tags_as_warnings_with_their_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post = tmp_path / "2019-05-01-from-hugo.md"
+    post.write_text(
+        "---\ntitle: From Hugo\n---\n\n{{< youtube w7Ft2ymGmfc >}}\n\n"
+        "{{< instagram BWNjjyYFxVx >}}\n\n<script src=https://x.example/a.js></script>\n",
+        encoding="utf-8",
+    )
+
+    assert main(["check", "--json", str(post)]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["valid"] is True
+    assert [(w["line"], w["message"].split(" is ")[0]) for w in report["warnings"]] == [
+        (7, "`{{< instagram BWNjjyYFxVx >}}`"),
+        (9, "`<script src=https://x.example/a.js></script>`"),
+    ]
+
+    assert main(["check", str(post)]) == 0
+    out = capsys.readouterr().out
+    assert f"  warning: {post}:7: `{{{{< instagram BWNjjyYFxVx >}}}}` is shown as written" in out
