@@ -175,8 +175,9 @@ def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:
 
 def _outcome_path(outcome: ValidationOutcome) -> str | None:
     """The site path a valid source becomes; None for an invalid or ignored one."""
-    content = outcome.document or outcome.asset
-    return claimed_path(content.slug) if content is not None else None
+    if outcome.document is not None:
+        return outcome.document.page_path
+    return outcome.asset.path if outcome.asset is not None else None
 
 
 def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
@@ -445,7 +446,7 @@ def _say(line: str, out: TextIO | None = None) -> None:
 
 def _print_status(status: SourceStatus, out: TextIO) -> None:
     published = status.slug and status.status == "published"
-    where = f" → {claimed_path(status.slug)}" if published and status.slug else ""
+    where = f" → {claimed_path(status.slug, status.path)}" if published and status.slug else ""
     event_time = format_instant(status.event_time)
     _say(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", out)
     for issue in status.errors:

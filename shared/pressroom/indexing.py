@@ -46,7 +46,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NamedTuple, TypeVar
 
-from pressroom.models import AssetSummary, Frozen, IndexMessage, Issue, PostSummary, UtcDatetime
+from pressroom.models import (
+    AssetSummary,
+    Frozen,
+    IndexMessage,
+    Issue,
+    PostSummary,
+    UtcDatetime,
+    post_path,
+)
 from pressroom.slugs import tag_key
 
 PostStatus = Literal["published", "draft", "deleted"]
@@ -79,6 +87,8 @@ class SourceStatus(Frozen):
     slug: str | None = None
     """The slug this file's content claims, whether it owns it or waits for it; for an
     asset, its URL path (`/img/cat.png`)."""
+    path: str | None = None
+    """The page's own site path, where the post has one (`PostSummary.path`)."""
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
 
@@ -128,6 +138,13 @@ class PostRecord(Frozen):
         return post if self.status == "published" and isinstance(post, PostSummary) else None
 
     @property
+    def listed(self) -> PostSummary | None:
+        """The published post, if it belongs in listings (a page does not): what its month
+        and tag entries hold."""
+        post = self.published
+        return post if post is not None and post.listed else None
+
+    @property
     def published_asset(self) -> AssetSummary | None:
         post = self.post
         return post if self.status == "published" and isinstance(post, AssetSummary) else None
@@ -154,6 +171,12 @@ class TagEntry(Frozen):
     name: str | None = None
     """The tag as this post spells it (`Open Source`, `日本語`), which its page shows; None in
     items written before names were kept."""
+    path: str | None = None
+    """The post's own site path, if it has one (`PostSummary.path`)."""
+
+    @property
+    def page_path(self) -> str:
+        return self.path if self.path is not None else post_path(self.slug)
 
 
 Record = SourceStatus | Claim | LeadingClaims | PostRecord | MonthMarker
@@ -379,8 +402,8 @@ class _Changes:
         new_tags = {_tag_item_key(entry): entry for entry in _tag_entries(after)}
         self.tags_to_delete += [entry for key, entry in old_tags.items() if key not in new_tags]
         self.tags_to_put += [entry for key, entry in new_tags.items() if old_tags.get(key) != entry]
-        was = before.published if before else None
-        now = after.published
+        was = before.listed if before else None
+        now = after.listed
         if was == now:
             return
         if was is not None and (now is None or _month_entry_key(was) != _month_entry_key(now)):
@@ -548,6 +571,7 @@ class _Planner:
         fields = {
             "first_seen": first_seen,
             "slug": claim.post.slug if claim else None,
+            "path": claim.post.path if claim and isinstance(claim.post, PostSummary) else None,
             "content_sequencer": message.sequencer
             if is_new_content
             else (before.content_sequencer if before else None),
@@ -659,8 +683,8 @@ def _conflict(slug: str, owner: str) -> Issue:
 
 
 def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
-    """Tag items exist for published posts only; one per tag key (`PHP` and `php` are one tag)."""
-    post = record.published if record else None
+    """Tag items exist for listed posts only; one per tag key (`PHP` and `php` are one tag)."""
+    post = record.listed if record else None
     if post is None:
         return ()
     entries = {
@@ -671,6 +695,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             date=post.date,
             description=post.description,
             name=tag,
+            path=post.path,
         )
         for tag in reversed(post.tags)
     }

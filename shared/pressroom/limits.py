@@ -18,6 +18,9 @@ class Limits(BaseModel):
     """Deepest nesting of lists and mappings in the front matter."""
     max_front_matter_nodes: int = 10_000
     """Most values (scalars, lists, mappings) in the front matter."""
+    max_aliases: int = 20
+    """Most old URLs (`aliases`, `redirect_from`) one page redirects from: each is a small
+    page the renderer writes with the post's."""
     max_tags: int = 20
     """Most tags, and most categories, on one post. One index write replaces the tag
     items of at most two slugs' owners, and a DynamoDB transaction holds 100 items

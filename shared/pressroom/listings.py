@@ -82,6 +82,16 @@ class PostChange:
         return self.new.published if self.new is not None else None
 
     @property
+    def was_listed(self) -> PostSummary | None:
+        """The post as listings showed it before the change, if they did."""
+        return self.old.listed if self.old is not None else None
+
+    @property
+    def listed(self) -> PostSummary | None:
+        """The post as listings show it after the change, if they do (a page they do not)."""
+        return self.new.listed if self.new is not None else None
+
+    @property
     def needs_page(self) -> bool:
         """The page must be (re)written: newly published, or published with new content."""
         return self.published is not None and self.published != self.was
@@ -136,10 +146,10 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
         # every site that has ever had a post has one, however its events were ordered.
         new_items |= change.creates_item
         home |= change.creates_item
-        if change.was == change.published:
+        if change.was_listed == change.listed:
             continue
         home = True
-        for post in (change.was, change.published):
+        for post in (change.was_listed, change.listed):
             if post is not None:
                 place = order_key(post.date, post.slug)
                 _keep_earliest(months, month_of(post), place)

@@ -46,13 +46,20 @@ class Issue(Frozen):
         return f"{where}: {subject}{self.message}"
 
 
+def post_path(slug: str) -> str:
+    """Site path of a post's page when it keeps no URL of its own, as a directory (served
+    by its index.html)."""
+    return f"posts/{slug}/"
+
+
 class PostSummary(Frozen):
     """What the index keeps of a post: everything listings need, no body."""
 
     source_key: str
     """The content-bucket key the post came from."""
     slug: str
-    """Last path segment of the post's URL: `posts/<slug>/`."""
+    """Last path segment of the post's URL (`posts/<slug>/`, or of its own `path`): the name
+    it claims in the index. Two pages at one URL have one slug, so they conflict."""
     title: str
     description: str | None = None
     date: UtcDatetime
@@ -71,6 +78,13 @@ class PostSummary(Frozen):
     """Drafts are indexed (and shown by `pressroom status`) but never published."""
     permalink: str | None = None
     """The permalink as the author wrote it, kept for templates."""
+    path: str | None = None
+    """The page's own site path (`2021/01/14/x.html`, `about/`), from `permalink` or `url`,
+    or a page's `<slug>/`; None for a post at `posts/<slug>/`."""
+    kind: Literal["post", "page"] = "post"
+    """A page (`layout: page`, `type: page`, under `pages/`) is in no listing or feed."""
+    aliases: tuple[str, ...] = ()
+    """Site paths that redirect to the page (`aliases`, `redirect_from`)."""
     content_hash: str
     """SHA-256 of the canonical document; equal hashes mean an unchanged post."""
 
@@ -78,6 +92,17 @@ class PostSummary(Frozen):
     def document_key(self) -> str:
         """Where the full document lives in the artifacts bucket."""
         return document_key(self.content_hash)
+
+    @property
+    def page_path(self) -> str:
+        """Where its page is on the site."""
+        return self.path if self.path is not None else post_path(self.slug)
+
+    @property
+    def listed(self) -> bool:
+        """Whether it belongs on the home page, the feed, its month's archive and its tags'
+        pages: a post does, a page does not."""
+        return self.kind == "post"
 
 
 class PostDocument(PostSummary):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pressroom.indexing import IndexPlan, ItemKey, Month, Stored, TagEntry
+from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
 from pressroom.listings import ListingTail
 from pressroom.models import AssetSummary, CopySource, IndexMessage, PostDocument, PostSummary
 
@@ -75,6 +75,10 @@ class PostCatalog(Protocol):
     write committed before the call is in the answer)."""
 
     def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
+
+    def post(self, slug: str) -> PostRecord | None:
+        """The post item of a slug (its owner's post, or a tombstone); None if never claimed."""
+        ...
 
     def month_tail(
         self, month: Month, since: str, start_at: Callable[[int, int], int]

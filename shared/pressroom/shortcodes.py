@@ -44,7 +44,7 @@ from cmarkgfm.cmark import Options
 
 from pressroom.assets import asset_path, asset_type
 from pressroom.commonmark import cmark_html
-from pressroom.models import Issue
+from pressroom.models import Issue, post_path
 from pressroom.slugs import slug_from_source_key
 
 EMBED_ORIGINS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
@@ -565,9 +565,6 @@ def _file_path(reference: str) -> str:
     slug = slug_from_source_key(key)
     if not slug:
         raise _Skip("is shown as written: no post's address can be made from its file name")
-    # Imported here: site.py renders post bodies through markdown.py, which uses this module.
-    from pressroom.site import post_path
-
     return f"/{post_path(slug)}{fragment}"
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
+from urllib.parse import urljoin
 
 import jinja2
 from markupsafe import Markup
@@ -18,21 +20,18 @@ from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, numbered_pages
 from pressroom.markdown import render_markdown
-from pressroom.models import PostDocument, PostSummary, format_instant
+from pressroom.models import PostDocument, PostSummary, format_instant, post_path
 from pressroom.slugs import tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 NOT_FOUND_KEY = "404.html"
 
 
-def post_path(slug: str) -> str:
-    """Site path of a post's page, as a directory (served by its index.html)."""
-    return f"posts/{slug}/"
-
-
-def claimed_path(name: str) -> str:
+def claimed_path(name: str, path: str | None = None) -> str:
     """Site path of what a file's status claims: an asset's own path (its name is
-    `/<path>`, indexing rule 7), or its post's page."""
+    `/<path>`, indexing rule 7), a post's own `path`, or its page at `posts/<slug>/`."""
+    if path is not None:
+        return path
     return name[1:] if name.startswith("/") else post_path(name)
 
 
@@ -164,7 +163,8 @@ class ListedPost(NamedTuple):
     """What a list of posts shows of each post: what a tag item keeps, so that a post's
     entry is the same on the home page, its month's archive and its tags' pages."""
 
-    slug: str
+    path: str
+    """Its page's site path."""
     title: str
     date: datetime
     description: str | None
@@ -211,7 +211,7 @@ class Theme:
         entries = self._site_entries(site)
         # Keys as plain tuples: a key is built for every post of every list.
         lines = "\n".join(
-            [entries[post.slug, post.title, post.date, post.description] for post in posts]
+            [entries[post.page_path, post.title, post.date, post.description] for post in posts]
         )
         return Markup(lines)  # noqa: S704 # nosec B704 - each entry autoescaped by the theme
 
@@ -227,15 +227,46 @@ class Theme:
 
 
 def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> str:
+    body = render_markdown(document.body_markdown)
     return theme.render(
         f"{document.layout}.html",
         site=site,
         post=document,
-        post_path=post_path(document.slug),
-        month_path=month_path(document.date),
-        tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags],
-        body_html=Markup(render_markdown(document.body_markdown)),  # noqa: S704 # nosec B704 - sanitised by nh3
+        post_path=document.page_path,
+        # A page is in no archive or tag page: it links to none.
+        month_path=month_path(document.date) if document.listed else None,
+        tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags]
+        if document.listed
+        else [],
+        body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
+
+
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+_ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]|\\")
+
+
+def rebase_relative_links(html: str, source_key: str, site: SiteConfig) -> str:
+    """Each relative link and image of a post (`cat.png`, `../img/x.png`) pointed at the
+    file it names beside the post's source file: published at its path (less a leading
+    `static/`), so it resolves whatever URL the post itself has. `html` is the sanitiser's
+    output, whose attribute values are all double-quoted."""
+    folder = "/" + source_key.rpartition("/")[0] + "/" if "/" in source_key else "/"
+
+    def rebase(match: re.Match[str]) -> str:
+        written = match[2]
+        if not written or _ABSOLUTE.match(written):
+            return match[0]
+        path = urljoin(folder, written).removeprefix("/").removeprefix("static/")
+        return f'{match[1]}{site.path(path)}"'
+
+    return _LINK_ATTRIBUTE.sub(rebase, html)
+
+
+def render_redirect_page(target: str, site: SiteConfig, theme: Theme) -> str:
+    """The page left at an old URL (`aliases`, `redirect_from`): a meta refresh and a
+    canonical link to the page at `target`, so it works from any copy of the site."""
+    return theme.render("redirect.html", site=site, target=target)
 
 
 def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Theme) -> str:

@@ -64,15 +64,70 @@ def _kept_in_key(char: str) -> bool:
 
 
 def slug_from_source_key(key: str) -> str:
-    """`posts/2016-04-21-common-files.md` → `common-files`."""
-    stem = PurePosixPath(key).stem
+    """`posts/2016-04-21-common-files.md` → `common-files`; a page bundle's
+    `posts/2024-05-my-trip/index.md` → `my-trip`, its folder's name, as Hugo names it."""
+    path = PurePosixPath(key)
+    stem = path.stem
+    if stem == "index" and path.parent.name:
+        stem = path.parent.name
     return slugify(_DATE_PREFIX.sub("", stem))
 
 
 def slug_from_permalink(permalink: str) -> str:
-    """The last segment of a permalink, `.html` dropped: `/blog/x.html` → `x`."""
+    """The last segment of a permalink, `.html` dropped: `/blog/x.html` → `x`; an
+    `index.html` is named by its folder."""
     segment = permalink.rstrip("/").rsplit("/", 1)[-1]
+    if segment in _INDEX_FILES and "/" in permalink.strip("/"):
+        segment = permalink.strip("/").rsplit("/", 2)[-2]
     return segment.removesuffix(".html").removesuffix(".htm")
+
+
+def claimed_slug(path: str) -> str:
+    """The slug a page at site path `path` claims in the index: its last segment (its
+    folder's for an `index.html`), `.html` dropped, made URL-safe. One path, one slug, so
+    two files that ask for one URL claim one slug and conflict."""
+    segment = slug_from_permalink(path)
+    return segment if slug_problem(segment) is None else slugify(segment)
+
+
+_INDEX_FILES = frozenset({"index.html", "index.htm"})
+_PAGE_FILE_SUFFIXES = (".html", ".htm")
+_PATH_SEGMENT = re.compile(r"[a-z0-9_~-](?:[a-z0-9._~-]{0,198})?")
+MAX_PAGE_PATH_BYTES = 200
+"""A page path is part of S3 keys and of DynamoDB sort keys: kept well inside both."""
+GENERATED_FOLDERS = frozenset({"tags", "archive", "categories", "sitemaps", "search", "page"})
+"""Top folders the renderer writes listings into: no page may be published there."""
+GENERATED_FILES = frozenset({"index.html", "404.html", "feed.xml", "sitemap.xml", "search.json"})
+
+
+def page_path(written: str) -> str:
+    """A `permalink`, `url`, alias or `redirect_from` as the site path of a page:
+    `/2021/01/14/x.html` stays `2021/01/14/x.html`, `/about` and `/about/` are `about/`.
+
+    ValueError says why it cannot be one: another site's address, a way out of the site,
+    a segment that is not lower-case and URL-safe, or a place the renderer writes its own
+    files (`/tags/…`, `/feed.xml`).
+    """
+    problem = permalink_problem(written)
+    if problem:
+        raise ValueError(problem)
+    path = written.strip().lstrip("/")
+    segments = path.rstrip("/").split("/")
+    if not path:
+        raise ValueError(f"{written!r} is the home page, which lists the newest posts")
+    if len(path.encode("utf-8")) > MAX_PAGE_PATH_BYTES:
+        raise ValueError(f"{written[:40]!r}… is over {MAX_PAGE_PATH_BYTES} bytes")
+    if segments[0] in GENERATED_FOLDERS or path.rstrip("/") in GENERATED_FILES:
+        raise ValueError(f"{written!r} is where Pressroom writes its own listings")
+    for segment in segments:
+        if not _PATH_SEGMENT.fullmatch(segment) or ".." in segment:
+            raise ValueError(
+                f"{written!r}: {segment[:40]!r} is not a lower-case, URL-safe segment "
+                "(letters a-z, digits, '-', '_', '.', '~'; no '..', '?' or '#')"
+            )
+    if not path.endswith("/") and not path.endswith(_PAGE_FILE_SUFFIXES):
+        path += "/"
+    return path
 
 
 def slug_problem(slug: str) -> str | None:

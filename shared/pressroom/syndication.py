@@ -27,7 +27,6 @@ from pressroom.config import SiteConfig
 from pressroom.fragments import Fragments
 from pressroom.listings import ListingTail, part_start
 from pressroom.models import PostSummary, format_instant
-from pressroom.site import post_path
 
 FEED_KEY = "feed.xml"
 SITEMAP_INDEX_KEY = "sitemap.xml"
@@ -116,7 +115,7 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     ]
     entries = _post_parts(site).feed_entries
     children += [
-        entries[post.slug, post.title, post.date, post.updated, post.description, post.tags]
+        entries[post.page_path, post.title, post.date, post.updated, post.description, post.tags]
         for post in posts
     ]
     return _document("feed", _ATOM, children, {"xml:lang": site.language})
@@ -182,7 +181,7 @@ def _parts(posts: ListingTail[PostSummary], size: int) -> Iterator[tuple[int, li
 def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     urls = _post_parts(site).sitemap_urls
     return _document(
-        "urlset", _SITEMAP, [urls[post.slug, post.date, post.updated] for post in posts]
+        "urlset", _SITEMAP, [urls[post.page_path, post.date, post.updated] for post in posts]
     )
 
 
@@ -211,7 +210,10 @@ def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes
     """One month of the search index: what a client-side search needs of each post."""
     records = _post_parts(site).search_records
     shard = ",".join(
-        [records[post.slug, post.title, post.date, post.tags, post.description] for post in posts]
+        [
+            records[post.page_path, post.title, post.date, post.tags, post.description]
+            for post in posts
+        ]
     )
     return f"[{shard}]".encode()
 
@@ -220,11 +222,11 @@ def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes
 # every post of every file written, and a lookup must cost far less than the part).
 
 _FeedKey = tuple[str, str, datetime, datetime | None, str | None, tuple[str, ...]]
-"""slug, title, date, updated, description, tags."""
+"""page path, title, date, updated, description, tags."""
 _SitemapKey = tuple[str, datetime, datetime | None]
-"""slug, date, updated."""
+"""page path, date, updated."""
 _SearchKey = tuple[str, str, datetime, tuple[str, ...], str | None]
-"""slug, title, date, tags, description."""
+"""page path, title, date, tags, description."""
 
 
 # Bytes of text and keys: the feed's posts and then some; the sitemap URLs and search
@@ -257,8 +259,8 @@ def _post_parts(site: SiteConfig) -> _PostParts:
 
 
 def _feed_entry(site: SiteConfig, key: _FeedKey) -> str:
-    slug, title, date, updated, description, tags = key
-    url = site.url(post_path(slug))
+    path, title, date, updated, description, tags = key
+    url = site.url(path)
     children = [
         _leaf("title", title, level=2),
         _empty("link", level=2, href=url, rel="alternate", type="text/html"),
@@ -273,15 +275,15 @@ def _feed_entry(site: SiteConfig, key: _FeedKey) -> str:
 
 
 def _sitemap_url(site: SiteConfig, key: _SitemapKey) -> str:
-    slug, date, updated = key
-    return _url(site.url(post_path(slug)), _changed(date, updated))
+    path, date, updated = key
+    return _url(site.url(path), _changed(date, updated))
 
 
 def _search_record(site: SiteConfig, key: _SearchKey) -> str:
-    slug, title, date, tags, description = key
+    path, title, date, tags, description = key
     record = {
         "title": title,
-        "url": site.path(post_path(slug)),
+        "url": site.path(path),
         "date": format_instant(date),
         "tags": list(tags),
         "description": description,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -39,11 +39,12 @@ from pressroom.models import (
     ValidationOutcome,
     excerpt,
     format_instant,
+    post_path,
 )
 from pressroom.ports import SourceObject
 from pressroom.slugs import (
-    permalink_problem,
-    slug_from_permalink,
+    claimed_slug,
+    page_path,
     slug_from_source_key,
     slug_problem,
     slugify,
@@ -55,6 +56,9 @@ DEFAULT_LAYOUTS = frozenset({"post", "page"})
 """Templates the default theme provides for whole pages."""
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+PAGES_FOLDERS = ("pages/", "content/pages/")
+"""Markdown files here are pages (`about.md` → `/about/`), as `layout: page` makes them:
+at the top, or in a Hugo site's `content/`."""
 
 # A post's date: the first of these keys present (DESIGN.md, "Front matter"); `published`
 # only when it holds a date, as Eleventy's and dev.to's do (true or false is the draft flag).
@@ -65,10 +69,13 @@ _UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
 _KNOWN_KEYS = frozenset(
     {
         "title", *_DATE_KEYS, *_UPDATED_KEYS,
-        "layout", "extends", "template", "slug", "permalink", "draft",
+        "layout", "extends", "template", "type", "slug", "permalink", "url", "aliases",
+        "redirect_from", "draft",
         "tags", "categories", "description", "image",
     }
 )  # fmt: skip
+_HASHED_WHEN_SET: dict[str, object] = {"path": None, "kind": "post", "aliases": ()}
+"""Document fields that are part of the content hash only when they differ from these."""
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 
 
@@ -311,7 +318,13 @@ class _PostValidator:
             "description": self._description(),
             "image": self._image(),
         }
-        fields["slug"], fields["permalink"] = self._slug(fields["title"])
+        fields["kind"] = self._kind(fields["layout"])
+        if fields["kind"] == "page" and self._first_key("layout", "extends", "template") is None:
+            fields["layout"] = "page"
+        fields["slug"], fields["permalink"], fields["path"] = self._url(
+            fields["title"], fields["kind"]
+        )
+        fields["aliases"] = self._aliases(fields["path"] or post_path(fields["slug"]))
         warnings = (*self.warnings, *self.body_warnings)
         if self.errors:
             return ValidationOutcome(
@@ -328,6 +341,11 @@ class _PostValidator:
         # An undated post's date is the upload's time, which the index replaces by the
         # first upload's: it is no part of the content, or every re-upload would differ.
         hashed = {k: v for k, v in canonical.items() if not (k == "date" and self.dated_by_upload)}
+        # Fields added since hashes were first kept count only when set: a post that does
+        # not use them keeps the hash it had, so an upgrade re-renders nothing.
+        hashed = {
+            k: v for k, v in hashed.items() if k not in _HASHED_WHEN_SET or _HASHED_WHEN_SET[k] != v
+        }
         content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
         summary = document.summary()
@@ -528,21 +546,65 @@ class _PostValidator:
             return None
         return image
 
-    def _slug(self, title: str) -> tuple[str, str | None]:
-        permalink: str | None = None
+    def _kind(self, layout: str) -> Literal["post", "page"]:
+        in_pages = self.source_key.startswith(PAGES_FOLDERS)
+        return "page" if layout == "page" or self.data.get("type") == "page" or in_pages else "post"
+
+    def _url(self, title: str, kind: str) -> tuple[str, str | None, str | None]:
+        """The slug the post claims, its permalink as written, and its own site path (None
+        for `posts/<slug>/`)."""
+        key = self._first_key("permalink", "url")
+        if key is not None:
+            return self._own_url(key)
+        slug = self._slug(title)
+        return slug, None, (f"{slug}/" if kind == "page" and slug else None)
+
+    def _own_url(self, key: str) -> tuple[str, str | None, str | None]:
+        """A `permalink` or `url`, kept whole: the page is published at that path, and
+        claims its last segment, so two files that ask for one URL conflict."""
+        value = self.data[key]
+        if not isinstance(value, str):
+            self._error(key, f"must be a path, not a {_kind(value)}")
+            return "", None, None
+        permalink = value.strip()
+        try:
+            path = page_path(permalink)
+        except ValueError as error:
+            self._error(key, str(error))
+            return "", None, None
+        slug = claimed_slug(path)
+        if not slug:
+            self._error(key, f"{permalink!r} ends in no URL-safe name to claim")
+        # `/posts/x/` is where `slug: x` publishes: the same page, the same item.
+        return slug, permalink, (None if path == post_path(slug) else path)
+
+    def _aliases(self, path: str) -> tuple[str, ...]:
+        """`aliases` (Hugo) and `redirect_from` (Jekyll): the old URLs that redirect here."""
+        aliases: list[str] = []
+        for key in ("aliases", "redirect_from"):
+            if key not in self.data:
+                continue
+            value = self.data[key]
+            written = [value] if isinstance(value, str) else value
+            if not isinstance(written, list) or not all(isinstance(v, str) for v in written):
+                self._error(key, f"must be a path or a list of paths, not a {_kind(value)}")
+                continue
+            for alias in written:
+                try:
+                    aliases.append(page_path(alias))
+                except ValueError as error:
+                    self._error(key, str(error))
+        unique = [alias for alias in dict.fromkeys(aliases) if alias != path]
+        if len(unique) > self.limits.max_aliases:
+            self._error(
+                "aliases", f"{len(unique)} old URLs; at most {self.limits.max_aliases} are kept"
+            )
+            return ()
+        return tuple(unique)
+
+    def _slug(self, title: str) -> str:
         if "slug" in self.data:
             key, candidate = "slug", self.data["slug"]
-        elif "permalink" in self.data:
-            key, value = "permalink", self.data["permalink"]
-            if not isinstance(value, str):
-                self._error(key, f"must be a path, not a {_kind(value)}")
-                return "", None
-            permalink = value.strip()
-            problem = permalink_problem(permalink)
-            if problem:
-                self._error(key, problem)
-                return "", None
-            candidate = slug_from_permalink(permalink)
         else:
             derived = slug_from_source_key(self.source_key) or slugify(title)
             if not derived and title:
@@ -552,15 +614,15 @@ class _PostValidator:
                         message="the file name and title give no URL-safe slug; add `slug:`",
                     )
                 )
-            return derived, None
+            return derived
         if not isinstance(candidate, str):
             self._error(key, f"must be text, not a {_kind(candidate)}")
-            return "", permalink
+            return ""
         slug = candidate.strip().lower()
         problem = slug_problem(slug)
         if problem:
             self._error(key, problem)
-        return slug, permalink
+        return slug
 
 
 def _reads_back(written: str, summary: PostSummary) -> bool:

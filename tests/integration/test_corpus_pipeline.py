@@ -15,6 +15,7 @@ from pressroom.indexing import SourceStatus
 from pressroom.local.emulator import embedded_aws
 from pressroom.local.stack import LocalStack
 from pressroom.models import format_instant
+from pressroom.site import claimed_path, page_object_key
 from tests.corpus import PROJECT_ROOT, CorpusCase, cases
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page
@@ -56,8 +57,12 @@ def published() -> Iterator[Published]:
         )
 
 
-def _page(published: Published, slug: str) -> str | None:
-    return published.site.get(f"posts/{slug}/index.html")
+def _page(published: Published, case: CorpusCase) -> str | None:
+    """The page of a corpus file, at the path its status names (its permalink, or
+    `posts/<slug>/`)."""
+    status = published.statuses[case.id]
+    assert status is not None and status.slug is not None
+    return published.site.get(page_object_key(claimed_path(status.slug, status.path)))
 
 
 @pytest.mark.parametrize("case", cases("good"), ids=lambda case: case.id)
@@ -68,15 +73,16 @@ def test_good_file_reaches_the_site_as_expected(published: Published, case: Corp
     assert status is not None
     assert status.errors == ()
     assert status.slug == expected["slug"]
-    page = _page(published, expected["slug"])
+    page = _page(published, case)
+    url = "/" + claimed_path(status.slug, status.path)
     if expected["publish"]:
         assert status.status == "published"
         assert page is not None
-        assert f'href="/posts/{expected["slug"]}/"' in published.site["index.html"]
+        assert f'href="{url}"' in published.site["index.html"]
     else:
         assert status.status == "draft"
         assert page is None
-        assert f"/posts/{expected['slug']}/" not in published.site["index.html"]
+        assert url not in published.site["index.html"]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +97,7 @@ def test_index_holds_the_expected_date(published: Published, case: CorpusCase) -
 
 def test_hostile_html_is_shown_as_text_and_never_runs(published: Published) -> None:
     (case,) = [case for case in cases("good") if case.expected.get("no_active_content")]
-    html = _page(published, case.expected["slug"])
+    html = _page(published, case)
 
     assert html is not None
     page = read_page(html)
@@ -119,12 +125,16 @@ def test_bad_file_is_recorded_as_invalid_and_kept(published: Published, case: Co
 
 
 def test_only_good_published_posts_have_pages(published: Published) -> None:
+    statuses = [published.statuses[case.id] for case in cases("good") if case.expected["publish"]]
     expected_pages = {
-        f"posts/{case.expected['slug']}/index.html"
-        for case in cases("good")
-        if case.expected["publish"]
+        page_object_key(claimed_path(status.slug, status.path))
+        for status in statuses
+        if status is not None and status.slug is not None
     }
-    pages = {key for key in published.site if key.startswith("posts/")}
+    listings = ("index.html", "404.html", "tags/", "archive/", "sitemaps/", "search/")
+    pages = {key for key in published.site if key.endswith(".html")} - {
+        key for key in published.site if key.startswith(listings)
+    }
 
     assert pages == expected_pages
 

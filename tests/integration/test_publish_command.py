@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pressroom.cli import main
+from pressroom.site import page_object_key
 from tests.corpus import CORPUS, cases
 
 
@@ -34,13 +35,16 @@ def test_publish_json_over_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixt
     assert kinds["EXPECTED.json"] is None
     assert {kinds[case.name] for case in cases()} == {"post"}
     urls = {entry["url"] for entry in summary["sources"] if entry["status"] == "published"}
-    assert urls == {f"/posts/{slug}/" for slug in summary["published"]}
+    # Each post at its own URL: `posts/<slug>/`, or the permalink it keeps.
+    assert {url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html") for url in urls} == set(
+        summary["published"]
+    )
     rejected.pop("EXPECTED.json")
     for case in cases("bad"):
         described = " ".join(f"{e['field']} {e['message']}" for e in rejected[case.name]).lower()
         assert any(word.lower() in described for word in case.expected["mentions"]), case.name
-    for slug in summary["published"]:
-        assert (site / "posts" / slug / "index.html").is_file()
+    for url in urls:
+        assert (site / page_object_key(url.lstrip("/"))).is_file()
     assert not (site / "posts" / "draft-post").exists()
 
 

@@ -43,10 +43,12 @@ class Post:
     title: str
     date: datetime
     tags: tuple[str, ...]
+    path: str
+    """Its page's site path: `posts/<slug>/`, or the permalink it keeps."""
 
     @property
     def url(self) -> str:
-        return f"{SITE_URL}posts/{self.slug}/"
+        return f"{SITE_URL}{self.path}"
 
 
 @cache
@@ -88,7 +90,7 @@ def _document(path: Path, key: str) -> PostDocument:
 
 
 def _post(document: PostDocument) -> Post:
-    return Post(document.slug, document.title, document.date, document.tags)
+    return Post(document.slug, document.title, document.date, document.tags, document.page_path)
 
 
 @dataclass(frozen=True)

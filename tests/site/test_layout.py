@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pressroom.site import page_object_key
 from pressroom.slugs import tag_key
 from tests.site.support import PublishedSite, draft_slugs, published_posts
 
@@ -12,7 +13,7 @@ def _expected_keys() -> list[str]:
     posts = published_posts()
     return sorted(
         {"index.html", "404.html", "feed.xml", "sitemap.xml", "search.json"}
-        | {f"posts/{post.slug}/index.html" for post in posts}
+        | {page_object_key(post.path) for post in posts}
         | {f"tags/{tag_key(tag)}/index.html" for post in posts for tag in post.tags}
         | {f"archive/{post.date:%Y/%m}/index.html" for post in posts}
     )

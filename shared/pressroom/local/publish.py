@@ -102,7 +102,7 @@ def publish(
             continue
         is_post = status.slug is not None and not status.slug.startswith("/")
         on_site = status.status == "published" and status.slug is not None
-        url = "/" + claimed_path(status.slug) if on_site and status.slug else None
+        url = "/" + claimed_path(status.slug, status.path) if on_site and status.slug else None
         described.append(PublishedSource(str(path), _kind(key), status.status, url))
         if status.status == "ignored":
             continue

@@ -31,14 +31,15 @@ from pressroom.site import (
     listing_page_keys,
     listing_pages_prefix,
     page_object_key,
-    post_path,
     render_archive_pages,
     render_home_page,
     render_not_found_page,
     render_post_page,
+    render_redirect_page,
     render_tag_pages,
     tag_path,
 )
+from pressroom.slugs import claimed_slug
 from pressroom.syndication import (
     ATOM_CONTENT_TYPE,
     FEED_KEY,
@@ -85,12 +86,25 @@ class RendererService:
     theme: Theme
 
     def render_post(self, change: PostChange) -> None:
-        """Write or remove one post's page."""
+        """Write or remove one post's page, and the redirects at its old URLs."""
+        was, now = change.was, change.published
         if change.needs_page:
-            assert change.published is not None
-            self.write_post_page(change.published)
-        elif change.unpublishes:
-            self.site.delete(page_object_key(post_path(change.slug)))
+            assert now is not None
+            self.write_post_page(now)
+        if was is None:
+            return
+        kept = {now.page_path, *now.aliases} if now is not None else set()
+        if now is not None and was.page_path not in kept:
+            # Its URL changed: the old one sends readers to the new (no other file can
+            # have it: one URL, one slug, and the slug is this post's).
+            self._put_html(
+                was.page_path, render_redirect_page(now.page_path, self.config, self.theme)
+            )
+        elif now is None:
+            self.site.delete(page_object_key(was.page_path))
+        for alias in set(was.aliases) - kept:
+            if not self._is_a_page(alias):
+                self.site.delete(page_object_key(alias))
 
     def render_asset(self, change: AssetChange) -> None:
         """Publish one asset (a copy inside S3 of the version validated), or unpublish it."""
@@ -105,10 +119,22 @@ class RendererService:
         self.site.copy(asset.copy_source, asset.path, asset.content_type, asset.cache_control)
 
     def write_post_page(self, post: PostSummary) -> None:
+        """Its page, and a redirect to it at each of its old URLs that no page has."""
         # The index's date wins: an undated post is dated by its file's first upload.
         document = self.documents.get(post.document_key).model_copy(update={"date": post.date})
         html = render_post_page(document, self.config, self.theme)
-        self._put_html(post_path(post.slug), html)
+        self._put_html(post.page_path, html)
+        if post.aliases:
+            redirect = render_redirect_page(post.page_path, self.config, self.theme)
+            for alias in post.aliases:
+                if not self._is_a_page(alias):
+                    self._put_html(alias, redirect)
+
+    def _is_a_page(self, path: str) -> bool:
+        """Whether a published post or page is at `path`: a page wins over an old URL."""
+        record = self.catalog.post(claimed_slug(path))
+        post = record.published if record is not None else None
+        return post is not None and post.page_path == path
 
     def render_listings(self, plan: ListingPlan) -> None:
         """Re-render, once, each listing of the plan."""
@@ -240,7 +266,7 @@ class RendererService:
         service = replace(self, site=written)
         for post in self.catalog.published_posts():
             service.write_post_page(post)
-            yield post_path(post.slug)
+            yield post.page_path
         # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
         # the sweep below would otherwise take for a page no one writes.
         for asset in self.catalog.published_assets():

@@ -1,0 +1,207 @@
+"""A Jekyll blog and a Hugo blog moving in (issue 17): each synced into the bucket as its
+author keeps it, published through the whole pipeline, and crawled: every link and image
+on every page answers, every post keeps its URL, every old URL redirects."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from pressroom.local.stack import LocalStack
+from pressroom.site import page_object_key
+from tests.integration.conftest import SITE_URL
+from tests.integration.html import read_page
+from tests.unit.test_static_files import tiny_png
+
+JEKYLL_BLOG = {
+    "_config.yml": b"title: Slow Travel\npermalink: /:year/:month/:day/:title.html\n",
+    "_drafts/packing-list.md": b"---\ntitle: What to pack\n---\nSocks.\n",
+    "_posts/2021-01-14-night-trains.md": b"""---
+layout: post
+title: Night trains across the Alps
+permalink: /2021/01/14/night-trains.html
+redirect_from:
+  - /trains/
+  - /2021/01/night-trains/
+tags: [rail, alps]
+---
+The sleeper left Zurich at ten.
+
+![The sleeper at dawn](/assets/img/sleeper.png)
+
+More in [the ferry post](/2021/03/02/ferry-to-the-islands/) and [about me](/about/).
+""",
+    "_posts/2021-03-02-ferry-to-the-islands.md": b"""---
+layout: post
+title: A ferry to the islands
+permalink: /2021/03/02/ferry-to-the-islands/
+tags: [sea]
+---
+Four hours on deck. Back to [the trains](/2021/01/14/night-trains.html).
+""",
+    "about.md": b"""---
+layout: page
+title: About
+permalink: /about/
+---
+I write about slow ways of getting places.
+""",
+    "assets/img/sleeper.png": tiny_png(),
+}
+
+HUGO_BLOG = {
+    "config.toml": b'title = "Coast paths"\n',
+    "content/posts/coastal-walk/index.md": b"""+++
+title = "A coastal walk"
+date = 2023-06-10
+tags = ["walking"]
+aliases = ["/2023/06/coastal-walk/", "/walks/coast.html"]
++++
+Cliffs all the way.
+
+![The cliffs](cliffs.png)
+
+The route: ![map](maps/route.png)
+""",
+    "content/posts/coastal-walk/cliffs.png": tiny_png(),
+    "content/posts/coastal-walk/maps/route.png": tiny_png(),
+    "content/posts/harbour-towns.md": b"""+++
+title = "Harbour towns"
+date = 2023-07-01
++++
+![logo](/images/logo.png) See [the walk](/posts/coastal-walk/).
+""",
+    "content/pages/contact.md": b'+++\ntitle = "Contact"\n+++\nWrite to me.\n',
+    "static/images/logo.png": tiny_png(),
+}
+
+
+def _sync(stack: LocalStack, files: dict[str, bytes]) -> None:
+    s3 = stack.session.client("s3")
+    for key, body in files.items():
+        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=body)
+    stack.router.drain()
+
+
+def _site(stack: LocalStack) -> dict[str, bytes]:
+    s3 = stack.session.client("s3")
+    keys = [
+        entry["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.site_bucket)
+        for entry in page.get("Contents", [])
+    ]
+    return {key: s3.get_object(Bucket=stack.site_bucket, Key=key)["Body"].read() for key in keys}
+
+
+_REFRESH = re.compile(r'http-equiv="refresh" content="0; url=([^"]+)"')
+
+
+def _answers(site: dict[str, bytes], link: str) -> bytes | None:
+    """What the site serves at a root-relative link, as CloudFront's directory index does."""
+    path = unquote(link.split("#")[0].split("?")[0]).lstrip("/")
+    return site.get(page_object_key(path) if path == "" or path.endswith("/") else path)
+
+
+def _crawl(site: dict[str, bytes]) -> list[tuple[str, str]]:
+    """Every site-relative link and image on every page that does not answer."""
+    broken = []
+    for key, body in site.items():
+        if not key.endswith(".html"):
+            continue
+        page = read_page(body.decode())
+        targets = page.links() + [
+            attrs["src"] for tag, attrs in page.attributes if tag == "img" and "src" in attrs
+        ]
+        for target in targets:
+            path = target.removeprefix(SITE_URL[:-1])
+            if path.startswith("/") and _answers(site, path) is None:
+                broken.append((key, target))
+    return broken
+
+
+def _redirects_to(site: dict[str, bytes], old: str) -> str:
+    body = _answers(site, old)
+    assert body is not None, f"nothing at {old}"
+    match = _REFRESH.search(body.decode())
+    assert match, f"{old} is no redirect"
+    return match[1]
+
+
+def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> None:
+    _sync(stack, JEKYLL_BLOG)
+
+    site = _site(stack)
+    trains = read_page(site["2021/01/14/night-trains.html"].decode())
+    assert (
+        trains.first("link", rel="canonical")["href"] == f"{SITE_URL}2021/01/14/night-trains.html"
+    )
+    assert "2021/03/02/ferry-to-the-islands/index.html" in site
+    assert _redirects_to(site, "/trains/") == "/2021/01/14/night-trains.html"
+    assert _redirects_to(site, "/2021/01/night-trains/") == "/2021/01/14/night-trains.html"
+    assert "about/index.html" in site
+    home = read_page(site["index.html"].decode())
+    assert "/2021/01/14/night-trains.html" in home.links()
+    assert "/about/" not in home.links(), "a page is in no listing"
+    assert b"/about/" not in site["feed.xml"]
+    assert not [key for key in site if key.startswith(("posts/", "_drafts", "_posts"))]
+    assert not _crawl(site)
+    statuses = stack.statuses(JEKYLL_BLOG)
+    assert {key: status.status for key, status in statuses.items() if status} == {
+        "_config.yml": "ignored",
+        "_drafts/packing-list.md": "ignored",
+        "_posts/2021-01-14-night-trains.md": "published",
+        "_posts/2021-03-02-ferry-to-the-islands.md": "published",
+        "about.md": "published",
+        "assets/img/sleeper.png": "published",
+    }
+
+
+def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStack) -> None:
+    _sync(stack, HUGO_BLOG)
+
+    site = _site(stack)
+    walk = read_page(site["posts/coastal-walk/index.html"].decode())
+    images = [attrs["src"] for tag, attrs in walk.attributes if tag == "img"]
+    assert images == [
+        "/content/posts/coastal-walk/cliffs.png",
+        "/content/posts/coastal-walk/maps/route.png",
+    ]
+    assert site["images/logo.png"] == tiny_png()
+    assert _redirects_to(site, "/walks/coast.html") == "/posts/coastal-walk/"
+    assert _redirects_to(site, "/2023/06/coastal-walk/") == "/posts/coastal-walk/"
+    assert "contact/index.html" in site
+    assert not _crawl(site)
+
+
+def test_a_post_whose_url_changes_leaves_a_redirect_at_the_old_one(stack: LocalStack) -> None:
+    _sync(stack, JEKYLL_BLOG)
+    moved = JEKYLL_BLOG["_posts/2021-01-14-night-trains.md"].replace(
+        b"permalink: /2021/01/14/night-trains.html", b"permalink: /rail/night-trains/"
+    )
+
+    _sync(stack, {"_posts/2021-01-14-night-trains.md": moved})
+
+    site = _site(stack)
+    assert "rail/night-trains/index.html" in site
+    assert _redirects_to(site, "/2021/01/14/night-trains.html") == "/rail/night-trains/"
+    assert _redirects_to(site, "/trains/") == "/rail/night-trains/"
+    assert not _crawl(site)
+
+
+def test_one_file_owns_a_url_and_a_page_wins_over_an_old_url(stack: LocalStack) -> None:
+    trains = JEKYLL_BLOG["_posts/2021-01-14-night-trains.md"]
+    _sync(stack, {"_posts/2021-01-14-night-trains.md": trains})
+    _sync(stack, {"copy.md": trains.replace(b"Night trains across", b"A copy of")})
+    # A page published at one of the post's old URLs.
+    _sync(stack, {"trains.md": b"---\nlayout: page\ntitle: Trains\n---\nAll my train trips.\n"})
+
+    statuses = stack.statuses(["copy.md", "trains.md"])
+    assert statuses["copy.md"] is not None and statuses["copy.md"].status == "conflict"
+    site = _site(stack)
+    assert b"Night trains across" in site["2021/01/14/night-trains.html"]
+    assert b"All my train trips." in site["trains/index.html"]
+
+    # The post is edited: its old URL is a page now, which it leaves alone.
+    _sync(stack, {"_posts/2021-01-14-night-trains.md": trains.replace(b"at ten", b"at eleven")})
+
+    assert b"All my train trips." in _site(stack)["trains/index.html"]

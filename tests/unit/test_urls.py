@@ -1,0 +1,176 @@
+"""Where a post is published: its own URL kept (`permalink`, `url`), its old URLs
+(`aliases`, `redirect_from`), pages (`layout: page`, `pages/`), page bundles, and
+relative links and images pointed at the files beside its source (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pressroom.config import SiteConfig
+from pressroom.indexing import PostRecord
+from pressroom.limits import DEFAULT_LIMITS
+from pressroom.listings import PostChange, plan_listings
+from pressroom.models import PostDocument
+from pressroom.site import rebase_relative_links
+from pressroom.slugs import claimed_slug, page_path
+from pressroom.validation import validate_post
+
+NOW = datetime(2026, 12, 2, tzinfo=UTC)
+SITE = SiteConfig(base_url="https://notes.example.org/")
+
+
+def document(front_matter: str, key: str = "_posts/2021-01-14-night-trains.md") -> PostDocument:
+    raw = f"---\ntitle: Night trains\n{front_matter}\n---\nThe sleeper left at ten.\n"
+    outcome = validate_post(raw.encode(), key, first_seen=NOW)
+    assert outcome.document is not None, outcome.errors
+    return outcome.document
+
+
+def errors(front_matter: str, key: str = "_posts/2021-01-14-night-trains.md") -> list[str]:
+    raw = f"---\ntitle: Night trains\n{front_matter}\n---\nBody.\n"
+    outcome = validate_post(raw.encode(), key, first_seen=NOW)
+    assert outcome.document is None
+    return [issue.describe(key) for issue in outcome.errors]
+
+
+@pytest.mark.parametrize(
+    ("written", "path"),
+    [
+        ("/2021/01/14/night-trains.html", "2021/01/14/night-trains.html"),
+        ("/2021/01/14/night-trains/", "2021/01/14/night-trains/"),
+        ("/about", "about/"),
+        ("about/", "about/"),
+        ("git-clean-up.html", "git-clean-up.html"),
+        ("/notes/trains/index.html", "notes/trains/index.html"),
+        ("/blog/~ana/post_1.htm", "blog/~ana/post_1.htm"),
+    ],
+)
+def test_a_url_is_kept_whole_as_a_site_path(written: str, path: str) -> None:
+    assert page_path(written) == path
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("https://elsewhere.example/x/", "another site"),
+        ("//elsewhere.example/x/", "another site"),
+        ("/a/../b/", "leave the site"),
+        ("/tags/trains/", "own listings"),
+        ("/archive/2021/", "own listings"),
+        ("/feed.xml", "own listings"),
+        ("/", "home page"),
+        ("/Blog/Night-Trains/", "lower-case"),
+        ("/night trains/", "lower-case"),
+        ("/x?page=2", "lower-case"),
+        ("/a//b/", "lower-case"),
+        ("/" + "x" * 250 + "/", "over 200 bytes"),
+    ],
+)
+def test_a_url_that_cannot_be_a_page_is_refused_with_why(written: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        page_path(written)
+
+
+def test_a_path_claims_its_last_segment_so_one_url_is_one_slug() -> None:
+    assert claimed_slug("2021/01/14/night-trains.html") == "night-trains"
+    assert claimed_slug("notes/trains/index.html") == "trains"
+    assert claimed_slug("about/") == "about"
+    assert claimed_slug("blog/~ana/") == "ana"
+
+
+def test_a_permalink_is_the_posts_url_and_its_last_segment_its_slug() -> None:
+    post = document("permalink: /2021/01/14/night-trains.html")
+
+    assert (post.slug, post.page_path, post.kind) == (
+        "night-trains",
+        "2021/01/14/night-trains.html",
+        "post",
+    )
+    assert post.permalink == "/2021/01/14/night-trains.html"
+    assert document("url: /travel/sleepers").page_path == "travel/sleepers/"
+
+
+def test_a_permalink_where_the_slug_would_put_it_is_the_same_post() -> None:
+    post = document("permalink: /posts/sleepers/")
+
+    assert (post.slug, post.path, post.page_path) == ("sleepers", None, "posts/sleepers/")
+
+
+def test_a_bad_permalink_or_alias_is_refused_naming_the_field() -> None:
+    assert errors("permalink: /tags/trains/") == [
+        "_posts/2021-01-14-night-trains.md:3: permalink: '/tags/trains/' is where Pressroom "
+        "writes its own listings"
+    ]
+    [alias] = errors("redirect_from: [/ok/, 'https://elsewhere.example/']")
+    assert alias.startswith("_posts/2021-01-14-night-trains.md:3: redirect_from: ")
+    [many] = errors("aliases: [" + ", ".join(f"/old-{n}/" for n in range(30)) + "]")
+    assert f"at most {DEFAULT_LIMITS.max_aliases}" in many
+
+
+def test_aliases_and_redirect_from_are_old_urls_once_each() -> None:
+    post = document(
+        "permalink: /2021/01/14/night-trains.html\n"
+        "aliases: [/trains/, /old/night-trains.html]\n"
+        "redirect_from: /trains\n"
+        "url_kept: no"
+    )
+
+    assert post.aliases == ("trains/", "old/night-trains.html")
+    assert document("redirect_from: /posts/night-trains/").aliases == ()
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "key"),
+    [
+        ("layout: page", "about.md"),
+        ("type: page", "about.md"),
+        ("", "pages/about.md"),
+    ],
+)
+def test_a_page_is_published_at_its_slug_and_listed_nowhere(front_matter: str, key: str) -> None:
+    page = document(front_matter, key=key)
+
+    assert (page.kind, page.page_path) == ("page", "about/")
+    record = PostRecord(slug=page.slug, status="published", post=page.summary())
+    plan = plan_listings([PostChange(old=record, new=record.model_copy(update={"post": page}))])
+    assert (plan.home, dict(plan.months), dict(plan.tags)) == (False, {}, {})
+
+
+def test_a_page_keeps_its_permalink() -> None:
+    assert document("layout: page\npermalink: /about-me.html", key="about.md").page_path == (
+        "about-me.html"
+    )
+
+
+def test_a_page_bundle_is_named_by_its_folder() -> None:
+    post = document("", key="content/posts/2024-05-night-trains/index.md")
+
+    assert (post.slug, post.page_path) == ("2024-05-night-trains", "posts/2024-05-night-trains/")
+    assert document("", key="posts/sleepers/index.markdown").slug == "sleepers"
+
+
+@pytest.mark.parametrize(
+    ("source_key", "written", "linked"),
+    [
+        ("_posts/2021-01-14-x.md", "cat.png", "/_posts/cat.png"),
+        ("posts/night-trains/index.md", "carriage.jpg", "/posts/night-trains/carriage.jpg"),
+        ("posts/night-trains/index.md", "./maps/route.svg", "/posts/night-trains/maps/route.svg"),
+        ("content/posts/x.md", "../../static/img/map.png", "/img/map.png"),
+        ("x.md", "notes.pdf", "/notes.pdf"),
+        ("posts/x.md", "/assets/img/cat.png", "/assets/img/cat.png"),
+        ("posts/x.md", "https://example.org/cat.png", "https://example.org/cat.png"),
+        ("posts/x.md", "#fn-1", "#fn-1"),
+        ("posts/x.md", "mailto:ana@example.org", "mailto:ana@example.org"),
+        ("posts/x.md", "?page=2", "?page=2"),
+    ],
+)
+def test_relative_links_and_images_point_at_the_files_beside_the_source(
+    source_key: str, written: str, linked: str
+) -> None:
+    html = f'<p><img src="{written}" alt="x"> <a href="{written}">x</a></p>'
+
+    rebased = rebase_relative_links(html, source_key, SITE)
+
+    assert rebased == f'<p><img src="{linked}" alt="x"> <a href="{linked}">x</a></p>'
