@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from pressroom.characters import for_terminal
 from pressroom.exceptions import PressroomError
+from pressroom.frontmatter import decode_source
 from pressroom.indexing import SourceStatus
 from pressroom.limits import DEFAULT_LIMITS
+from pressroom.links import site_paths, unresolved_links
 from pressroom.models import RecordFailure, ValidationOutcome, format_instant
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
@@ -149,12 +151,36 @@ def _check(arguments: argparse.Namespace) -> int:
         )
         for key, path in collect_sources(arguments.paths)
     ]
+    # A folder is a whole site: its posts' links are checked against what it publishes.
+    if any(path.is_dir() for path in arguments.paths):
+        outcomes = _with_link_warnings(outcomes)
     if arguments.json:
         print(json.dumps([_check_json(path, outcome) for path, outcome in outcomes], indent=2))
     else:
         for path, outcome in outcomes:
             _print_outcome(str(path), outcome, sys.stdout)
     return 0 if all(outcome.valid for _, outcome in outcomes) else 1
+
+
+def _with_link_warnings(
+    outcomes: list[tuple[Path, ValidationOutcome]],
+) -> list[tuple[Path, ValidationOutcome]]:
+    """Each post's outcome with a warning for every link or image it has that the folder
+    publishes nothing at."""
+    documents = [outcome.document for _, outcome in outcomes if outcome.document]
+    assets = [outcome.asset for _, outcome in outcomes if outcome.asset]
+    paths = site_paths(documents, assets)
+    checked = []
+    for path, outcome in outcomes:
+        if outcome.document is not None:
+            body = outcome.document.body_markdown
+            lines_before = len(decode_source(path.read_bytes()).splitlines()) - len(
+                body.splitlines()
+            )
+            broken = unresolved_links(outcome.document, paths, lines_before)
+            outcome = outcome.model_copy(update={"warnings": (*outcome.warnings, *broken)})
+        checked.append((path, outcome))
+    return checked
 
 
 def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:

@@ -318,6 +318,27 @@ def measure_markdown(
     return BodyShape(elements, depth, cells, html_bytes, warnings=translation.warnings)
 
 
+_LINK_TARGET = re.compile(r'\s(href|src)="([^"]*)"')
+
+
+def link_targets(text: str) -> list[tuple[int | None, str]]:
+    """Every link and image address in a post body as its HTML will have it (shortcodes
+    translated, before relative ones are rebased), with the body line of the block that
+    holds it, for `pressroom check`'s link check."""
+    translation = translate_shortcodes(text)
+    html = _cmark_html(translation.markdown, _CMARK_OPTIONS | Options.CMARK_OPT_SOURCEPOS)
+    targets: list[tuple[int | None, str]] = []
+    line: int | None = None
+    for tag in _TAG.finditer(html):
+        attributes = tag.group(3)
+        if position := _SOURCEPOS.search(attributes):
+            line = int(position.group(1))
+        if tag.group(2).lower() in ("a", "img"):
+            for _, address in _LINK_TARGET.findall(attributes):
+                targets.append((translation.source_line(line) if line else None, address))
+    return targets
+
+
 def _raw_tag_line(text: str, tag: str, after: int | None) -> int | None:
     """The line of the author's raw HTML `tag`, which cmark passes through as written but
     marks with no source position: its first occurrence from line `after` on."""

@@ -131,3 +131,43 @@ def test_check_reports_untranslated_tags_as_warnings_with_their_lines(
     assert main(["check", str(post)]) == 0
     out = capsys.readouterr().out
     assert f"  warning: {post}:7: `{{{{< instagram BWNjjyYFxVx >}}}}` is shown as written" in out
+
+
+def test_check_of_a_site_folder_warns_of_links_and_images_that_lead_nowhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17, item 6: every image and internal link resolves to a file of the folder or
+    a page the site will have, else a warning with its line."""
+    from tests.unit.test_static_files import tiny_png
+
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "sleeper.png").write_bytes(tiny_png())
+    (tmp_path / "about.md").write_text("---\ntitle: About\nlayout: page\n---\nHello.\n")
+    (tmp_path / "_posts" / "2021-01-14-night-trains.md").write_text(
+        "---\n"
+        "title: Night trains\n"
+        "permalink: /2021/01/14/night-trains.html\n"
+        "tags: [rail]\n"
+        "---\n"
+        "![Sleeper](/assets/sleeper.png) and [about](/about/) and [rail](/tags/rail/).\n"
+        "\n"
+        "![Missing](/assets/missing.png)\n"
+        "\n"
+        "See [the ferry](/2021/03/02/ferry/) and [the map](map.pdf) and "
+        "[elsewhere](https://example.org/) and [a note](#note).\n"
+    )
+
+    exit_code = main(["check", "--json", str(tmp_path)])
+
+    assert exit_code == 0, "a link that leads nowhere is a warning, not an error"
+    [post] = [
+        entry for entry in json.loads(capsys.readouterr().out) if entry["url"].endswith(".html")
+    ]
+    assert [
+        (warning["line"], warning["message"].split(" leads")[0]) for warning in post["warnings"]
+    ] == [
+        (8, "'/assets/missing.png'"),
+        (10, "'/2021/03/02/ferry/'"),
+        (10, "'map.pdf'"),
+    ]

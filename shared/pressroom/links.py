@@ -1,0 +1,67 @@
+"""`pressroom check DIR`: the links and images of a folder's posts that would not resolve
+on the site the folder makes. Pure: the folder's validated files in, warnings out."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
+
+from pressroom.config import SiteConfig
+from pressroom.markdown import link_targets
+from pressroom.models import AssetSummary, Issue, PostDocument
+from pressroom.site import archive_path, rebase_relative_links, tag_path
+from pressroom.syndication import FEED_KEY, SEARCH_MANIFEST_KEY, SITEMAP_INDEX_KEY
+
+_SITE_FILES = frozenset({"", FEED_KEY, SITEMAP_INDEX_KEY, SEARCH_MANIFEST_KEY, "404.html"})
+_CHECKED_SITE = SiteConfig(base_url="https://site.invalid/")
+"""Links are checked as site paths; the site's own address plays no part."""
+
+
+def site_paths(documents: Iterable[PostDocument], assets: Iterable[AssetSummary]) -> frozenset[str]:
+    """Every site path the files make: pages and their old URLs, the listings of published
+    posts, the static files, and the site's own files."""
+    paths = set(_SITE_FILES)
+    for document in documents:
+        if document.draft:
+            continue
+        paths |= {document.page_path, *document.aliases}
+        if document.listed:
+            paths.add(archive_path(document.date.year, document.date.month))
+            paths |= {tag_path(tag) for tag in document.tags}
+    paths |= {asset.path for asset in assets}
+    return frozenset(paths)
+
+
+def unresolved_links(
+    document: PostDocument, paths: frozenset[str], lines_before: int
+) -> list[Issue]:
+    """A warning for each site-relative link or image of `document` that no path in
+    `paths` answers, with its line in the file (`lines_before` the body's first line)."""
+    warnings: list[Issue] = []
+    for line, written in link_targets(document.body_markdown):
+        address = html.unescape(written)
+        rebased = html.unescape(
+            rebase_relative_links(f' href="{written}"', document.source_key, _CHECKED_SITE)
+        )[7:-1]
+        parts = urlsplit(rebased)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        if not _answers(paths, unquote(parts.path).lstrip("/")):
+            warnings.append(
+                Issue(
+                    field="links",
+                    message=f"{address[:120]!r} leads nowhere on this site: no file or page "
+                    f"is at /{unquote(parts.path).lstrip('/')[:120]}",
+                    line=line + lines_before if line else None,
+                )
+            )
+    return warnings
+
+
+def _answers(paths: frozenset[str], path: str) -> bool:
+    """Whether the site serves something at `path`, as CloudFront does: a directory's
+    `index.html`, and `x` redirected to `x/`."""
+    if path.endswith("index.html"):
+        path = path.removesuffix("index.html")
+    return path in paths or f"{path}/" in paths
