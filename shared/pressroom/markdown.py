@@ -13,6 +13,7 @@ from pressroom.characters import replace_unpublishable
 from pressroom.commonmark import cmark_html
 from pressroom.emojis import with_emoji
 from pressroom.highlight import TOKEN_CLASS, highlight_code_blocks
+from pressroom.kramdown import apply_kramdown
 from pressroom.models import Issue
 from pressroom.shortcodes import (
     EMBED_REFERRER_POLICY,
@@ -52,6 +53,8 @@ _ALLOWED_ATTRIBUTES = {
     "td": nh3.ALLOWED_ATTRIBUTES["td"] - _OBSOLETE | {"class"},
     "sup": {"class"},
     "section": {"class"},
+    # A table of contents (`kramdown.py`), named for screen readers.
+    "nav": {"class", "aria-label"},
     # Pygments' token classes in highlighted code (`<span class="hl-k">`).
     "span": {"class"},
     # A footnote's back link is named for screen readers ("Back to reference 1").
@@ -81,6 +84,7 @@ _CLASSES: dict[str, frozenset[str]] = {
     "sup": frozenset({"footnote-ref"}),
     "a": frozenset({"footnote-backref"}),
     "section": frozenset({"footnotes"}),
+    "nav": frozenset({"table-of-contents"}),
 }
 # GitHub's prefix for the ids an author's text makes: no heading, footnote or raw `id`
 # can then clobber a name a script reads from the DOM (`window.location`, `document.forms`)
@@ -146,12 +150,15 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def render_markdown(text: str) -> str:
-    """Safe HTML for a post body."""
+def render_markdown(text: str, *, table_of_contents: bool = False) -> str:
+    """Safe HTML for a post body; with a table of contents at the top if asked for (one
+    is also put where the body asks, with `{:toc}` or `[TOC]`)."""
     translation = translate_shortcodes(text)
     html = _cmark_html(translation.markdown, _CMARK_OPTIONS)
+    html = _with_heading_ids(place_embeds(html, translation.embeds))
+    html = apply_kramdown(html, table_of_contents=table_of_contents)
     # Emoji after the ids: a heading's id is made from `:tada:` as written, as GitHub's is.
-    html = with_emoji(_with_heading_ids(place_embeds(html, translation.embeds)))
+    html = with_emoji(html)
     # The sanitiser comes last: Pygments' spans and the embeds pass it like anything else.
     return sanitize_html(highlight_code_blocks(html))
 

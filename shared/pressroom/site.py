@@ -227,7 +227,7 @@ class Theme:
 
 
 def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> str:
-    body = render_markdown(document.body_markdown)
+    body = render_markdown(document.body_markdown, table_of_contents=_asks_for_contents(document))
     return theme.render(
         f"{document.layout}.html",
         site=site,
@@ -240,6 +240,11 @@ def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> 
         else [],
         body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
+
+
+def _asks_for_contents(document: PostDocument) -> bool:
+    """`toc: true` in the front matter (kept in `extra`), as Hugo's and Jekyll's themes read it."""
+    return document.extra.get("toc") is True
 
 
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
