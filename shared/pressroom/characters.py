@@ -57,6 +57,12 @@ def _as_html_reads_its_reference(found: re.Match[str]) -> str:
     return "\ufffd"
 
 
+def strip_bidi_controls(text: str) -> str:
+    """`text` without explicit bidi embeddings, overrides and isolates: for text cut from a
+    post's body to stand alone (a summary), where an unclosed one would run on."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
 def first_bidi_control(text: str) -> int | None:
     """Where the first explicit bidi embedding, override or isolate is, if there is one."""
     found = _BIDI_CONTROLS.search(text)

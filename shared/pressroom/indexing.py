@@ -173,10 +173,16 @@ class TagEntry(Frozen):
     items written before names were kept."""
     path: str | None = None
     """The post's own site path, if it has one (`PostSummary.path`)."""
+    excerpt: str | None = None
+    """What a listing shows of the post (`PostSummary.excerpt`)."""
 
     @property
     def page_path(self) -> str:
         return self.path if self.path is not None else post_path(self.slug)
+
+    @property
+    def shown_summary(self) -> str | None:
+        return self.excerpt if self.excerpt is not None else self.description
 
 
 Record = SourceStatus | Claim | LeadingClaims | PostRecord | MonthMarker
@@ -696,6 +702,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             description=post.description,
             name=tag,
             path=post.path,
+            excerpt=post.excerpt,
         )
         for tag in reversed(post.tags)
     }

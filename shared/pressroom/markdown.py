@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import nh3
 from cmarkgfm.cmark import Options
 
-from pressroom.characters import replace_unpublishable
+from pressroom.characters import replace_unpublishable, strip_bidi_controls
 from pressroom.commonmark import cmark_html
 from pressroom.emojis import with_emoji
 from pressroom.highlight import TOKEN_CLASS, highlight_code_blocks
@@ -323,6 +323,30 @@ def measure_markdown(
                 return BodyShape(elements, depth, cells, len(html), line, passed)
     html_bytes = len(html.encode("utf-8")) - positions
     return BodyShape(elements, depth, cells, html_bytes, warnings=translation.warnings)
+
+
+MORE_MARKER = "<!--more-->"
+SUMMARY_CHARS = 300
+"""The longest summary a listing shows of a post's own text (cut at a word, with `…`)."""
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def summary_text(text: str) -> str | None:
+    """What a listing shows of a post with no summary of its own: its text before
+    `<!--more-->`, else its first paragraph with words, as plain text on one line; None if
+    there is none."""
+    more = text.find(MORE_MARKER)
+    html = _cmark_html(translate_shortcodes(text[:more] if more >= 0 else text).markdown, 0)
+    if more < 0:
+        # The first paragraph with words: one holding only an image says nothing.
+        paragraphs = (found.group(1) for found in _PARAGRAPH.finditer(html))
+        html = next((p for p in paragraphs if _TAGS.sub("", p).strip()), "")
+    plain = html_entities.unescape(_TAGS.sub("", html))
+    words = " ".join(strip_bidi_controls(replace_unpublishable(plain)).split())
+    if len(words) <= SUMMARY_CHARS:
+        return words or None
+    cut = words[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.!?") + "…"
 
 
 _LINK_TARGET = re.compile(r'\s(href|src)="([^"]*)"')

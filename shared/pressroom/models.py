@@ -62,6 +62,10 @@ class PostSummary(Frozen):
     it claims in the index. Two pages at one URL have one slug, so they conflict."""
     title: str
     description: str | None = None
+    excerpt: str | None = None
+    """Its summary, as listings and the feed show it: `summary` or `excerpt`, else its
+    description, else its text before `<!--more-->`, else its first paragraph
+    (`markdown.summary_text`); None in items written before excerpts were kept."""
     date: UtcDatetime
     """Publication instant, UTC, whole seconds."""
     dated_by_upload: bool = False
@@ -92,6 +96,10 @@ class PostSummary(Frozen):
     def document_key(self) -> str:
         """Where the full document lives in the artifacts bucket."""
         return document_key(self.content_hash)
+
+    @property
+    def shown_summary(self) -> str | None:
+        return self.excerpt if self.excerpt is not None else self.description
 
     @property
     def page_path(self) -> str:

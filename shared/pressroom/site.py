@@ -167,7 +167,7 @@ class ListedPost(NamedTuple):
     """Its page's site path."""
     title: str
     date: datetime
-    description: str | None
+    summary: str | None
 
 
 _EntryKey = tuple[str, str, datetime, str | None]
@@ -211,7 +211,7 @@ class Theme:
         entries = self._site_entries(site)
         # Keys as plain tuples: a key is built for every post of every list.
         lines = "\n".join(
-            [entries[post.page_path, post.title, post.date, post.description] for post in posts]
+            [entries[post.page_path, post.title, post.date, post.shown_summary] for post in posts]
         )
         return Markup(lines)  # noqa: S704 # nosec B704 - each entry autoescaped by the theme
 

@@ -115,7 +115,7 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     ]
     entries = _post_parts(site).feed_entries
     children += [
-        entries[post.page_path, post.title, post.date, post.updated, post.description, post.tags]
+        entries[post.page_path, post.title, post.date, post.updated, post.shown_summary, post.tags]
         for post in posts
     ]
     return _document("feed", _ATOM, children, {"xml:lang": site.language})
@@ -222,7 +222,7 @@ def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes
 # every post of every file written, and a lookup must cost far less than the part).
 
 _FeedKey = tuple[str, str, datetime, datetime | None, str | None, tuple[str, ...]]
-"""page path, title, date, updated, description, tags."""
+"""page path, title, date, updated, summary, tags."""
 _SitemapKey = tuple[str, datetime, datetime | None]
 """page path, date, updated."""
 _SearchKey = tuple[str, str, datetime, tuple[str, ...], str | None]
@@ -259,7 +259,7 @@ def _post_parts(site: SiteConfig) -> _PostParts:
 
 
 def _feed_entry(site: SiteConfig, key: _FeedKey) -> str:
-    path, title, date, updated, description, tags = key
+    path, title, date, updated, summary, tags = key
     url = site.url(path)
     children = [
         _leaf("title", title, level=2),
@@ -268,8 +268,8 @@ def _feed_entry(site: SiteConfig, key: _FeedKey) -> str:
         _leaf("published", format_instant(date), level=2),
         _leaf("updated", format_instant(_changed(date, updated)), level=2),
     ]
-    if description:
-        children.append(_leaf("summary", description, level=2))
+    if summary:
+        children.append(_leaf("summary", summary, level=2))
     children += [_empty("category", level=2, term=tag) for tag in tags]
     return _branch("entry", children)
 

@@ -30,7 +30,7 @@ from pressroom.dates import date_from_file_name, parse_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.markdown import BodyShape, measure_markdown
+from pressroom.markdown import BodyShape, measure_markdown, summary_text
 from pressroom.models import (
     AssetSummary,
     Issue,
@@ -71,11 +71,12 @@ _KNOWN_KEYS = frozenset(
         "title", *_DATE_KEYS, *_UPDATED_KEYS,
         "layout", "extends", "template", "type", "slug", "permalink", "url", "aliases",
         "redirect_from", "draft",
-        "tags", "categories", "description", "image",
+        "tags", "categories", "description", "summary", "excerpt", "image",
     }
 )  # fmt: skip
 _HASHED_WHEN_SET: dict[str, object] = {"path": None, "kind": "post", "aliases": ()}
 """Document fields that are part of the content hash only when they differ from these."""
+
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 
 
@@ -304,6 +305,7 @@ class _PostValidator:
         self.body_warnings = body_warnings
         """What the body's tags and embeds will not become (`shortcodes.py`), by line."""
         self.dated_by_upload = False
+        self.summary_is_derived = False
 
     def run(self) -> ValidationOutcome:
         fields: dict[str, Any] = {
@@ -318,6 +320,7 @@ class _PostValidator:
             "description": self._description(),
             "image": self._image(),
         }
+        fields["excerpt"] = self._summary(fields["description"])
         fields["kind"] = self._kind(fields["layout"])
         if fields["kind"] == "page" and self._first_key("layout", "extends", "template") is None:
             fields["layout"] = "page"
@@ -344,7 +347,11 @@ class _PostValidator:
         # Fields added since hashes were first kept count only when set: a post that does
         # not use them keeps the hash it had, so an upgrade re-renders nothing.
         hashed = {
-            k: v for k, v in hashed.items() if k not in _HASHED_WHEN_SET or _HASHED_WHEN_SET[k] != v
+            k: v
+            for k, v in hashed.items()
+            # A summary made from the body and description is hashed with them already.
+            if not (k == "excerpt" and self.summary_is_derived)
+            and (k not in _HASHED_WHEN_SET or _HASHED_WHEN_SET[k] != v)
         }
         content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
@@ -528,6 +535,21 @@ class _PostValidator:
         if not self._one_line_text("description", description):
             return None
         return description or None
+
+    def _summary(self, description: str | None) -> str | None:
+        """`summary` or `excerpt` as written, else the description, else the body's own."""
+        key = self._first_key("summary", "excerpt")
+        if key is None:
+            self.summary_is_derived = True
+            return description or summary_text(self.front_matter.body)
+        value = self.data[key]
+        if value is False:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self._error(key, f"must be text (or false), not a {_kind(value)}")
+            return None
+        summary = " ".join(str(value).split())
+        return summary if summary and self._one_line_text(key, summary) else None
 
     def _image(self) -> str | None:
         value = self.data.get("image")
