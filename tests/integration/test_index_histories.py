@@ -5,7 +5,7 @@ updates and deletes over a few files that compete for a few slugs. Each
 history's index messages go through the stack's own queue, indexer, stream
 and renderer twice: once in order, and once shuffled, with
 duplicates, in batches. The table and the site bucket must end identical, and
-the in-order run must satisfy the rules the README states. The shuffled run
+the in-order run must satisfy the rules docs/contributors.md states. The shuffled run
 is made in this process, one invocation at a time, in an order hypothesis
 draws; and, for fewer histories, on the concurrent runtime, where up to five
 indexers and both stream shards' renderers run at once as on Lambda.
@@ -156,7 +156,7 @@ def test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order(
 
 
 def check_rules(history: list[Operation], slugs: tuple[str, ...], state: FinalState) -> None:
-    """The in-order result obeys the README's rules, worked out here from the history alone."""
+    """The in-order result obeys the rules in docs/contributors.md, worked out from the history."""
     last_event: dict[str, Operation] = {}
     content: dict[str, Upload | None] = {}
     first_upload: dict[str, int] = {}

@@ -1,7 +1,7 @@
 """As the site grows, no function needs more memory or more AWS calls per post.
 
 Time per post is a figure, not an assertion: `make reliability` prints it for
-10,000 posts (see the README's Reliability section).
+10,000 posts (see docs/contributors.md, "Reliability").
 """
 
 from __future__ import annotations
