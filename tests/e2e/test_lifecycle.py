@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import urllib.request
 from pathlib import Path
 
 from tests.e2e.conftest import LocalProcess, pressroom_command, start_local, user_environment
@@ -13,6 +14,9 @@ from tests.e2e.conftest import LocalProcess, pressroom_command, start_local, use
 def test_sigterm_stops_everything_and_removes_local_json(tmp_path: Path) -> None:
     running = start_local(tmp_path, "--no-examples")
     assert running.state_file.exists()
+    # An empty site answers `/` with how to publish the first post, not a bare 404.
+    with urllib.request.urlopen(running.site_url, timeout=10) as response:
+        assert "To publish the first post" in response.read().decode()
 
     exit_code = running.stop(signal.SIGTERM)
 

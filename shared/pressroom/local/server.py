@@ -78,6 +78,16 @@ def run_local(options: LocalOptions, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _welcome(stack: LocalStack) -> None:
+    """A site nothing was published to yet still answers `/` (with how to publish the
+    first post) and has its not-found page: the renderer writes them, as it would."""
+    s3 = stack.session.client("s3", endpoint_url=stack.endpoint_url)
+    if s3.list_objects_v2(Bucket=stack.site_bucket, MaxKeys=1).get("KeyCount", 0) == 0:
+        renderer = stack.renderer()
+        renderer.write_newest()
+        renderer.write_site_indexes()
+
+
 def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
     def report(line: str) -> None:
         # Watched file names and router errors are user data: escaped, as the CLI's are.
@@ -106,6 +116,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
         if mirror is not None:
             mirror.sync()
         _settle(stack.router, report)
+        _welcome(stack)
         statuses = Counter(
             status.status if status else "unrecorded"
             for status in stack.statuses(key for key, _ in examples).values()
