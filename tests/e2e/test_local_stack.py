@@ -158,6 +158,11 @@ def test_a_watched_folder_is_mirrored_into_the_content_bucket(local: LocalProces
     eventually(lambda: _shows(local, page, "Saved again"))
     status = json.loads(local.pressroom("status", "notes/from-my-editor.md", "--json").stdout)
     assert status[0]["status"] == "published"
+    # The terminal says what became of each save, as it happens.
+    eventually(lambda: f"published notes/from-my-editor.md → {page}" in local.stderr)
+    post.write_text("---\ntitle: [unclosed\n---\nOops.\n", encoding="utf-8")
+    eventually(lambda: "invalid   notes/from-my-editor.md" in local.stderr)
+    assert "error: notes/from-my-editor.md:3: the YAML front matter" in local.stderr
 
     post.unlink()
     eventually(lambda: _gone(local, page))

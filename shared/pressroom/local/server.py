@@ -13,6 +13,7 @@ content bucket.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -33,7 +34,7 @@ from pressroom.local.emulator import embedded_aws
 from pressroom.local.mappings import EventRouter
 from pressroom.local.serve import SiteServer
 from pressroom.local.stack import LocalStack
-from pressroom.local.watch import FolderMirror
+from pressroom.local.watch import FolderMirror, Outcomes
 from pressroom.sources import collect_sources
 
 HOST = "127.0.0.1"
@@ -136,7 +137,10 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             threading.Thread(target=site.serve_forever, args=(0.2,), daemon=True),
         ]
         if mirror is not None:
-            workers.append(threading.Thread(target=mirror.run, args=(stop, report), daemon=True))
+            outcomes = Outcomes(lambda keys: stack.statuses(keys), report)
+            watching = functools.partial(mirror.run, changed=outcomes.expect)
+            workers.append(threading.Thread(target=watching, args=(stop, report), daemon=True))
+            workers.append(threading.Thread(target=outcomes.run, args=(stop,), daemon=True))
         for worker in workers:
             worker.start()
         running.callback(_stop_workers, workers, stop, site)

@@ -8,14 +8,18 @@ an author switches to the browser.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressroom.assets import asset_type
+from pressroom.indexing import SourceStatus
+from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
 from pressroom.validation import MARKDOWN_SUFFIXES
 
@@ -83,9 +87,10 @@ class FolderMirror:
         report: Callable[[str], None],
         *,
         interval_seconds: float = 0.5,
+        changed: Callable[[list[Change]], None] | None = None,
     ) -> None:
-        """Sync every `interval_seconds` until `stop` is set; a failed pass is reported and
-        retried, never fatal."""
+        """Sync every `interval_seconds` until `stop` is set, handing each pass's changes to
+        `changed`; a failed pass is reported and retried, never fatal."""
         failing = False
         while not stop.wait(interval_seconds):
             try:
@@ -98,6 +103,8 @@ class FolderMirror:
             failing = False
             for change in changes:
                 report(f"watch: {change.action:<6} s3://{self.bucket}/{change.key}")
+            if changes and changed is not None:
+                changed(changes)
 
     def _put_if_changed(self, key: str, path: Path) -> bool:
         stat = path.stat()
@@ -113,3 +120,68 @@ class FolderMirror:
             )
         self._seen[key] = _Seen(stat.st_mtime_ns, stat.st_size, digest)
         return changed
+
+
+class Outcomes:
+    """What became of each watched file, said as soon as the pipeline records it: published
+    (and where), a draft, ignored, in conflict, deleted, or invalid with its errors."""
+
+    def __init__(
+        self,
+        statuses: Callable[[list[str]], Mapping[str, SourceStatus | None]],
+        report: Callable[[str], None],
+        *,
+        patience_seconds: float = 60.0,
+    ) -> None:
+        self.statuses = statuses
+        self.report = report
+        self.patience_seconds = patience_seconds
+        self._waiting: dict[str, tuple[str | None, float]] = {}
+        """Each key waited for: the sequencer its status had before the change, and since when."""
+        self._lock = threading.Lock()
+
+    def expect(self, changes: list[Change]) -> None:
+        keys = [change.key for change in changes]
+        before = self.statuses(keys)
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                status = before.get(key)
+                self._waiting[key] = (status.sequencer if status else None, now)
+
+    def run(self, stop: threading.Event, *, interval_seconds: float = 0.5) -> None:
+        while not stop.wait(interval_seconds):
+            with contextlib.suppress(Exception):  # a report must never stop the watcher
+                self.check()
+
+    def check(self) -> None:
+        """Report every waited-for key whose status has moved; give up on the slow ones."""
+        with self._lock:
+            waiting = dict(self._waiting)
+        if not waiting:
+            return
+        found = self.statuses(list(waiting))
+        now = time.monotonic()
+        for key, (sequencer, since) in waiting.items():
+            status = found.get(key)
+            if status is not None and status.sequencer != sequencer:
+                for line in describe_outcome(status):
+                    self.report(line)
+            elif now - since > self.patience_seconds:
+                self.report(f"waiting  {key}: not recorded yet; see `pressroom status {key}`")
+            else:
+                continue
+            with self._lock:
+                if self._waiting.get(key) == (sequencer, since):
+                    del self._waiting[key]
+
+
+def describe_outcome(status: SourceStatus) -> list[str]:
+    """A file's outcome as `--watch` prints it: a line, then its errors and warnings."""
+    where = ""
+    if status.status == "published" and status.slug:
+        where = f" → /{claimed_path(status.slug, status.path)}"
+    lines = [f"{status.status:<9} {status.source_key}{where}"]
+    lines += [f"  error: {issue.describe(status.source_key)}" for issue in status.errors]
+    lines += [f"  warning: {issue.describe(status.source_key)}" for issue in status.warnings]
+    return lines
