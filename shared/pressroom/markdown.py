@@ -19,9 +19,11 @@ from pressroom.shortcodes import (
     EMBED_REFERRER_POLICY,
     EMBED_SANDBOX,
     EMBED_SRC,
+    code_ranges,
     place_embeds,
     translate_shortcodes,
 )
+from pressroom.texmath import put_back_math, take_out_math
 
 # Raw HTML is let through cmark (UNSAFE) on purpose: authors may write
 # <kbd>, <details> or a plain <a>. nh3 (ammonia) then keeps only what
@@ -154,13 +156,15 @@ def render_markdown(text: str, *, table_of_contents: bool = False) -> str:
     """Safe HTML for a post body; with a table of contents at the top if asked for (one
     is also put where the body asks, with `{:toc}` or `[TOC]`)."""
     translation = translate_shortcodes(text)
-    html = _cmark_html(translation.markdown, _CMARK_OPTIONS)
+    math = take_out_math(translation.markdown, code_ranges(translation.markdown))
+    html = _cmark_html(math.markdown, _CMARK_OPTIONS)
     html = _with_heading_ids(place_embeds(html, translation.embeds))
     html = apply_kramdown(html, table_of_contents=table_of_contents)
     # Emoji after the ids: a heading's id is made from `:tada:` as written, as GitHub's is.
     html = with_emoji(html)
-    # The sanitiser comes last: Pygments' spans and the embeds pass it like anything else.
-    return sanitize_html(highlight_code_blocks(html))
+    # The sanitiser comes last: Pygments' spans and the embeds pass it like anything else;
+    # the formulas' MathML, rebuilt from its own allow-list, goes in after (texmath.py).
+    return put_back_math(sanitize_html(highlight_code_blocks(html)), math.formulas)
 
 
 def sanitize_html(html: str) -> str:

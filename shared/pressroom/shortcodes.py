@@ -290,7 +290,7 @@ class _Translator:
         self.shifted_from: list[int] = []
         self.shifts: list[int] = []
         self.lines = _Lines(text)
-        self.code = _code_ranges(text)
+        self.code = code_ranges(text)
         self.next_code = 0
         self.closers = {
             opener: _Forward(re.compile(re.escape(closer)), self.text)
@@ -621,7 +621,7 @@ def _post_on_x(user: str, post: str) -> str:
     return f'<a href="https://x.com/{user}/status/{post}">A post by @{user} on X</a>'
 
 
-def _code_ranges(text: str) -> list[tuple[int, int]]:
+def code_ranges(text: str) -> list[tuple[int, int]]:
     """Where `text` holds code, in order: the lines of each code block cmark finds, and the
     inline code spans between them."""
     blocks: list[tuple[int, int]] = []
