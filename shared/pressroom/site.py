@@ -24,7 +24,11 @@ from pressroom.models import PostDocument, PostSummary, format_instant, post_pat
 from pressroom.slugs import tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
+JAVASCRIPT_CONTENT_TYPE = "text/javascript; charset=utf-8"
 NOT_FOUND_KEY = "404.html"
+SEARCH_PAGE_PATH = "search/"
+"""The search page; the index it reads (search.json, search/<month>.json) is syndication's."""
+SEARCH_SCRIPT_KEY = "search/search.js"
 
 
 def claimed_path(name: str, path: str | None = None) -> str:
@@ -205,6 +209,12 @@ class Theme:
     def render(self, template: str, **context: object) -> str:
         return self.environment.get_template(template).render(**context)
 
+    def source(self, name: str) -> str:
+        """A theme file as it is, not rendered (a script the pages load)."""
+        loader = self.environment.loader
+        assert loader is not None
+        return loader.get_source(self.environment, name)[0]
+
     def listing_entries(self, posts: Sequence[PostSummary | TagEntry], site: SiteConfig) -> Markup:
         """The posts' entries in a list of posts (`_listing_entry.html`), one a line. Each is
         rendered once per version of the post and reused by every list that shows it."""
@@ -329,6 +339,10 @@ def render_archive_pages(
 
 def render_not_found_page(site: SiteConfig, theme: Theme) -> str:
     return theme.render("404.html", site=site)
+
+
+def render_search_page(site: SiteConfig, theme: Theme) -> str:
+    return theme.render("search.html", site=site)
 
 
 # "", "January", …, "December", read once: `calendar.month_name` and `%B` ask strftime

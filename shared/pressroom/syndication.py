@@ -211,7 +211,7 @@ def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes
     records = _post_parts(site).search_records
     shard = ",".join(
         [
-            records[post.page_path, post.title, post.date, post.tags, post.description]
+            records[post.page_path, post.title, post.date, post.tags, post.shown_summary]
             for post in posts
         ]
     )

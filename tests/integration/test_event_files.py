@@ -63,6 +63,8 @@ def test_renderer_events_publish_and_unpublish_the_seed_page(stack: LocalStack) 
     assert _site_keys(stack) == {
         "index.html",
         "404.html",
+        "search/index.html",
+        "search/search.js",
         "feed.xml",
         "sitemap.xml",
         "sitemaps/pages.xml",

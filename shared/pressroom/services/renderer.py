@@ -25,7 +25,10 @@ from pressroom.models import AssetSummary, CopySource, PostSummary
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
     HTML_CONTENT_TYPE,
+    JAVASCRIPT_CONTENT_TYPE,
     NOT_FOUND_KEY,
+    SEARCH_PAGE_PATH,
+    SEARCH_SCRIPT_KEY,
     Theme,
     archive_path,
     listing_page_keys,
@@ -36,6 +39,7 @@ from pressroom.site import (
     render_not_found_page,
     render_post_page,
     render_redirect_page,
+    render_search_page,
     render_tag_pages,
     tag_path,
 )
@@ -222,10 +226,10 @@ class RendererService:
         self.write_file_indexes()
 
     def write_fixed_pages(self) -> None:
-        """The pages sitemap and the not-found page, which only the site and theme shape."""
-        pages_sitemap, not_found_page = self._fixed_pages
-        self.site.put(PAGES_SITEMAP_KEY, pages_sitemap, XML_CONTENT_TYPE)
-        self.site.put(NOT_FOUND_KEY, not_found_page, HTML_CONTENT_TYPE)
+        """The files only the site and theme shape: the pages sitemap, the not-found page,
+        and the search page with its script."""
+        for key, (body, content_type) in self._fixed_pages.items():
+            self.site.put(key, body, content_type)
 
     def write_file_indexes(self) -> None:
         """The sitemap index and the search manifest, which list the month files that are in
@@ -247,9 +251,17 @@ class RendererService:
         _settled(read, write)
 
     @cached_property
-    def _fixed_pages(self) -> tuple[bytes, bytes]:
-        html = render_not_found_page(self.config, self.theme)
-        return render_pages_sitemap(self.config), html.encode("utf-8")
+    def _fixed_pages(self) -> dict[str, tuple[bytes, str]]:
+        config, theme = self.config, self.theme
+        return {
+            PAGES_SITEMAP_KEY: (render_pages_sitemap(config), XML_CONTENT_TYPE),
+            NOT_FOUND_KEY: (render_not_found_page(config, theme).encode(), HTML_CONTENT_TYPE),
+            page_object_key(SEARCH_PAGE_PATH): (
+                render_search_page(config, theme).encode(),
+                HTML_CONTENT_TYPE,
+            ),
+            SEARCH_SCRIPT_KEY: (theme.source("search.js").encode(), JAVASCRIPT_CONTENT_TYPE),
+        }
 
     def plan_rebuild(self) -> RebuildPlan:
         return RebuildPlan(
