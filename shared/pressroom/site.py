@@ -341,6 +341,27 @@ def render_not_found_page(site: SiteConfig, theme: Theme) -> str:
     return theme.render("404.html", site=site)
 
 
+ARCHIVE_INDEX_PATH = "archive/"
+"""The page that lists every month with posts, each linking its archive."""
+
+
+@dataclass(frozen=True)
+class ArchiveYear:
+    year: int
+    months: list[tuple[str, str]]
+    """(month name, archive path), newest first."""
+
+
+def render_archive_index(months: Sequence[tuple[int, int]], site: SiteConfig, theme: Theme) -> str:
+    """`archive/`: every month with posts (`months`, newest first), grouped by year."""
+    years: list[ArchiveYear] = []
+    for year, month in months:
+        if not years or years[-1].year != year:
+            years.append(ArchiveYear(year, []))
+        years[-1].months.append((_MONTH_NAMES[month], archive_path(year, month)))
+    return theme.render("archives.html", site=site, years=years, page_path=ARCHIVE_INDEX_PATH)
+
+
 def render_search_page(site: SiteConfig, theme: Theme) -> str:
     return theme.render("search.html", site=site)
 

@@ -98,6 +98,16 @@ _MONTH_FILE = re.compile(
 )
 
 
+def months_of(month_files: Iterable[str]) -> list[Month]:
+    """The months that `month_files` (`month_files`' answer) hold files of, newest first."""
+    months = {
+        (int(found["year"]), int(found["month"]))
+        for key in month_files
+        if (found := _MONTH_FILE.fullmatch(key))
+    }
+    return sorted(months, reverse=True)
+
+
 def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     """An Atom feed of `posts`, newest first. Its `updated` is the newest post's, so an
     unchanged site gives a byte-identical feed."""

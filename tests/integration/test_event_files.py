@@ -65,6 +65,7 @@ def test_renderer_events_publish_and_unpublish_the_seed_page(stack: LocalStack) 
         "404.html",
         "search/index.html",
         "search/search.js",
+        "archive/index.html",
         "feed.xml",
         "sitemap.xml",
         "sitemaps/pages.xml",

@@ -114,7 +114,9 @@ def _sitemap_index(site: dict[str, bytes]) -> list[str]:
 
 
 def _month_files(site: dict[str, bytes], folder: str) -> list[str]:
-    return sorted(key for key in site if key.startswith(folder) and key != "sitemaps/pages.xml")
+    """The month files in a folder: not the pages sitemap, the search page or its script."""
+    others = {"sitemaps/pages.xml", "search/index.html", "search/search.js"}
+    return sorted(key for key in site if key.startswith(folder) and key not in others)
 
 
 def test_a_month_and_a_tag_longer_than_a_page_are_paginated_and_linked(

@@ -20,9 +20,11 @@ from pressroom.site import (
     listing_page_path,
     page_object_key,
     paginate,
+    render_archive_index,
     render_archive_pages,
     render_tag_pages,
 )
+from pressroom.syndication import months_of
 from tests.integration.html import read_page
 
 _Post = TypeVar("_Post")
@@ -182,3 +184,15 @@ def test_archive_pages_split_the_month_in_date_order() -> None:
     assert [link for link in oldest.links() if "/posts/" in link] == ["/posts/p2/", "/posts/p1/"]
     assert oldest.first("a", rel="prev")["href"] == "/archive/2025/03/"
     assert oldest.texts["title"] == ["March 2025, page 1 · News"]
+
+
+def test_the_archive_index_lists_each_month_with_posts_by_year_newest_first() -> None:
+    files = ("sitemaps/2025-03-2.xml", "sitemaps/2025-03.xml", "sitemaps/2024-12.xml")
+
+    page = read_page(render_archive_index(months_of(files), SITE, Theme()))
+
+    assert [link for link in page.links() if link.startswith("/archive/2")] == [
+        "/archive/2025/03/",
+        "/archive/2024/12/",
+    ]
+    assert page.texts["h2"] == ["2025", "2024"]

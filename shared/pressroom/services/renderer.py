@@ -24,6 +24,7 @@ from pressroom.listings import (
 from pressroom.models import AssetSummary, CopySource, PostSummary
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
+    ARCHIVE_INDEX_PATH,
     HTML_CONTENT_TYPE,
     JAVASCRIPT_CONTENT_TYPE,
     NOT_FOUND_KEY,
@@ -34,6 +35,7 @@ from pressroom.site import (
     listing_page_keys,
     listing_pages_prefix,
     page_object_key,
+    render_archive_index,
     render_archive_pages,
     render_home_page,
     render_not_found_page,
@@ -58,6 +60,7 @@ from pressroom.syndication import (
     month_file_prefixes,
     month_files,
     month_files_start,
+    months_of,
     render_feed,
     render_month_sitemaps,
     render_pages_sitemap,
@@ -232,9 +235,9 @@ class RendererService:
             self.site.put(key, body, content_type)
 
     def write_file_indexes(self) -> None:
-        """The sitemap index and the search manifest, which list the month files that are in
-        the site bucket (its listing is strongly consistent): what the files are is the
-        bucket's word, whichever renderer wrote them."""
+        """The sitemap index, the search manifest and the archive's index, which list the
+        month files that are in the site bucket (its listing is strongly consistent): what
+        the files are is the bucket's word, whichever renderer wrote them."""
 
         def read() -> tuple[tuple[str, ...], tuple[str, ...]]:
             return month_files(self.site.keys(SITEMAPS_FOLDER)), month_files(
@@ -247,6 +250,11 @@ class RendererService:
                 SITEMAP_INDEX_KEY, render_sitemap_index(sitemaps, self.config), XML_CONTENT_TYPE
             )
             self.site.put(SEARCH_MANIFEST_KEY, render_search_manifest(shards), JSON_CONTENT_TYPE)
+            # Every month with posts has its sitemap file: the archive's index lists them.
+            months = months_of(sitemaps)
+            self._put_html(
+                ARCHIVE_INDEX_PATH, render_archive_index(months, self.config, self.theme)
+            )
 
         _settled(read, write)
 
