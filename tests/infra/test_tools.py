@@ -27,6 +27,7 @@ from tests.infra.tooling import (
     run,
     templates,
     tool,
+    transformed,
 )
 
 BUILD_DIR = PROJECT_ROOT / ".aws-sam" / "build"
@@ -71,36 +72,6 @@ PROPERTY_ACTIONS = {
     ("AWS::S3::Bucket", "OwnershipControls"): "s3:PutBucketOwnershipControls",
     ("AWS::S3::Bucket", "VersioningConfiguration"): "s3:PutBucketVersioning",
 }
-
-# The SAM transform, offline, in the SAM CLI's environment (it has the translator).
-_TRANSFORM = """
-import json, sys
-from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
-
-document = yaml_parse(open(sys.argv[1], encoding="utf-8").read())
-for resource in document["Resources"].values():
-    for key in ("CodeUri", "ContentUri"):
-        if isinstance(resource.get("Properties", {}).get(key), str):
-            resource["Properties"][key] = "s3://bucket/key"
-
-
-class NoManagedPolicies:
-    def load(self):
-        raise AssertionError("the transform asked for AWS managed policies")
-
-
-print(json.dumps(transform(document, {}, NoManagedPolicies())))
-"""
-
-
-@cache
-def transformed() -> dict[str, Any]:
-    sam_python = tool(SAM).parent / "python"
-    result = run([sam_python, "-c", _TRANSFORM, TEMPLATE], env=offline_aws_environment())
-    assert result.returncode == 0, result.stderr
-    loaded: dict[str, Any] = json.loads(result.stdout)
-    return loaded
 
 
 def test_cfn_lint_finds_nothing_in_any_template() -> None:

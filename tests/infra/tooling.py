@@ -7,6 +7,7 @@ where every check must run.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -134,3 +135,34 @@ def walk(node: Any) -> Iterator[Any]:
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
+
+
+# The SAM transform, offline, in the SAM CLI's environment (it has the translator).
+_TRANSFORM = """
+import json, sys
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+document = yaml_parse(open(sys.argv[1], encoding="utf-8").read())
+for resource in document["Resources"].values():
+    for key in ("CodeUri", "ContentUri"):
+        if isinstance(resource.get("Properties", {}).get(key), str):
+            resource["Properties"][key] = "s3://bucket/key"
+
+
+class NoManagedPolicies:
+    def load(self):
+        raise AssertionError("the transform asked for AWS managed policies")
+
+
+print(json.dumps(transform(document, {}, NoManagedPolicies())))
+"""
+
+
+@functools.cache
+def transformed() -> dict[str, Any]:
+    sam_python = tool(SAM).parent / "python"
+    result = run([sam_python, "-c", _TRANSFORM, TEMPLATE], env=offline_aws_environment())
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    return loaded
