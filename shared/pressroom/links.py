@@ -25,7 +25,7 @@ def site_paths(documents: Iterable[PostDocument], assets: Iterable[AssetSummary]
     for document in documents:
         if document.draft:
             continue
-        paths |= {document.page_path, *document.aliases}
+        paths |= {document.page_path, *document.redirects}
         if document.listed:
             paths.add(archive_path(document.date.year, document.date.month))
             paths |= {tag_path(tag) for tag in document.tags}

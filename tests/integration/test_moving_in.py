@@ -37,7 +37,8 @@ title: A ferry to the islands
 permalink: /2021/03/02/ferry-to-the-islands/
 tags: [sea]
 ---
-Four hours on deck. Back to [the trains](/2021/01/14/night-trains.html).
+Four hours on deck. Back to [the trains](/2021/01/14/night-trains.html), or
+[by its file]({% post_url 2021-01-14-night-trains %}).
 """,
     "about.md": b"""---
 layout: page
@@ -143,7 +144,12 @@ def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> Non
     assert "/2021/01/14/night-trains.html" in home.links()
     assert "/about/" not in home.links(), "a page is in no listing"
     assert b"/about/" not in site["feed.xml"]
-    assert not [key for key in site if key.startswith(("posts/", "_drafts", "_posts"))]
+    assert not [key for key in site if key.startswith(("_drafts", "_posts"))]
+    # Links made from a file name (`post_url`) lead to the post's own URL.
+    assert _redirects_to(site, "/posts/night-trains/") == "/2021/01/14/night-trains.html"
+    assert _redirects_to(site, "/posts/ferry-to-the-islands/") == (
+        "/2021/03/02/ferry-to-the-islands/"
+    )
     assert not _crawl(site)
     statuses = stack.statuses(JEKYLL_BLOG)
     assert {key: status.status for key, status in statuses.items() if status} == {

@@ -100,7 +100,7 @@ class RendererService:
             self.write_post_page(now)
         if was is None:
             return
-        kept = {now.page_path, *now.aliases} if now is not None else set()
+        kept = {now.page_path, *now.redirects} if now is not None else set()
         if now is not None and was.page_path not in kept:
             # Its URL changed: the old one sends readers to the new (no other file can
             # have it: one URL, one slug, and the slug is this post's).
@@ -109,7 +109,7 @@ class RendererService:
             )
         elif now is None:
             self.site.delete(page_object_key(was.page_path))
-        for alias in set(was.aliases) - kept:
+        for alias in set(was.redirects) - kept:
             if not self._is_a_page(alias):
                 self.site.delete(page_object_key(alias))
 
@@ -131,9 +131,9 @@ class RendererService:
         document = self.documents.get(post.document_key).model_copy(update={"date": post.date})
         html = render_post_page(document, self.config, self.theme)
         self._put_html(post.page_path, html)
-        if post.aliases:
+        if post.redirects:
             redirect = render_redirect_page(post.page_path, self.config, self.theme)
-            for alias in post.aliases:
+            for alias in post.redirects:
                 if not self._is_a_page(alias):
                     self._put_html(alias, redirect)
 
