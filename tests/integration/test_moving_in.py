@@ -84,16 +84,6 @@ def _sync(stack: LocalStack, files: dict[str, bytes]) -> None:
     stack.router.drain()
 
 
-def _site(stack: LocalStack) -> dict[str, bytes]:
-    s3 = stack.session.client("s3")
-    keys = [
-        entry["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.site_bucket)
-        for entry in page.get("Contents", [])
-    ]
-    return {key: s3.get_object(Bucket=stack.site_bucket, Key=key)["Body"].read() for key in keys}
-
-
 _REFRESH = re.compile(r'http-equiv="refresh" content="0; url=([^"]+)"')
 
 
@@ -131,7 +121,7 @@ def _redirects_to(site: dict[str, bytes], old: str) -> str:
 def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> None:
     _sync(stack, JEKYLL_BLOG)
 
-    site = _site(stack)
+    site = stack.site_objects()
     trains = read_page(site["2021/01/14/night-trains.html"].decode())
     assert (
         trains.first("link", rel="canonical")["href"] == f"{SITE_URL}2021/01/14/night-trains.html"
@@ -165,7 +155,7 @@ def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> Non
 def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStack) -> None:
     _sync(stack, HUGO_BLOG)
 
-    site = _site(stack)
+    site = stack.site_objects()
     walk = read_page(site["posts/coastal-walk/index.html"].decode())
     images = [attrs["src"] for tag, attrs in walk.attributes if tag == "img"]
     assert images == [
@@ -187,7 +177,7 @@ def test_a_post_whose_url_changes_leaves_a_redirect_at_the_old_one(stack: LocalS
 
     _sync(stack, {"_posts/2021-01-14-night-trains.md": moved})
 
-    site = _site(stack)
+    site = stack.site_objects()
     assert "rail/night-trains/index.html" in site
     assert _redirects_to(site, "/2021/01/14/night-trains.html") == "/rail/night-trains/"
     assert _redirects_to(site, "/trains/") == "/rail/night-trains/"
@@ -203,11 +193,11 @@ def test_one_file_owns_a_url_and_a_page_wins_over_an_old_url(stack: LocalStack) 
 
     statuses = stack.statuses(["copy.md", "trains.md"])
     assert statuses["copy.md"] is not None and statuses["copy.md"].status == "conflict"
-    site = _site(stack)
+    site = stack.site_objects()
     assert b"Night trains across" in site["2021/01/14/night-trains.html"]
     assert b"All my train trips." in site["trains/index.html"]
 
     # The post is edited: its old URL is a page now, which it leaves alone.
     _sync(stack, {"_posts/2021-01-14-night-trains.md": trains.replace(b"at ten", b"at eleven")})
 
-    assert b"All my train trips." in _site(stack)["trains/index.html"]
+    assert b"All my train trips." in stack.site_objects()["trains/index.html"]

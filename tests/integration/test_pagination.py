@@ -61,16 +61,6 @@ def _delete(stack: LocalStack, slugs: list[str]) -> None:
     stack.router.drain()
 
 
-def _site(stack: LocalStack) -> dict[str, bytes]:
-    s3 = stack.session.client("s3")
-    keys = [
-        entry["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.site_bucket)
-        for entry in page.get("Contents", [])
-    ]
-    return {key: s3.get_object(Bucket=stack.site_bucket, Key=key)["Body"].read() for key in keys}
-
-
 def _pages(site: dict[str, bytes], listing: str) -> list[str]:
     return sorted(key for key in site if key.startswith(listing) and key.endswith(".html"))
 
@@ -124,7 +114,7 @@ def test_a_month_and_a_tag_longer_than_a_page_are_paginated_and_linked(
 ) -> None:
     _publish(stack)
 
-    site = _site(stack)
+    site = stack.site_objects()
     newest_first = FEBRUARY[::-1]
     for listing in ("archive/2024/02/", "tags/news/"):
         assert _pages(site, listing) == [
@@ -143,7 +133,7 @@ def test_the_sitemap_index_and_search_manifest_name_every_month_file(
 ) -> None:
     _publish(stack)
 
-    site = _site(stack)
+    site = stack.site_objects()
     sitemaps = ["sitemaps/2024-02-2.xml", "sitemaps/2024-02.xml", "sitemaps/2024-01.xml"]
     assert _sitemap_index(site) == ["sitemaps/pages.xml", *sitemaps]
     assert _month_files(site, "sitemaps/") == sorted(sitemaps)
@@ -167,7 +157,7 @@ def test_pages_and_month_files_beyond_the_end_go_as_posts_are_deleted(
 
     _delete(stack, FEBRUARY[3:])
 
-    site = _site(stack)
+    site = stack.site_objects()
     for listing in ("archive/2024/02/", "tags/news/"):
         assert _pages(site, listing) == [f"{listing}index.html"]
         assert _walk(site, listing) == FEBRUARY[2::-1]
@@ -190,7 +180,7 @@ def test_pages_and_month_files_beyond_the_end_go_as_posts_are_deleted(
 
     _delete(stack, FEBRUARY[:3])
 
-    site = _site(stack)
+    site = stack.site_objects()
     assert not [key for key in site if key.startswith(("archive/2024/02/", "tags/news/"))]
     assert not [key for key in site if "2024-02" in key]
     assert _sitemap_index(site) == ["sitemaps/pages.xml", "sitemaps/2024-01.xml"]
@@ -202,7 +192,7 @@ def test_a_rebuild_gives_the_same_pages_and_files_and_removes_those_beyond_the_e
 ) -> None:
     _publish(stack)
     _delete(stack, FEBRUARY[:2])
-    built = _site(stack)
+    built = stack.site_objects()
     s3 = stack.session.client("s3")
     for key in built:
         s3.delete_object(Bucket=stack.site_bucket, Key=key)
@@ -214,7 +204,7 @@ def test_a_rebuild_gives_the_same_pages_and_files_and_removes_those_beyond_the_e
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass
 
-    assert _site(stack) == built
+    assert stack.site_objects() == built
 
 
 def _put(stack: LocalStack, slug: str, date: str, tags: str = "[news]") -> None:
@@ -228,7 +218,7 @@ def _rebuilt(stack: LocalStack) -> dict[str, bytes]:
     renderer = stack.renderer()
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass
-    return _site(stack)
+    return stack.site_objects()
 
 
 def test_a_new_post_leaves_the_full_older_pages_and_files_alone(stack: LocalStack) -> None:
@@ -244,7 +234,7 @@ def test_a_new_post_leaves_the_full_older_pages_and_files_alone(stack: LocalStac
 
     _put(stack, "feb-28", "2024-02-28")
 
-    site = _site(stack)
+    site = stack.site_objects()
     assert not [key for key in oldest if key in site]
     first = read_page(site["tags/news/index.html"].decode())
     assert [link for link in first.links() if link.startswith("/posts/")][:2] == [
@@ -262,7 +252,7 @@ def test_a_back_dated_post_moves_every_page_after_it_as_a_rebuild_would(
     _put(stack, "a-early", "2024-02-01")
     _put(stack, "feb-3", "2024-01-20")  # moved to January: February shrinks from its third post
 
-    site = _site(stack)
+    site = stack.site_objects()
     assert _walk(site, "tags/news/") == [*FEBRUARY[:2:-1], "feb-2", "feb-1", "a-early", "feb-3"]
     assert site == _rebuilt(stack)
     assert not _broken_links(site)

@@ -166,6 +166,13 @@ class LocalStack:
         found = {key: index.source_status(key) for key in keys}
         return {key: index.shown(status) if status else None for key, status in found.items()}
 
+    def site_objects(self) -> dict[str, bytes]:
+        """Every object of the site bucket, by key."""
+        s3 = self.session.client("s3", endpoint_url=self.endpoint_url)
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.site_bucket)
+        keys = [entry["Key"] for page in pages for entry in page.get("Contents", [])]
+        return {key: s3.get_object(Bucket=self.site_bucket, Key=key)["Body"].read() for key in keys}
+
     def export_site(self, folder: Path) -> list[str]:
         """Copy the site bucket into `folder`; return the keys written."""
         _prepare_site_folder(folder)
