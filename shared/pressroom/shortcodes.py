@@ -275,6 +275,13 @@ class _Lines:
         return self.line
 
 
+# In code: Liquid's raw markers, and Hugo's escaped shortcode (`{{</* x */>}}`, `{{%/* x */%}}`).
+_CODE_MARKER = re.compile(
+    r"\{%-?[ \t]*(?:end)?raw[ \t]*-?%\}"
+    r"|(\{\{[<%])/\*(?P<escaped>[^\n]{0,1000}?)\*/([>%]\}\})"
+)
+
+
 class _Translator:
     """One pass over a text: what it has written so far, and what it has found."""
 
@@ -304,7 +311,7 @@ class _Translator:
         while opener := _OPENER.search(self.text, position):
             code_end = self._code_end(opener.start())
             if code_end is not None:
-                position = code_end
+                position = self._code(opener.start(), code_end)
             elif opener.group(1):
                 position = self._element(opener)
             else:
@@ -320,6 +327,16 @@ class _Translator:
             tuple(self.shifted_from),
             tuple(self.shifts),
         )
+
+    def _code(self, start: int, end: int) -> int:
+        """In code, only what Jekyll and Hugo read there too: `{% raw %}` and
+        `{% endraw %}` go (what they enclose is shown as written, as everything in code
+        is), and Hugo's escape `{{</* x */>}}` shows as `{{< x >}}`. The rest is text."""
+        for marker in _CODE_MARKER.finditer(self.text, start, end):
+            escaped = marker.group("escaped")
+            shown = "" if escaped is None else marker.group(1) + escaped + marker.group(3)
+            self._replace(marker.start(), marker.end(), shown)
+        return end
 
     def _code_end(self, position: int) -> int | None:
         """Where the code `position` is in ends, or None when it is in none."""

@@ -92,12 +92,12 @@ def test_raw_content_is_kept_out_of_every_other_translation() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "```\n{% raw %}{{< youtube dQw4w9WgXcQ >}}{% include x.html %}\n```\n",
+        "```\n{{< youtube dQw4w9WgXcQ >}}{% include x.html %}\n```\n",
         "~~~~ liquid\n{{ site.baseurl }} {% post_url 2010-07-21-a %}\n~~~~\n",
         'Intro.\n\n    {% highlight ruby %}\n    <iframe src="https://evil.example"></iframe>\n',
         "- item\n\n  ```\n  {{< vimeo 1 >}}\n  ```\n",
         "> ```\n> {{< figure src=x >}}\n> ```\n",
-        "Inline `{% raw %}` and ``{{< youtube `x` >}}`` and `<script>`.\n",
+        "Inline `{% if x %}` and ``{{< youtube `x` >}}`` and `<script>`.\n",
         "[^1]: A note.\n\n    ```\n    {% link x.md %}\n    ```\n",
     ],
     ids=["fence", "tilde-fence", "indented", "in-list", "in-quote", "code-spans", "footnote"],
@@ -106,6 +106,27 @@ def test_tags_in_code_are_left_as_written(text: str) -> None:
     translation = translate_shortcodes(text)
 
     assert translation.markdown == text
+    assert translation.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "```liquid\n{% raw %}\n{{ page.title }}\n{% endraw %}\n```\n",
+            "```liquid\n\n{{ page.title }}\n\n```\n",
+        ),
+        ("Write `{%- raw -%}{{ x }}{%- endraw -%}`.\n", "Write `{{ x }}`.\n"),
+        ("```\n{{</* youtube w7Ft2ymGmfc */>}}\n```\n", "```\n{{< youtube w7Ft2ymGmfc >}}\n```\n"),
+        ("`{{%/* note */%}}`\n", "`{{% note %}}`\n"),
+    ],
+    ids=["raw-in-a-fence", "raw-in-a-span", "escape-in-a-fence", "escape-in-a-span"],
+)
+def test_in_code_raw_markers_go_and_escapes_show_the_shortcode(text: str, shown: str) -> None:
+    """As Jekyll and Hugo read them: both are how authors show template code in code."""
+    translation = translate_shortcodes(text)
+
+    assert translation.markdown == shown
     assert translation.warnings == ()
 
 
