@@ -72,6 +72,15 @@ def _most_players() -> str:
     return "{{<youtube w7Ft2ymGmfc>}}\n\n" * (LIMITS.max_body_html_bytes // (len(frame) + 1) - 1)
 
 
+def _same_headings() -> str:
+    # One heading over and over: each needs an id of its own (`h`, `h-1`, `h-2`, ...).
+    return "## H\n\n" * (LIMITS.max_body_elements // 2 - 1)
+
+
+def _formulas() -> str:
+    return "$x_1^2$ " * (ROOM // 8)
+
+
 CASES: dict[str, Callable[[], str]] = {
     "deepest nesting": _deepest,
     "largest table": _largest_table,
@@ -80,6 +89,8 @@ CASES: dict[str, Callable[[], str]] = {
     "largest plain body": _largest_plain,
     "kept shortcodes": _most_untranslated_shortcodes,
     "video players": _most_players,
+    "one heading repeated": _same_headings,
+    "inline formulas": _formulas,
 }
 
 # Linux keeps a process's peak RSS across exec (the parent's would show): the child resets

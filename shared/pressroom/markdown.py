@@ -199,6 +199,9 @@ def _with_heading_ids(html: str) -> str:
     taken = set(_ID_ATTRIBUTE.findall(html))
     custom = [_CUSTOM_ID.search(heading.group(2)) for heading in headings]
     taken.update(found.group(1) for found in custom if found)
+    # The number each slug's next repeat starts trying from: a page of one heading repeated
+    # thousands of times is numbered in one pass, not by counting up from 1 each time.
+    next_number: dict[str, int] = {}
     parts: list[str] = []
     end = 0
     for heading, found in zip(headings, custom, strict=True):
@@ -209,10 +212,13 @@ def _with_heading_ids(html: str) -> str:
         else:
             text = html_entities.unescape(_TAGS.sub("", inner)).strip().lower()
             slug = _NOT_IN_SLUG.sub("", text).replace(" ", "-") or "section"
-            heading_id, number = slug, 0
+            heading_id, number = slug, next_number.get(slug, 0)
+            if number:
+                heading_id = f"{slug}-{number}"
             while heading_id in taken:
                 number += 1
                 heading_id = f"{slug}-{number}"
+            next_number[slug] = number + 1
             taken.add(heading_id)
         parts += [html[end : heading.start()], f'<h{level} id="{heading_id}">{inner}</h{level}>']
         end = heading.end()

@@ -20,8 +20,8 @@ from xml.etree import ElementTree as ET
 from latex2mathml.converter import convert
 
 MAX_FORMULAS = 1_000
-"""Formulas converted in one post; the rest are shown as TeX. Each costs about a
-millisecond: a post stays inside its render budget whatever it holds."""
+"""Formulas converted in one post; the rest are shown as their TeX, as text. Each costs
+about a millisecond: a post stays inside its render budget whatever it holds."""
 MAX_TEX_CHARS = 4_000
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -161,12 +161,12 @@ def put_back_math(page: str, formulas: tuple[tuple[str, bool], ...]) -> str:
         if number >= len(formulas):
             return ""
         tex, display = formulas[number]
-        if number < MAX_FORMULAS and len(tex) <= MAX_TEX_CHARS:
-            mathml = _mathml(tex, display)
-            if mathml is not None:
-                return mathml
         delimiter = "$$" if display else "$"
-        return f'<code class="math-tex">{html.escape(delimiter + tex + delimiter)}</code>'
+        written = html.escape(delimiter + tex + delimiter)
+        if number >= MAX_FORMULAS:
+            return written  # as text: the page grows no more than the file
+        mathml = _mathml(tex, display) if len(tex) <= MAX_TEX_CHARS else None
+        return mathml if mathml is not None else f'<code class="math-tex">{written}</code>'
 
     return _MARKER.sub(formula, page)
 
