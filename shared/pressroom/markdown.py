@@ -156,7 +156,7 @@ def render_markdown(text: str, *, table_of_contents: bool = False) -> str:
     """Safe HTML for a post body; with a table of contents at the top if asked for (one
     is also put where the body asks, with `{:toc}` or `[TOC]`)."""
     translation = translate_shortcodes(text)
-    math = take_out_math(translation.markdown, code_ranges(translation.markdown))
+    math = take_out_math(translation.markdown, code_ranges)
     html = _cmark_html(math.markdown, _CMARK_OPTIONS)
     html = _with_heading_ids(place_embeds(html, translation.embeds))
     html = apply_kramdown(html, table_of_contents=table_of_contents)

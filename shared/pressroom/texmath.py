@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -128,10 +129,13 @@ class Formulas:
     """Each formula's TeX, and whether it is displayed (a block) or inline."""
 
 
-def take_out_math(text: str, code: list[tuple[int, int]]) -> Formulas:
-    """`text` with each formula outside the `code` ranges replaced by a marker."""
+def take_out_math(text: str, code_in: Callable[[str], list[tuple[int, int]]]) -> Formulas:
+    """`text` with each formula outside its code (`code_in(text)`, ranges in order)
+    replaced by a marker. Finding code costs a cmark pass: done only for a text that may
+    hold a formula."""
     if _OPEN in text or _CLOSE in text or ("$" not in text and "\\" not in text):
         return Formulas(text, ())
+    code = code_in(text)
     pieces: list[str] = []
     formulas: list[tuple[str, bool]] = []
     copied = 0
