@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,34 @@ def test_no_place_reads_the_whole_tag_and_no_other(table: DynamoPostIndex) -> No
     assert tail.start == 0
     assert tail.posts == tuple(ENTRIES)
     assert table.tag_tail("missing", "", pages_from).total == 0
+
+
+@pytest.fixture
+def operations(table: DynamoPostIndex) -> Iterator[list[str]]:
+    """The DynamoDB operations `table`'s client sends during the test."""
+    sent: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        sent.append(model.name)
+
+    table.client.meta.events.register("before-call.dynamodb.*", record)
+    yield sent
+    table.client.meta.events.unregister("before-call.dynamodb.*", record)
+
+
+def test_the_count_before_a_place_and_the_entries_after_it_are_one_query(
+    table: DynamoPostIndex, operations: list[str]
+) -> None:
+    tail = table.tag_tail("news", place(ENTRIES[100]), lambda older, _total: older)
+
+    assert (tail.start, tail.posts) == (100, tuple(ENTRIES[100:]))
+    assert operations == ["Query"]
+
+
+def test_the_page_before_a_place_is_one_query_more(
+    table: DynamoPostIndex, operations: list[str]
+) -> None:
+    tail = table.tag_tail("news", place(ENTRIES[-1]), pages_from)
+
+    assert tail.start == 90
+    assert operations == ["Query", "Query"]

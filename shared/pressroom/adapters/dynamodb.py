@@ -213,7 +213,9 @@ class DynamoPostIndex:
     def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Stored | None]:
         """The items at `keys` with their versions, read consistently; None where there is
         none. Leading claims are queried after the post items: a claim written after a post
-        item was read moved that post item too, so a plan made on it cannot be applied."""
+        item was read moved that post item too, so a plan made on it cannot be applied. A slug
+        whose post item was read absent has never been claimed (every claim writes its slug's
+        post item, which is never deleted): its claims are known without a query."""
         keys = list(dict.fromkeys(keys))
         wanted = {
             (item_key(key)["pk"], item_key(key)["sk"]): key
@@ -227,7 +229,11 @@ class DynamoPostIndex:
             stored[key] = Stored(_record(key, item), int(item.get(VERSION, 0))) if item else None
         for query in keys:
             if isinstance(query, LeadingClaimsKey):
-                claims = tuple(claim(item) for item in self._leading_claims(query.slug))
+                claims = (
+                    ()
+                    if stored.get(PostKey(query.slug), False) is None
+                    else tuple(claim(item) for item in self._leading_claims(query.slug))
+                )
                 stored[query] = Stored(LeadingClaims(slug=query.slug, claims=claims), 0)
         return stored
 
@@ -430,29 +436,44 @@ class DynamoPostIndex:
         parse: Callable[[Item], _Parsed],
     ) -> ListingTail[_Parsed]:
         """A listing's entries from `since` on, and as many before as `start_at(older,
-        total)` asks for. The entries before `since` are counted, not read: DynamoDB counts
-        them where they are, so the answer stays small however long the listing is."""
-        newer = self._query(partition, since=since)
-        older = self._count(partition, before=since) if since else 0
+        total)` asks for. The entries before `since` are counted, not returned: DynamoDB
+        counts them where they are, so the answer stays small however long the listing is."""
+        older, newer = self._from(partition, since)
         start = start_at(older, older + len(newer))
         before = self._query(partition, before=since, limit=older - start) if start < older else []
         # Both reads are newest first.
         return ListingTail(start, tuple(parse(item) for item in reversed(newer + before)))
 
-    def _count(self, partition: str, *, before: str) -> int:
+    def _from(self, partition: str, since: str) -> tuple[int, list[Item]]:
+        """How many of a partition's entries come before place `since`, and those from it on,
+        newest first, in one consistent query.
+
+        A key condition cannot both count and return, so the place is a filter on the
+        entries' `date` and `slug`, the parts of their sort key
+        (`listings.order_key`), which DynamoDB evaluates after reading each entry: what it
+        read and did not return (`ScannedCount - Count`) is what comes before. It reads
+        the partition, as a count would, and returns only the tail."""
         request: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND sk < :before",
-            "ExpressionAttributeValues": {":pk": {"S": partition}, ":before": {"S": before}},
-            "Select": "COUNT",
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ScanIndexForward": False,
             "ConsistentRead": True,
         }
-        count = 0
+        if since:
+            date, _, slug = since.partition("#")
+            request |= {
+                "FilterExpression": "#date > :date OR (#date = :date AND #slug >= :slug)",
+                "ExpressionAttributeNames": {"#date": "date", "#slug": "slug"},
+            }
+            request["ExpressionAttributeValues"] |= {":date": {"S": date}, ":slug": {"S": slug}}
+        older, items = 0, []
         while True:
             response = self.client.query(**request)
-            count += response["Count"]
+            older += response["ScannedCount"] - response["Count"]
+            items += [deserialize(raw) for raw in response["Items"]]
             if "LastEvaluatedKey" not in response:
-                return count
+                return older, items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _query(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cached_property
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
@@ -19,6 +20,7 @@ from pressroom.listings import (
     earliest_requests,
     listing_name,
     listing_requests,
+    order_key,
     rewrite_from,
 )
 from pressroom.models import AssetSummary, CopySource, PostSummary
@@ -187,6 +189,7 @@ class RendererService:
         _settled(
             lambda: self.catalog.month_tail(month, since, start_at),
             lambda posts: changed.append(self._write_month(month, posts)),
+            lambda posts: self.catalog.month_tail(month, _first_place(posts), _from_there),
         )
         return any(changed)
 
@@ -220,6 +223,7 @@ class RendererService:
                 render_tag_pages(tag, entries, self.config, self.theme),
                 entries.total,
             ),
+            lambda entries: self.catalog.tag_tail(tag, _first_place(entries), _from_there),
         )
 
     def write_site_indexes(self) -> None:
@@ -429,7 +433,11 @@ SETTLE_ATTEMPTS = 5
 """Re-renders of one listing in one invocation before the batch is left to its retries."""
 
 
-def _settled(read: Callable[[], _Listed], write: Callable[[_Listed], None]) -> _Listed:
+def _settled(
+    read: Callable[[], _Listed],
+    write: Callable[[_Listed], None],
+    read_again: Callable[[_Listed], _Listed] | None = None,
+) -> _Listed:
     """Write a listing from committed state, then read that state again, and write again
     until the two reads agree.
 
@@ -439,14 +447,42 @@ def _settled(read: Callable[[], _Listed], write: Callable[[_Listed], None]) -> _
     written, its writer writes again. So the last write of a listing is
     always made from the index as it was after the last change to it (see
     docs/architecture.md, "Listings under concurrency").
+
+    `read_again(listed)` reads what `listed` was read from, in fewer requests where it
+    can (a tail from its first post on, rather than from where it was asked for): what
+    it gives equals `listed` exactly when nothing `listed` holds has changed.
     """
+    again = read_again or (lambda _: read())
     listed = read()
     for _ in range(SETTLE_ATTEMPTS):
         write(listed)
-        again = read()
-        if again == listed:
+        if again(listed) == listed:
             return listed
-        listed = again
+        listed = read()
     raise ListingChurnError(
         f"a listing changed under each of {SETTLE_ATTEMPTS} renders; the batch will be retried"
     )
+
+
+class _Placed(Protocol):
+    """An entry of a listing: its place is its date, then its slug."""
+
+    @property
+    def date(self) -> datetime: ...
+
+    @property
+    def slug(self) -> str: ...
+
+
+_Entry = TypeVar("_Entry", bound=_Placed)
+
+
+def _first_place(tail: ListingTail[_Entry]) -> str:
+    """Where a tail read from its first post on starts: that post's place; for an empty
+    tail, the listing's start (the whole listing, which was empty)."""
+    return order_key(tail.posts[0].date, tail.posts[0].slug) if tail.posts else ""
+
+
+def _from_there(older: int, _total: int) -> int:
+    """A tail that starts where it is read from, with nothing before."""
+    return older
