@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,6 +13,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from pressroom.adapters import wiring
 from pressroom.batches import FailureKeeping, FailureLoggingBatchProcessor, index_message_key
@@ -26,6 +28,16 @@ processor = FailureLoggingBatchProcessor(
     source_key=index_message_key,
     keep_failures=FailureKeeping("indexer", wiring.record_index_failure),
 )
+
+
+def _messages(records: list[dict[str, Any]]) -> Iterator[IndexMessage]:
+    """The batch's messages that parse; the processor fails each of the others with its
+    error when it comes to it."""
+    for record in records:
+        try:
+            yield IndexMessage.model_validate_json(record["body"])
+        except ValidationError:
+            continue
 
 
 @tracer.capture_method
@@ -50,6 +62,12 @@ def record_handler(record: SQSRecord) -> None:
 @processor.logs_batch_failure
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     metrics.add_metric(name="BatchRecords", unit=MetricUnit.Count, value=len(event["Records"]))
+    try:
+        wiring.indexer_service().read_ahead(_messages(event["Records"]))
+    except Exception:
+        # Reading ahead only saves requests; each message reads its own items without it.
+        # One message's key that DynamoDB refuses must not fail the others with it.
+        logger.warning("could not read the batch's items ahead", exc_info=True)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -207,3 +207,67 @@ def test_no_index_item_grows_with_the_number_of_files_claiming_a_slug(
 def _item_sizes(table: DynamoPostIndex) -> dict[tuple[str, str], int]:
     items = boto3.client("dynamodb").scan(TableName=table.table)["Items"]
     return {(item["pk"]["S"], item["sk"]["S"]): len(repr(item)) for item in items}
+
+
+def requests_made(table: DynamoPostIndex) -> list[str]:
+    """The DynamoDB operations `table`'s client sends from now on, in order."""
+    operations: list[str] = []
+    table.client.meta.events.register(
+        "before-call.dynamodb.*",
+        lambda model, **_: operations.append(model.name),
+        unique_id="test-requests-made",
+    )
+    return operations
+
+
+def test_a_new_slug_is_written_with_one_read_and_one_transaction(table: DynamoPostIndex) -> None:
+    service = IndexerService(index=table)
+    operations = requests_made(table)
+
+    service.handle(upsert("first.md", "first"))
+
+    # A slug with no post item has never been claimed: there are no claims to query. (The
+    # PutItem marks the post's month, new to the index.)
+    assert operations == ["BatchGetItem", "PutItem", "TransactWriteItems"]
+    operations.clear()
+    service.handle(upsert("copy.md", "first", number=2))
+
+    # A claimed slug's leading claims are read after its post item.
+    assert operations == ["BatchGetItem", "Query", "TransactWriteItems"]
+    status = table.source_status("copy.md")
+    assert status is not None and status.status == "conflict"
+
+
+def test_a_batch_of_new_posts_is_read_in_one_request(table: DynamoPostIndex) -> None:
+    service = IndexerService(index=table)
+    messages = [upsert(f"post-{n}.md", f"post-{n}", number=n + 1) for n in range(10)]
+    operations = requests_made(table)
+
+    service.read_ahead(messages)
+    for message in messages:
+        service.handle(message)
+
+    assert operations.count("BatchGetItem") == 1
+    assert operations.count("TransactWriteItems") == 10
+    assert {post.slug for post in table.month_posts(2025, 3)} == {f"post-{n}" for n in range(10)}
+
+
+def test_a_batch_that_writes_one_file_twice_reads_it_again_for_the_second_write(
+    table: DynamoPostIndex,
+) -> None:
+    paused = PausingIndex(table, writers=1)
+    service = IndexerService(index=paused, write_attempts=1)
+    first, edited = upsert("a.md", "a", number=1), upsert("a.md", "a", number=2, title="Edited")
+    rival = upsert("b.md", "a", number=3)
+
+    service.read_ahead([first, edited, rival])
+    for message in (first, edited, rival):
+        service.handle(message)
+
+    # Read ahead, the second and third messages would have found no post item `a`: each
+    # is planned from a new read instead, so none of the three needs a second attempt.
+    assert paused.conflicts == 0
+    post = table.post("a")
+    assert post is not None and post.post is not None and post.post.title == "Edited"
+    rival_status = table.source_status("b.md")
+    assert rival_status is not None and rival_status.status == "conflict"
