@@ -284,15 +284,36 @@ def render_redirect_page(target: str, site: SiteConfig, theme: Theme) -> str:
     return theme.render("redirect.html", site=site, target=target)
 
 
+@dataclass(frozen=True)
+class OlderPosts:
+    """Where the home page's list goes on: the archive of the month of the newest post it
+    has no room for. The home page is not paginated itself: pages counted from the
+    newest would all change with each post, and pages counted from the oldest would need
+    the whole site's count; a month's archive has both, bounded (see `paginate`)."""
+
+    path: str
+    month: str
+
+
 def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Theme) -> str:
+    """The home page: the newest `site.home_size` of `posts` (newest first), and, if
+    `posts` holds one more, a link to where the list goes on."""
+    shown, rest = posts[: site.home_size], posts[site.home_size :]
+    older = None
+    if rest:
+        date = rest[0].date
+        older = OlderPosts(
+            archive_path(date.year, date.month), f"{_MONTH_NAMES[date.month]} {date.year}"
+        )
     return theme.render(
         "listing.html",
         site=site,
-        posts=posts,
-        entries=theme.listing_entries(posts, site),
+        posts=shown,
+        entries=theme.listing_entries(shown, site),
         heading=None,
         page_path="",
         pagination=None,
+        older=older,
     )
 
 

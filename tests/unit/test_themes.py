@@ -127,3 +127,18 @@ def test_the_entry_sees_only_what_every_list_knows_of_a_post(tmp_path: Path) -> 
 
     with pytest.raises(jinja2.UndefinedError):
         render_home_page([summary], SITE, Theme(tmp_path))
+
+
+def test_the_home_page_goes_on_in_the_archive_of_the_newest_post_it_has_no_room_for() -> None:
+    site = SiteConfig(title="Own", base_url="https://own.example.org/", home_size=2)
+    newest = [
+        document(slug=slug, title=slug, date=datetime(2025, month, 1, tzinfo=UTC)).summary()
+        for slug, month in (("april", 4), ("march", 3), ("february", 2))
+    ]
+
+    full = render_home_page(newest, site, Theme())
+    whole = render_home_page(newest[:2], site, Theme())
+
+    assert 'href="/posts/february/"' not in full
+    assert '<a href="/archive/2025/02/" rel="next">Older posts, from February 2025</a>' in full
+    assert "Older posts" not in whole

@@ -166,10 +166,11 @@ class RendererService:
     def write_newest(self) -> None:
         """The home page and the feed."""
         config = self.config
-        size = max(config.home_size, config.feed_size)
+        # One more than the home page shows: whether its list goes on, and where.
+        size = max(config.home_size + 1, config.feed_size)
 
         def write(newest: list[PostSummary]) -> None:
-            self._put_html("", render_home_page(newest[: config.home_size], config, self.theme))
+            self._put_html("", render_home_page(newest[: config.home_size + 1], config, self.theme))
             self.site.put(
                 FEED_KEY, render_feed(newest[: config.feed_size], config), ATOM_CONTENT_TYPE
             )
