@@ -591,8 +591,9 @@ def _figure(named: dict[str, str]) -> str:
     src = named.get("src")
     if not src:
         raise _Skip("is shown as written: a figure needs src")
-    caption, title = named.get("caption", ""), named.get("title", "")
-    image = f'<img src="{html.escape(src)}" alt="{html.escape(named.get("alt", caption))}"'
+    title, caption = named.get("title", ""), _inline_markdown(named.get("caption", ""))
+    alt = named.get("alt", _plain_text(caption))
+    image = f'<img src="{html.escape(src)}" alt="{html.escape(alt)}"'
     for size in ("width", "height"):
         if size in named:
             image += f' {size}="{html.escape(named[size])}"'
@@ -603,13 +604,37 @@ def _figure(named: dict[str, str]) -> str:
         part
         for part in (
             f"<strong>{html.escape(title)}</strong>" if title else "",
-            html.escape(caption),
+            caption,
         )
         if part
     )
     if captioned:
         image += f"<figcaption>{captioned}</figcaption>"
     return f"<figure>{image}</figure>"
+
+
+def _inline_markdown(text: str) -> str:
+    """A caption's Markdown, as Hugo renders it (`markdownify`): emphasis, code and links
+    in one paragraph, without the paragraph. Raw HTML in it is escaped, as everywhere a
+    shortcode's parameters go; the page's sanitiser sees the rest."""
+    if not text:
+        return ""
+    rendered = cmark_html(text.replace("\n", " "), _CAPTION_OPTIONS, []).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>"):
+        rendered = rendered[3:-4]
+    return rendered
+
+
+def _plain_text(markup: str) -> str:
+    """The text of a caption's HTML, for the image's alt text (Hugo's `plainify`)."""
+    return html.unescape(_MARKUP.sub("", markup))
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+_CAPTION_OPTIONS = Options.CMARK_OPT_DEFAULT
+"""cmark's default: raw HTML is left out (an `<!-- raw HTML omitted -->` note), and
+unsafe link schemes are dropped."""
 
 
 def _player(name: str, video: str, title: str | None) -> tuple[str, str]:
