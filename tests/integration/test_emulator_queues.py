@@ -21,9 +21,7 @@ def queue_as_used() -> dict[str, Any]:
     """A queue with messages waiting, delayed and in flight; what it says of them, and
     what a receive then gets."""
     sqs = boto3.client("sqs", region_name="us-east-1")
-    url = sqs.create_queue(QueueName="uploads", Attributes={"VisibilityTimeout": "60"})[
-        "QueueUrl"
-    ]
+    url = sqs.create_queue(QueueName="uploads", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     for number in range(6):
         sqs.send_message(QueueUrl=url, MessageBody=f"waiting {number}")
     sqs.send_message(QueueUrl=url, MessageBody="delayed", DelaySeconds=60)
