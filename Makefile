@@ -21,6 +21,8 @@ $(INSTALLED): requirements/dev.txt pyproject.toml
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) pip sync --quiet --python $(PY) requirements/dev.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@# Installs from before local/ wrote their metadata into shared/, which sam build ships.
+	@rm -rf shared/*.egg-info
 	@touch $@
 
 install: $(INSTALLED)  ## create .venv with the pinned dependencies
@@ -41,7 +43,7 @@ lint: $(INSTALLED)  ## ruff (lint and format) and cfn-lint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml infra/pipeline.yaml
 
-types: $(INSTALLED)  ## mypy --strict on shared/ and functions/
+types: $(INSTALLED)  ## mypy --strict on shared/, local/ and functions/
 	$(VENV)/bin/mypy
 
 infra-check: $(INSTALLED) $(TOOL_VENVS)  ## template and pipeline: sam validate, sam build, checkov, cfn-lint, layer, IAM, environment
@@ -67,7 +69,7 @@ reliability: $(INSTALLED) .venv-bandit/.installed  ## faults, poison messages, r
 	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
 	HYPOTHESIS_PROFILE=reliability $(VENV)/bin/pytest -n auto tests/unit/test_render_properties.py \
 		tests/integration/test_index_histories.py::test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order
-	.venv-bandit/bin/bandit -r shared functions --severity-level medium
+	.venv-bandit/bin/bandit -r shared local functions --severity-level medium
 	$(PY) -m reliability.run --posts 1000 --load 10000 --step 1000
 
 lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)

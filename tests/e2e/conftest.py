@@ -85,7 +85,7 @@ def user_environment(home: Path) -> dict[str, str]:
 
 def pressroom_command() -> list[str]:
     script = BIN / "pressroom"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pressroom.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pressroom_local.cli"]
 
 
 @dataclass

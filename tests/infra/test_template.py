@@ -19,8 +19,8 @@ import pytest
 from pydantic import BaseModel
 
 from pressroom import config
-from pressroom.local.template import FunctionSpec, StackTemplate
 from pressroom.shortcodes import EMBED_ORIGINS
+from pressroom_local.template import FunctionSpec, StackTemplate
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
     PIPELINE,

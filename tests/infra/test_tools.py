@@ -20,6 +20,7 @@ from tests.infra.tooling import (
     PIPELINE,
     SAM,
     TEMPLATE,
+    assert_product_only,
     document,
     offline_aws_environment,
     python313,
@@ -107,6 +108,7 @@ def test_sam_build_builds_the_layer_for_arm64() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     layer = BUILD_DIR / "SharedLayer" / "python"
     assert (layer / "pressroom" / "themes" / "default" / "base.html").is_file()
+    assert_product_only(layer)
     libraries = list(layer.rglob("*.so"))
     assert libraries, "no native libraries in the layer: were the wheels installed?"
     for library in libraries:
