@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 # Tools that pin their own boto3 get their own environments, each from its lock.
 TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed .venv-bandit/.installed
 
-.PHONY: help install demo site test lint types unit integration infra-check lock clean bench reliability
+.PHONY: help install demo site test browser-test lint types unit integration infra-check lock clean bench reliability
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -49,9 +49,16 @@ types: $(INSTALLED)  ## mypy --strict on shared/, local/ and functions/
 infra-check: $(INSTALLED) $(TOOL_VENVS)  ## template and pipeline: sam validate, sam build, checkov, cfn-lint, layer, IAM, environment
 	$(VENV)/bin/pytest -n 4 tests/infra
 
+# A pytest -m expression over the suite: the pipeline's arm64 build, which has no Chromium,
+# passes "not browser" and runs `make browser-test` on an image that has one.
+TEST_MARKERS ?=
+
 test: lint types infra-check  ## lint, types, the infrastructure checks and the whole test suite
-	$(VENV)/bin/pytest -n auto --ignore=tests/infra --ignore=tests/reliability
-	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
+	$(VENV)/bin/pytest -n auto -m "$(TEST_MARKERS)" --ignore=tests/infra --ignore=tests/reliability
+	$(VENV)/bin/pytest -n auto -m "$(TEST_MARKERS)" --dist loadfile tests/reliability
+
+browser-test: $(INSTALLED)  ## only the tests that drive Chromium
+	$(VENV)/bin/pytest -n auto -m browser --ignore=tests/infra
 
 unit: $(INSTALLED)  ## the unit tests only (no network, no moto)
 	$(VENV)/bin/pytest tests/unit

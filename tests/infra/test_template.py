@@ -640,6 +640,7 @@ def test_the_pipeline_tests_deploys_dev_waits_for_approval_then_deploys_prod() -
         "Approve",
         "Deploy-prod",
     ]
+    assert [action["Name"] for action in actions["Test"]] == ["Test", "Browser"]
     assert actions["Approve"][0]["ActionTypeId"]["Provider"] == "Manual"
     for stage in ("Deploy-dev", "Deploy-prod"):
         configuration = actions[stage][0]["Configuration"]
