@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from pressroom import config
 from pressroom.shortcodes import EMBED_ORIGINS
+from pressroom_local.locate import QUEUE_OUTPUTS, STACK_OUTPUTS
 from pressroom_local.template import FunctionSpec, StackTemplate
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
@@ -598,6 +599,13 @@ def test_parameters_and_outputs_name_the_stage_the_domain_and_the_buckets() -> N
         "LogsBucketName",
         "SiteUrl",
     } <= set(template["Outputs"])
+
+
+def test_the_template_outputs_what_the_pressroom_command_reads_of_a_deployed_stack() -> None:
+    outputs = set(document()["Outputs"])
+
+    assert set(STACK_OUTPUTS) <= outputs
+    assert set(QUEUE_OUTPUTS.values()) <= outputs
 
 
 # ---- Skips, settings, the pipeline ----------------------------------------------
