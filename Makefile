@@ -11,10 +11,10 @@ INSTALLED := $(VENV)/.installed
 # Tools that pin their own boto3 get their own environments, each from its lock.
 TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed .venv-bandit/.installed
 
-.PHONY: help install demo site test browser-test lint types unit integration infra-check lock clean bench reliability
+.PHONY: help install demo site test browser-test e2e-aws lint types unit integration infra-check lock clean bench reliability
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
 $(INSTALLED): requirements/dev.txt pyproject.toml
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ test: lint types infra-check  ## lint, types, the infrastructure checks and the 
 
 browser-test: $(INSTALLED)  ## only the tests that drive Chromium
 	$(VENV)/bin/pytest -n auto -m browser --ignore=tests/infra
+
+# Real AWS, the caller's credentials; what it uploads goes under e2e/<run>/ and is removed.
+e2e-aws: $(INSTALLED)  ## a deployed stack end to end: PRESSROOM_STACK=<stack name> (skips without)
+	$(VENV)/bin/pytest -p no:cacheprovider tests/e2e_aws
 
 unit: $(INSTALLED)  ## the unit tests only (no network, no moto)
 	$(VENV)/bin/pytest tests/unit

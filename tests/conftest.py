@@ -5,6 +5,12 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# What the caller's environment said about AWS, before the fakes below: only the suite
+# that checks a deployed stack (tests/e2e_aws) uses it, and only when asked to.
+CALLERS_AWS_ENVIRONMENT = {
+    name: value for name, value in os.environ.items() if name.startswith("AWS_")
+}
+
 # No test may reach real AWS: fake credentials and a fixed region before boto3 loads.
 os.environ.update(
     {

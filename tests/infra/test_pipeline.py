@@ -8,6 +8,7 @@ without Chromium fails here, not in the pipeline.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -113,3 +114,72 @@ def test_each_test_build_runs_browser_tests_only_where_there_is_a_chromium() -> 
             "which has no Chromium"
         )
     assert browser_tests() <= covered, "some browser tests run in no build"
+
+
+def _run_order(action: dict[str, Any]) -> int:
+    return int(action.get("RunOrder", 1))
+
+
+def test_the_pipeline_checks_the_dev_stack_end_to_end_once_it_is_deployed() -> None:
+    deploy, check = sorted(_stage("Deploy-dev"), key=_run_order)
+    project = _project(check)
+    variables = {
+        variable["Name"]: variable["Value"]
+        for variable in project["Environment"]["EnvironmentVariables"]
+    }
+    e2e_commands = [command for command in _commands(project) if command.startswith("make ")]
+
+    assert deploy["ActionTypeId"]["Provider"] == "CloudFormation"
+    assert check["ActionTypeId"]["Provider"] == "CodeBuild"
+    assert _run_order(check) > _run_order(deploy)
+    assert variables["PRESSROOM_STACK"] == deploy["Configuration"]["StackName"]
+    assert e2e_commands == ["make e2e-aws"]
+    suite = _collect(["tests/e2e_aws"])
+    assert suite
+    assert selected_tests("make e2e-aws") == suite
+
+
+def test_the_end_to_end_role_reaches_the_dev_stack_only() -> None:
+    check = max(_stage("Deploy-dev"), key=_run_order)
+    role_id = _project(check)["ServiceRole"]["Fn::GetAtt"][0]
+    role = document(PIPELINE)["Resources"][role_id]["Properties"]
+    statements = [
+        statement
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+    def listed(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else [value]
+
+    assert "-prod" not in repr(statements)
+    assert all(statement["Effect"] == "Allow" for statement in statements)
+    assert not [statement for statement in statements if statement["Resource"] == "*"]
+    writes = [
+        statement
+        for statement in statements
+        if any(
+            action.startswith("s3:") and "Put" in action for action in listed(statement["Action"])
+        )
+    ]
+    assert [listed(statement["Resource"]) for statement in writes] == [
+        [{"Fn::Sub": "arn:${AWS::Partition}:s3:::${ApplicationName}-dev-contentbucket-*/e2e/*"}]
+    ]
+    assert not [
+        action
+        for statement in statements
+        for action in listed(statement["Action"])
+        if action.split(":")[0] in {"iam", "lambda", "cloudformation"}
+        and not action.split(":")[1].startswith(("Get", "Describe"))
+    ]
+
+
+def test_the_deployed_stack_suite_skips_without_a_stack_and_says_why() -> None:
+    environment = {name: value for name, value in os.environ.items() if name != "PRESSROOM_STACK"}
+
+    result = run([PYTEST, "tests/e2e_aws", "-rs", "-p", "no:cacheprovider"], env=environment)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b\d+ skipped\b", result.stdout), result.stdout
+    assert "PRESSROOM_STACK=<stack name> make e2e-aws" in result.stdout
+    assert "passed" not in result.stdout and "failed" not in result.stdout
