@@ -30,6 +30,7 @@ from tests.infra.tooling import (
     document,
     functions,
     templates,
+    transformed,
     walk,
 )
 
@@ -606,6 +607,24 @@ def test_the_template_outputs_what_the_pressroom_command_reads_of_a_deployed_sta
 
     assert set(STACK_OUTPUTS) <= outputs
     assert set(QUEUE_OUTPUTS.values()) <= outputs
+
+
+def test_snapstart_is_a_parameter_off_by_default_on_the_versions_event_sources_invoke() -> None:
+    template = document()
+    function_globals = template["Globals"]["Function"]
+
+    assert template["Parameters"]["SnapStart"]["Default"] == "false"
+    assert function_globals["SnapStart"] == {
+        "ApplyOn": {"Fn::If": ["UsesSnapStart", "PublishedVersions", "None"]}
+    }
+    assert template["Conditions"]["UsesSnapStart"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]}
+    # SnapStart runs published versions only: the event sources must invoke the alias.
+    generated = transformed()["Resources"]
+    for mapping in [
+        r for r in generated.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]:
+        target = mapping["Properties"]["FunctionName"]
+        assert generated[target["Ref"]]["Type"] == "AWS::Lambda::Alias", target
 
 
 # ---- Skips, settings, the pipeline ----------------------------------------------
