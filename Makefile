@@ -11,16 +11,18 @@ INSTALLED := $(VENV)/.installed
 # Tools that pin their own boto3 get their own environments, each from its lock.
 TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed .venv-bandit/.installed
 
-.PHONY: help install demo site test lint types unit integration infra-check lock clean bench reliability
+.PHONY: help install demo site test browser-test e2e-aws lint types unit integration infra-check lock clean bench reliability
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
 $(INSTALLED): requirements/dev.txt pyproject.toml
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) pip sync --quiet --python $(PY) requirements/dev.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@# Installs from before local/ wrote their metadata into shared/, which sam build ships.
+	@rm -rf shared/*.egg-info
 	@touch $@
 
 install: $(INSTALLED)  ## create .venv with the pinned dependencies
@@ -41,15 +43,26 @@ lint: $(INSTALLED)  ## ruff (lint and format) and cfn-lint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml infra/pipeline.yaml
 
-types: $(INSTALLED)  ## mypy --strict on shared/ and functions/
+types: $(INSTALLED)  ## mypy --strict on shared/, local/ and functions/
 	$(VENV)/bin/mypy
 
 infra-check: $(INSTALLED) $(TOOL_VENVS)  ## template and pipeline: sam validate, sam build, checkov, cfn-lint, layer, IAM, environment
 	$(VENV)/bin/pytest -n 4 tests/infra
 
+# A pytest -m expression over the suite: the pipeline's arm64 build, which has no Chromium,
+# passes "not browser" and runs `make browser-test` on an image that has one.
+TEST_MARKERS ?=
+
 test: lint types infra-check  ## lint, types, the infrastructure checks and the whole test suite
-	$(VENV)/bin/pytest -n auto --ignore=tests/infra --ignore=tests/reliability
-	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
+	$(VENV)/bin/pytest -n auto -m "$(TEST_MARKERS)" --ignore=tests/infra --ignore=tests/reliability
+	$(VENV)/bin/pytest -n auto -m "$(TEST_MARKERS)" --dist loadfile tests/reliability
+
+browser-test: $(INSTALLED)  ## only the tests that drive Chromium
+	$(VENV)/bin/pytest -n auto -m browser --ignore=tests/infra
+
+# Real AWS, the caller's credentials; what it uploads goes under e2e/<run>/ and is removed.
+e2e-aws: $(INSTALLED)  ## a deployed stack end to end: PRESSROOM_STACK=<stack name> (skips without)
+	$(VENV)/bin/pytest -p no:cacheprovider tests/e2e_aws
 
 unit: $(INSTALLED)  ## the unit tests only (no network, no moto)
 	$(VENV)/bin/pytest tests/unit
@@ -67,7 +80,7 @@ reliability: $(INSTALLED) .venv-bandit/.installed  ## faults, poison messages, r
 	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
 	HYPOTHESIS_PROFILE=reliability $(VENV)/bin/pytest -n auto tests/unit/test_render_properties.py \
 		tests/integration/test_index_histories.py::test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order
-	.venv-bandit/bin/bandit -r shared functions --severity-level medium
+	.venv-bandit/bin/bandit -r shared local functions --severity-level medium
 	$(PY) -m reliability.run --posts 1000 --load 10000 --step 1000
 
 lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)

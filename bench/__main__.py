@@ -32,6 +32,7 @@ from bench.isolated import MIB, run_cold
 from bench.peers import PEERS, find_tools
 from bench.pipeline import PROJECT_ROOT, run_site
 from bench.pure import run_pure
+from pressroom_local.layer import LAMBDA_PLATFORM, build_layer, measure_layer
 
 RENDERER_BATCH = 100
 """The renderer's stream batch size in template.yaml."""
@@ -74,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     cold_posts = list(new_posts(options.repeats + 1, options.seed + 1))
     large = replace(cold_posts[0], slug="one-mebibyte", body=_mebibyte_body(cold_posts[0].body))
     results.cold = run_cold(cold_posts, large, repeats=options.repeats)
+
+    say("the layer: Lambda's wheels, laid out as sam build lays them out")
+    with tempfile.TemporaryDirectory(prefix="pressroom-layer-") as scratch:
+        uv = Path(sys.executable).parent / "uv"
+        layer = build_layer(PROJECT_ROOT, Path(scratch), uv=uv, platform=LAMBDA_PLATFORM)
+        results.layer = measure_layer(layer, Path(scratch))
 
     pure_posts = corpus(max(sizes), options.seed)
     for batch_size in (1, RENDERER_BATCH):

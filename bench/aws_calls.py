@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 
-from pressroom.local.stack import LocalStack
+from pressroom_local.stack import LocalStack
 
 ROUTER = "mappings"
 AUTHOR = "author"

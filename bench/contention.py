@@ -43,10 +43,10 @@ from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.events import normalize_sequencer
 from pressroom.exceptions import ConcurrentWriteError
 from pressroom.indexing import IndexPlan, ItemKey, Stored
-from pressroom.local.s3_events import in_process_aws
-from pressroom.local.stack import POSTS_TABLE, LocalStack
 from pressroom.models import IndexMessage, PostSummary
 from pressroom.services.indexer import IndexerService
+from pressroom_local.s3_events import in_process_aws
+from pressroom_local.stack import POSTS_TABLE, LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 1, 1, tzinfo=UTC)

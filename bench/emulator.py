@@ -1,5 +1,5 @@
 """What the benchmark adds to the embedded AWS: a clock for the time moto takes to answer,
-and a way to preload a table without stream records. `pressroom.local.scale` makes a
+and a way to preload a table without stream records. `pressroom_local.scale` makes a
 table's size cost what it costs on DynamoDB (see there why).
 """
 

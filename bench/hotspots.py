@@ -45,8 +45,8 @@ def _target(size: int, repeats: int, pure: bool) -> None:
     from bench import pipeline
     from bench.aws_calls import CallCounter
     from bench.corpus import write_pressroom
-    from pressroom.local.s3_events import in_process_aws
-    from pressroom.local.stack import LocalStack
+    from pressroom_local.s3_events import in_process_aws
+    from pressroom_local.stack import LocalStack
 
     fresh = new_posts(repeats)
     with (
@@ -72,7 +72,7 @@ def _frame_file(frame: str) -> str:
 def _is_product(frame: str) -> bool:
     """Lambda code: the handlers and the library, not the local stack that drives them."""
     path = _frame_file(frame)
-    return ("/pressroom/" in path and "/pressroom/local/" not in path) or "/functions/" in path
+    return "/pressroom/" in path or "/functions/" in path
 
 
 def summarise(raw: Path, top: int = 15) -> str:

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import Post, write_pressroom
-from pressroom.adapters.stack import local_session
-from pressroom.local.emulator import embedded_aws
-from pressroom.local.runtime import LocalFunction, RuntimeMode
-from pressroom.local.stack import LocalStack
+from pressroom_local.emulator import embedded_aws
+from pressroom_local.locate import local_session
+from pressroom_local.runtime import LocalFunction, RuntimeMode
+from pressroom_local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "boto3"

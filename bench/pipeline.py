@@ -1,6 +1,6 @@
 """One new post published into a site of N posts, through the whole pipeline, on moto.
 
-The embedded AWS (`pressroom.local.emulator`) runs with `pressroom.local.scale.like_dynamodb`
+The embedded AWS (`pressroom_local.emulator`) runs with `pressroom_local.scale.like_dynamodb`
 (see there why).
 The N posts are loaded the fast way: validated with `validate_post`, stored
 and indexed with the real adapters and the indexer service (one index write
@@ -31,11 +31,11 @@ from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3DocumentStore
 from pressroom.adapters.wiring import build_renderer
 from pressroom.config import RendererSettings
-from pressroom.local.s3_events import in_process_aws, next_sequencer
-from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage
 from pressroom.services.indexer import IndexerService
 from pressroom.validation import validate_post
+from pressroom_local.s3_events import in_process_aws, next_sequencer
+from pressroom_local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = "https://news.example.org/"

@@ -10,6 +10,7 @@ from bench.isolated import BASELINE, ColdRun
 from bench.peers import PeerBuild
 from bench.pipeline import SiteRun
 from bench.pure import PureRun
+from pressroom_local.layer import LAMBDA_UNZIPPED_LIMIT, LayerSize
 
 COMMAND = "make bench"
 HANDLERS = {
@@ -27,6 +28,7 @@ class Results:
     date: str
     sites: list[SiteRun] = field(default_factory=list)
     cold: ColdRun | None = None
+    layer: LayerSize | None = None
     pure: list[PureRun] = field(default_factory=list)
     peers: list[PeerBuild] = field(default_factory=list)
     peer_rebuilds: dict[str, PeerBuild] = field(default_factory=dict)
@@ -63,6 +65,7 @@ def render(results: Results) -> str:
     out += _peers_section(results, goals)
     out += _pure_section(results, goals)
     out += _cold_section(results, goals)
+    out += _layer_section(results, goals)
     out += _cost_section(results, goals)
     summary = ["## Goals", "", *_table(["goal", "figure", "verdict"], goals)]
     return "\n".join(out[:4] + summary + out[4:]).rstrip() + "\n"
@@ -85,7 +88,7 @@ def _publish_section(results: Results, goals: list[list[str]]) -> list[str]:
         "",
         "Upload to the content bucket, then the router drains the S3 event, the ingest queue, "
         "the validator, the index queue, the indexer, the table's stream and the renderer, on "
-        "the in-process embedded AWS (moto, with the two fixes in `pressroom/local/scale.py` "
+        "the in-process embedded AWS (moto, with the two fixes in `local/pressroom_local/scale.py` "
         "that make a table's size cost what it costs on DynamoDB). *In moto* is the time moto "
         "takes to answer the requests (parsing, serialising, storing); *Pressroom's own* is "
         "the rest: the handlers, Powertools, botocore. The N posts are loaded beforehand with "
@@ -321,6 +324,43 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
         "set of the whole interpreter (VmHWM, what Lambda reports as Max Memory Used).",
         "",
         *_table(["handler", "import + call (ms)", "peak RSS (MB)"], memory_rows),
+    ]
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f}"
+
+
+def _layer_section(results: Results, goals: list[list[str]]) -> list[str]:
+    layer = results.layer
+    if layer is None:
+        return []
+    share = layer.unzipped / LAMBDA_UNZIPPED_LIMIT
+    goals.append(
+        [
+            "the layer, unzipped, within Lambda's 250 MB (code and layers)",
+            f"{_mb(layer.unzipped)} MB ({share:.0%})",
+            _verdict(layer.unzipped <= LAMBDA_UNZIPPED_LIMIT),
+        ]
+    )
+    return [
+        "## The layer",
+        "",
+        "SharedLayer as `sam build` lays it out (`shared/` and the wheels of "
+        "`shared/requirements.txt` for Lambda, arm64, Python 3.13), measured by "
+        "`pressroom_local.layer`. The larger it is, the longer Lambda takes to fetch it into a "
+        "new sandbox, before any import.",
+        "",
+        *_table(
+            ["unzipped (MB)", "zipped (MB)", "of Lambda's 250 MB"],
+            [[_mb(layer.unzipped), _mb(layer.zipped), f"{share:.0%}"]],
+        ),
+        "Largest entries (unzipped, MB):",
+        "",
+        *_table(
+            ["entry", "MB"],
+            [[f"`{name}`", _mb(size)] for name, size in layer.by_top_level[:8]],
+        ),
     ]
 
 

@@ -28,18 +28,18 @@ from moto.sqs.models import sqs_backends
 
 from pressroom.adapters.dead_letters import SqsDeadLetters, dead_letter_queues
 from pressroom.adapters.dynamodb import deserialize
-from pressroom.local.emulator import EmbeddedAws, embedded_aws
-from pressroom.local.faults import (
+from pressroom_local.emulator import EmbeddedAws, embedded_aws
+from pressroom_local.faults import (
     FaultPlan,
     FaultReport,
     Invoke,
     inject_faults,
     observe_invocations,
 )
-from pressroom.local.provision import ACCOUNT_ID
-from pressroom.local.runtime import LocalFunction, RuntimeMode
-from pressroom.local.sandbox import Invocation
-from pressroom.local.stack import LocalStack
+from pressroom_local.provision import ACCOUNT_ID
+from pressroom_local.runtime import LocalFunction, RuntimeMode
+from pressroom_local.sandbox import Invocation
+from pressroom_local.stack import LocalStack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = "https://news.example.org/"

@@ -16,9 +16,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from pressroom.local.emulator import EmbeddedAws
-from pressroom.local.runtime import CONCURRENT
-from pressroom.local.stack import LocalStack
+from pressroom_local.emulator import EmbeddedAws
+from pressroom_local.runtime import CONCURRENT
+from pressroom_local.stack import LocalStack
 from reliability.harness import (
     FUNCTIONS,
     HARSH,

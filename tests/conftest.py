@@ -2,6 +2,15 @@ from __future__ import annotations
 
 import os
 
+import pytest
+from hypothesis import HealthCheck, settings
+
+# What the caller's environment said about AWS, before the fakes below: only the suite
+# that checks a deployed stack (tests/e2e_aws) uses it, and only when asked to.
+CALLERS_AWS_ENVIRONMENT = {
+    name: value for name, value in os.environ.items() if name.startswith("AWS_")
+}
+
 # No test may reach real AWS: fake credentials and a fixed region before boto3 loads.
 os.environ.update(
     {
@@ -13,8 +22,6 @@ os.environ.update(
     }
 )
 
-from hypothesis import HealthCheck, settings
-
 # Property tests take their example counts from a profile: few in `make test`, where the
 # suite has a time budget; `make reliability` runs them with HYPOTHESIS_PROFILE=reliability.
 settings.register_profile("quick", max_examples=50, deadline=None)
@@ -25,3 +32,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+
+# Tests that drive Chromium, found by the fixtures that start it. The pipeline runs them on
+# an image that has a Chromium (infra/buildspec-browser.yml) and the rest on arm64.
+BROWSER_FIXTURES = frozenset({"browser", "chromium"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

@@ -7,8 +7,13 @@ fails: `.ci/run` installs every tool, so a missing one is a broken CI machine.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -20,3 +25,15 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: every test must run)")
     pytest.skip(reason)
+
+
+def eventually(check: Callable[[], T | None], *, deadline: float, interval: float = 0.05) -> T:
+    """Poll `check` until it answers something truthy; fail with its last answer at the deadline."""
+    end = time.monotonic() + deadline
+    while True:
+        answer = check()
+        if answer:
+            return answer
+        if time.monotonic() > end:
+            raise AssertionError(f"still {answer!r} after {deadline} s")
+        time.sleep(interval)

@@ -22,6 +22,8 @@ from pressroom.observability import logger, metrics, tracer
 
 # The body is parsed here rather than by a Parser model: Powertools' parser
 # package builds a model for every AWS event type when it is imported.
+wiring.register_snapshot_hooks(wiring.indexer_service)
+
 processor = FailureLoggingBatchProcessor(
     EventType.SQS,
     logger,

@@ -20,6 +20,8 @@ from pressroom.listings import AssetChange, PostChange, listing_requests, plan_l
 from pressroom.observability import logger, metrics, tracer
 from pressroom.services.renderer import ListingBatch
 
+wiring.register_snapshot_hooks(wiring.renderer_service, wiring.listing_queue)
+
 stream_processor = FailureLoggingBatchProcessor(
     EventType.DynamoDBStreams, logger, source_key=stream_item_key
 )

@@ -19,6 +19,8 @@ from pressroom.events import parse_s3_notification
 from pressroom.models import IndexMessage
 from pressroom.observability import logger, metrics, tracer
 
+wiring.register_snapshot_hooks(wiring.validator_service)
+
 processor = FailureLoggingBatchProcessor(EventType.SQS, logger, source_key=s3_keys)
 
 _METRIC_BY_ACTION = {

@@ -27,6 +27,7 @@ def test_a_tiny_bench_run_writes_every_section(tmp_path: Path) -> None:
         "## One new post published into a site of N posts",
         "## The pure pipeline, per post",
         "## Cold start",
+        "## The layer",
         "## Peak memory",
         "## AWS requests and cost per post",
     ):

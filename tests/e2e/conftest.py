@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import boto3
 import pytest
 
+from tests.tools import eventually as poll
 from tests.tools import require
 
 BIN = Path(sys.executable).parent
@@ -50,15 +51,8 @@ def free_port() -> int:
 
 
 def eventually(check: Callable[[], T | None], *, deadline: float = SITE_DEADLINE_SECONDS) -> T:
-    """Poll `check` until it answers something truthy; fail with its last answer at the deadline."""
-    end = time.monotonic() + deadline
-    while True:
-        answer = check()
-        if answer:
-            return answer
-        if time.monotonic() > end:
-            raise AssertionError(f"still {answer!r} after {deadline} s")
-        time.sleep(0.05)
+    """Poll `check` until it answers something truthy, within what the local stack promises."""
+    return poll(check, deadline=deadline)
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,7 @@ def user_environment(home: Path) -> dict[str, str]:
 
 def pressroom_command() -> list[str]:
     script = BIN / "pressroom"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pressroom.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pressroom_local.cli"]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pressroom.local.emulator import HOST, embedded_aws
+from pressroom_local.emulator import HOST, embedded_aws
 from tests.e2e.conftest import free_port
 
 

@@ -120,6 +120,25 @@ UNUSED_FEATURES: dict[str, dict[tuple[str, ...], set[str]]] = {
         },
         ("PublishToLatestPublished", "SnapStart"): {"lambda:PublishVersion"},
     },
+    "AWS::Lambda::Version": {
+        ("ProvisionedConcurrencyConfig",): {"lambda:PutProvisionedConcurrencyConfig"},
+        ("FunctionScalingConfig",): {"lambda:PutFunctionScalingConfig"},
+        ("RuntimePolicy",): {"lambda:PutRuntimeManagementConfig"},
+    },
+    "AWS::Lambda::Alias": {
+        ("ProvisionedConcurrencyConfig",): {
+            "lambda:PutProvisionedConcurrencyConfig",
+            "lambda:DeleteProvisionedConcurrencyConfig",
+        },
+        # Traffic shifted by CodeDeploy: SAM's DeploymentPreference, an UpdatePolicy.
+        ("CodeDeployLambdaAliasUpdate",): {
+            "codedeploy:CreateDeployment",
+            "codedeploy:GetDeployment",
+            "codedeploy:GetDeploymentConfig",
+            "codedeploy:GetDeploymentGroup",
+            "codedeploy:StopDeployment",
+        },
+    },
     "AWS::Logs::LogGroup": {
         ("DataProtectionPolicy",): {
             "logs:PutDataProtectionPolicy",
@@ -257,12 +276,12 @@ def handler_permissions(resource_type: str) -> dict[str, list[str]]:
 
 
 def properties_set(resource_type: str) -> set[str]:
-    """Every property name any resource of the type sets, at any depth."""
+    """Every property name any resource of the type sets, at any depth, and its update policy's."""
     return {
         key
         for resource in transformed()["Resources"].values()
         if resource["Type"] == resource_type
-        for node in walk(resource.get("Properties", {}))
+        for node in walk([resource.get("Properties", {}), resource.get("UpdatePolicy", {})])
         if isinstance(node, dict)
         for key in node
     }

@@ -1,4 +1,5 @@
-"""The layer: wheels exist for Lambda's machine, and each handler imports with the layer alone.
+"""The layer: wheels exist for Lambda's machine, it holds the library only, and each handler
+imports with the layer alone.
 
 Lambda runs python3.13 on arm64 (Amazon Linux 2023); this machine may be
 x86_64. So the wheel check asks PyPI for aarch64 wheels, and the import check
@@ -10,15 +11,23 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from pressroom_local.layer import LayerBuildError, build_layer
 from tests.corpus import PROJECT_ROOT
-from tests.infra.tooling import LAYER_REQUIREMENTS, UV, functions, python313, require, run
+from tests.infra.tooling import (
+    LAYER_REQUIREMENTS,
+    UV,
+    assert_product_only,
+    functions,
+    python313,
+    require,
+    run,
+)
 
 UNREACHABLE = re.compile(r"NewConnectionError|Temporary failure in name resolution|ConnectTimeout")
 # Lambda's Python runtimes bring the AWS SDK, after the layer on sys.path. The
@@ -78,23 +87,36 @@ def lambda_paths(root: Path) -> tuple[Path, Path]:
     python = python313()
     require(python is not None, "no Python 3.13 on this machine to import the handlers with")
     require(UV.exists(), f"{UV} is missing: `make install`")
-    layer, runtime = root / "opt" / "python", root / "runtime"
-    for target, requirements in (
-        (layer, ["-r", str(LAYER_REQUIREMENTS)]),
-        (runtime, [f"{package}=={_pinned(package)}" for package in RUNTIME_SDK]),
-    ):
-        command: list[str | Path] = [UV, "pip", "install", "--quiet", "--python", str(python)]
-        command += ["--target", target, "--no-deps", "--only-binary", ":all:", *requirements]
-        result = run(command)
-        require(not UNREACHABLE.search(result.stderr), "PyPI is unreachable")
-        assert result.returncode == 0, result.stderr
-    # sam build copies the layer's source (shared/) beside its dependencies.
-    shutil.copytree(
-        PROJECT_ROOT / "shared" / "pressroom",
-        layer / "pressroom",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
+    try:
+        layer = build_layer(PROJECT_ROOT, root / "opt", uv=UV, python=python)
+    except LayerBuildError as error:
+        require(not UNREACHABLE.search(str(error)), "PyPI is unreachable")
+        raise
+    runtime = root / "runtime"
+    command: list[str | Path] = [UV, "pip", "install", "--quiet", "--python", str(python)]
+    command += ["--target", runtime, "--no-deps", "--only-binary", ":all:"]
+    command += [f"{package}=={_pinned(package)}" for package in RUNTIME_SDK]
+    result = run(command)
+    require(not UNREACHABLE.search(result.stderr), "PyPI is unreachable")
+    assert result.returncode == 0, result.stderr
     return layer, runtime
+
+
+def _lambda_environment() -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+def test_the_layer_holds_the_library_and_its_pinned_dependencies_only(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    layer, _ = lambda_paths(tmp_path_factory.getbasetemp() / "lambda")
+
+    assert_product_only(layer)
 
 
 _IMPORT = """
@@ -118,12 +140,6 @@ def test_each_handler_imports_from_its_code_uri_with_only_the_layer(
     layer, runtime = lambda_paths(tmp_path_factory.getbasetemp() / "lambda")
     python = python313()
     assert python is not None
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
 
     # -I: no user site, no PYTHON* variables; -S: no site-packages. What is
     # left is the standard library, then the function's code, the layer and
@@ -131,7 +147,7 @@ def test_each_handler_imports_from_its_code_uri_with_only_the_layer(
     search_path = json.dumps([str(code), str(layer), str(runtime)])
     result = run(
         [python, "-I", "-S", "-c", _IMPORT, search_path, module, attribute],
-        env=environment,
+        env=_lambda_environment(),
         cwd=code,
     )
 
@@ -143,3 +159,37 @@ def test_each_handler_imports_from_its_code_uri_with_only_the_layer(
         for name in loaded
         if "site-packages" in name.parts and not name.is_relative_to(layer.parent.parent)
     ] == []
+
+
+_IMPORT_ALL = """
+import json, pkgutil, sys
+sys.path[:0] = json.loads(sys.argv[1])
+import importlib
+package = importlib.import_module(sys.argv[2])
+failed = {}
+for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+    try:
+        importlib.import_module(module.name)
+    except Exception as error:
+        failed[module.name] = repr(error)
+print(json.dumps(failed))
+"""
+
+
+def test_every_module_of_the_library_imports_with_only_the_layer(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The handlers load part of the library; none of it may lean on the command line's side."""
+    layer, runtime = lambda_paths(tmp_path_factory.getbasetemp() / "lambda")
+    python = python313()
+    assert python is not None
+
+    search_path = json.dumps([str(layer), str(runtime)])
+    result = run(
+        [python, "-I", "-S", "-c", _IMPORT_ALL, search_path, "pressroom"],
+        env=_lambda_environment(),
+        cwd=layer,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {}

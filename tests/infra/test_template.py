@@ -19,8 +19,9 @@ import pytest
 from pydantic import BaseModel
 
 from pressroom import config
-from pressroom.local.template import FunctionSpec, StackTemplate
 from pressroom.shortcodes import EMBED_ORIGINS
+from pressroom_local.locate import QUEUE_OUTPUTS, STACK_OUTPUTS
+from pressroom_local.template import FunctionSpec, StackTemplate
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
     PIPELINE,
@@ -29,6 +30,7 @@ from tests.infra.tooling import (
     document,
     functions,
     templates,
+    transformed,
     walk,
 )
 
@@ -600,6 +602,31 @@ def test_parameters_and_outputs_name_the_stage_the_domain_and_the_buckets() -> N
     } <= set(template["Outputs"])
 
 
+def test_the_template_outputs_what_the_pressroom_command_reads_of_a_deployed_stack() -> None:
+    outputs = set(document()["Outputs"])
+
+    assert set(STACK_OUTPUTS) <= outputs
+    assert set(QUEUE_OUTPUTS.values()) <= outputs
+
+
+def test_snapstart_is_a_parameter_off_by_default_on_the_versions_event_sources_invoke() -> None:
+    template = document()
+    function_globals = template["Globals"]["Function"]
+
+    assert template["Parameters"]["SnapStart"]["Default"] == "false"
+    assert function_globals["SnapStart"] == {
+        "ApplyOn": {"Fn::If": ["UsesSnapStart", "PublishedVersions", "None"]}
+    }
+    assert template["Conditions"]["UsesSnapStart"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]}
+    # SnapStart runs published versions only: the event sources must invoke the alias.
+    generated = transformed()["Resources"]
+    for mapping in [
+        r for r in generated.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]:
+        target = mapping["Properties"]["FunctionName"]
+        assert generated[target["Ref"]]["Type"] == "AWS::Lambda::Alias", target
+
+
 # ---- Skips, settings, the pipeline ----------------------------------------------
 
 
@@ -640,6 +667,7 @@ def test_the_pipeline_tests_deploys_dev_waits_for_approval_then_deploys_prod() -
         "Approve",
         "Deploy-prod",
     ]
+    assert [action["Name"] for action in actions["Test"]] == ["Test", "Browser"]
     assert actions["Approve"][0]["ActionTypeId"]["Provider"] == "Manual"
     for stage in ("Deploy-dev", "Deploy-prod"):
         configuration = actions[stage][0]["Configuration"]

@@ -20,6 +20,7 @@ from tests.infra.tooling import (
     PIPELINE,
     SAM,
     TEMPLATE,
+    assert_product_only,
     document,
     offline_aws_environment,
     python313,
@@ -45,9 +46,11 @@ CREATE_ACTIONS = {
     "AWS::DynamoDB::Table": "dynamodb:CreateTable",
     "AWS::IAM::Role": "iam:CreateRole",
     "AWS::KMS::Key": "kms:CreateKey",
+    "AWS::Lambda::Alias": "lambda:CreateAlias",
     "AWS::Lambda::EventSourceMapping": "lambda:CreateEventSourceMapping",
     "AWS::Lambda::Function": "lambda:CreateFunction",
     "AWS::Lambda::LayerVersion": "lambda:PublishLayerVersion",
+    "AWS::Lambda::Version": "lambda:PublishVersion",
     "AWS::Logs::LogGroup": "logs:CreateLogGroup",
     "AWS::S3::Bucket": "s3:CreateBucket",
     "AWS::S3::BucketPolicy": "s3:PutBucketPolicy",
@@ -107,6 +110,7 @@ def test_sam_build_builds_the_layer_for_arm64() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     layer = BUILD_DIR / "SharedLayer" / "python"
     assert (layer / "pressroom" / "themes" / "default" / "base.html").is_file()
+    assert_product_only(layer)
     libraries = list(layer.rglob("*.so"))
     assert libraries, "no native libraries in the layer: were the wheels installed?"
     for library in libraries:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pressroom.local.template import load_template
+from pressroom_local.template import load_template
 from tests.corpus import PROJECT_ROOT
 from tests.tools import require
 
@@ -124,6 +124,53 @@ def python313() -> Path | None:
             base = Path(lines[1]) / "bin" / "python3.13"
             return base if base.exists() else Path(candidate)
     return None
+
+
+LAYER_PACKAGE = "pressroom"
+OPERATOR_SIDE = ("pressroom_local", "moto", "tqdm", "pressroom.cli", "pressroom.local")
+"""What the command line and the local stack need and Lambda must not carry."""
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+def pinned_layer_distributions() -> set[str]:
+    return {
+        _normalised(line.split("==")[0])
+        for line in LAYER_REQUIREMENTS.read_text("utf-8").splitlines()
+        if "==" in line
+    }
+
+
+def layer_inventory(layer: Path) -> tuple[set[str], set[str]]:
+    """A built layer's installed distributions, and its top-level entries none of them owns."""
+    distributions, owned = set(), {"__pycache__"}
+    for info in layer.glob("*.dist-info"):
+        distributions.add(_normalised(info.name.split("-")[0]))
+        owned.add(info.name)
+        for line in (info / "RECORD").read_text("utf-8").splitlines():
+            owned.add(line.split(",")[0].split("/")[0])
+    return distributions, {entry.name for entry in layer.iterdir()} - owned
+
+
+def assert_product_only(layer: Path) -> None:
+    """The layer is the library and its pinned dependencies: no command line, no local stack."""
+    distributions, own = layer_inventory(layer)
+    assert distributions == pinned_layer_distributions()
+    assert own == {LAYER_PACKAGE, "requirements.txt"}, own
+    modules = {
+        ".".join(path.relative_to(layer).with_suffix("").parts)
+        for path in (layer / LAYER_PACKAGE).rglob("*")
+        if path.suffix == ".py" or path.is_dir()
+    }
+    present = {
+        name
+        for name in modules | distributions | own
+        for side in OPERATOR_SIDE
+        if name == side or name.startswith(f"{side}.")
+    }
+    assert present == set(), f"the layer carries the operator's side: {sorted(present)}"
 
 
 def walk(node: Any) -> Iterator[Any]:

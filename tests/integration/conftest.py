@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from pressroom.local.emulator import EmbeddedAws, embedded_aws
-from pressroom.local.runtime import RuntimeMode
-from pressroom.local.stack import LocalStack
+from pressroom_local.emulator import EmbeddedAws, embedded_aws
+from pressroom_local.runtime import RuntimeMode
+from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
 
 SITE_URL = "https://news.example.org/"

@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 
 from pressroom.adapters import wiring
-from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage
 from pressroom.ports import IndexQueue
+from pressroom_local.stack import LocalStack
 from tests.corpus import SEED
 from tests.events import load_event
 

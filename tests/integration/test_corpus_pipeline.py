@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.cli import main
 from pressroom.indexing import SourceStatus
-from pressroom.local.emulator import embedded_aws
-from pressroom.local.stack import LocalStack
 from pressroom.models import format_instant
 from pressroom.site import claimed_path, page_object_key
+from pressroom_local.cli import main
+from pressroom_local.emulator import embedded_aws
+from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT, CorpusCase, cases
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page

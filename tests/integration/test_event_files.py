@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pressroom.local.stack import LocalStack
+from pressroom_local.stack import LocalStack
 from tests.corpus import SEED
 from tests.events import EVENTS, load_event
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from pressroom.adapters import wiring
-from pressroom.local.emulator import EmbeddedAws
-from pressroom.local.runtime import RuntimeMode
-from pressroom.local.stack import LocalStack
+from pressroom_local.emulator import EmbeddedAws
+from pressroom_local.runtime import RuntimeMode
+from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
 from tests.events import load_event
 from tests.integration.conftest import SITE_URL

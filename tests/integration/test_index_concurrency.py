@@ -22,10 +22,10 @@ from pressroom.events import normalize_sequencer
 from pressroom.exceptions import ConcurrentWriteError
 from pressroom.indexing import IndexPlan, ItemKey
 from pressroom.limits import DEFAULT_LIMITS
-from pressroom.local.s3_events import in_process_aws
-from pressroom.local.stack import POSTS_TABLE, LocalStack
 from pressroom.models import IndexMessage, PostSummary
 from pressroom.services.indexer import IndexerService
+from pressroom_local.s3_events import in_process_aws
+from pressroom_local.stack import POSTS_TABLE, LocalStack
 from tests.corpus import PROJECT_ROOT
 from tests.integration.conftest import SITE_URL
 

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pressroom.adapters.s3 import S3DocumentStore
-from pressroom.local.emulator import EmbeddedAws, embedded_aws
-from pressroom.local.runtime import CONCURRENT, RuntimeMode
-from pressroom.local.stack import LocalStack
 from pressroom.models import IndexMessage, PostDocument
+from pressroom_local.emulator import EmbeddedAws, embedded_aws
+from pressroom_local.runtime import CONCURRENT, RuntimeMode
+from pressroom_local.stack import LocalStack
 from reliability.harness import FinalState, read_site, scan_table
 from tests.corpus import PROJECT_ROOT
 from tests.histories import (

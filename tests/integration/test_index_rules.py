@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pressroom.local.stack import LocalStack
+from pressroom_local.stack import LocalStack
 
 POST = b"---\ntitle: %s\ndate: 2024-02-03\nslug: %s\n---\n\nBody of %s.\n"
 

@@ -11,9 +11,9 @@ import json
 import random
 from typing import Any
 
-from pressroom.local.faults import Invoke, observe_invocations
-from pressroom.local.runtime import LocalFunction
-from pressroom.local.stack import LocalStack
+from pressroom_local.faults import Invoke, observe_invocations
+from pressroom_local.runtime import LocalFunction
+from pressroom_local.stack import LocalStack
 
 POSTS = 40
 TAGS = ("harbour", "ferries", "tides")

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.local.stack import LocalStack
 from pressroom.models import PostSummary
+from pressroom_local.stack import LocalStack
 
 POST = b"---\ntitle: %s\ndate: 2024-02-%02d\n---\n\nBody.\n"
 

@@ -12,8 +12,8 @@ import pytest
 from pressroom.adapters.dynamodb import DynamoPostIndex, serialize, tag_item
 from pressroom.indexing import TagEntry
 from pressroom.listings import order_key, rewrite_from
-from pressroom.local.s3_events import in_process_aws
-from pressroom.local.stack import POSTS_TABLE, LocalStack
+from pressroom_local.s3_events import in_process_aws
+from pressroom_local.stack import POSTS_TABLE, LocalStack
 from tests.corpus import PROJECT_ROOT
 from tests.integration.conftest import SITE_URL
 

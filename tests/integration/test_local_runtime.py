@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from pressroom.local.emulator import EmbeddedAws
-from pressroom.local.mappings import StreamEventSourceMapping
-from pressroom.local.sandbox import FunctionError
-from pressroom.local.stack import LocalStack
+from pressroom_local.emulator import EmbeddedAws
+from pressroom_local.mappings import StreamEventSourceMapping
+from pressroom_local.sandbox import FunctionError
+from pressroom_local.stack import LocalStack
 from tests.corpus import SEED
 from tests.events import load_event
 from tests.integration.conftest import SITE_URL

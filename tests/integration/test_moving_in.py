@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from pressroom.local.stack import LocalStack
 from pressroom.site import page_object_key
+from pressroom_local.stack import LocalStack
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page
 from tests.unit.test_static_files import tiny_png

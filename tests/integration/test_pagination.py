@@ -11,9 +11,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from pressroom import syndication
-from pressroom.local.s3_events import in_process_aws
-from pressroom.local.stack import LocalStack
 from pressroom.site import page_object_key
+from pressroom_local.s3_events import in_process_aws
+from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page

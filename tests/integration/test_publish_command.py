@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.cli import main
 from pressroom.site import page_object_key
+from pressroom_local.cli import main
 from tests.corpus import CORPUS, cases
 
 

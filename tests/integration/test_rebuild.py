@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pressroom.local.stack import LocalStack
+from pressroom_local.stack import LocalStack
 from tests.corpus import CORPUS, PROJECT_ROOT
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pressroom.local.stack import LocalStack
+from pressroom_local.stack import LocalStack
 
 POST = """---
 title: From Hugo

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pressroom.assets import ASSET_CACHE_CONTROL
 from pressroom.indexing import PostKey
-from pressroom.local.stack import LocalStack
+from pressroom_local.stack import LocalStack
 from tests.unit.test_static_files import TINY_GIF, tiny_png
 
 SCRIPTED_SVG = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pressroom.local.publish import publish
-from pressroom.local.stack import LocalStack
+from pressroom_local.publish import publish
+from pressroom_local.stack import LocalStack
 from tests.corpus import SEED
 from tests.integration.html import read_page
 

@@ -17,7 +17,7 @@ BANDIT = PROJECT_ROOT / ".venv-bandit" / "bin" / "bandit"
 def test_bandit_finds_nothing_of_medium_or_high_severity() -> None:
     require(BANDIT.is_file(), "bandit is not installed: make .venv-bandit/.installed")
     done = subprocess.run(
-        [str(BANDIT), "-r", "shared", "functions", "-q", "-f", "json"],
+        [str(BANDIT), "-r", "shared", "local", "functions", "-q", "-f", "json"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -12,11 +12,11 @@ import boto3
 import pytest
 
 from pressroom.adapters import wiring
-from pressroom.cli import main
-from pressroom.local.faults import Invoke, observe_invocations
-from pressroom.local.runtime import LocalFunction
-from pressroom.local.s3_events import in_process_aws
-from pressroom.local.stack import LocalStack
+from pressroom_local.cli import main
+from pressroom_local.faults import Invoke, observe_invocations
+from pressroom_local.runtime import LocalFunction
+from pressroom_local.s3_events import in_process_aws
+from pressroom_local.stack import LocalStack
 from reliability.harness import PROJECT_ROOT, SITE_URL, dead_letter_counts, generate_posts
 
 POISON = "posts/poison.md"

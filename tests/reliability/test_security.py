@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pressroom.local.publish import PublishReport, publish
+from pressroom_local.publish import PublishReport, publish
 from reliability.harness import PROJECT_ROOT, SITE_URL
 
 XSS = {

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pressroom.cli import main
+from pressroom_local.cli import main
 from tests.corpus import CORPUS
 from tests.site.support import EXAMPLES, SITE_URL, PublishedSite, require_tool
 

@@ -13,7 +13,6 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from pressroom.adapters.dynamodb import post_record, record_item, source_status
-from pressroom.cli import main
 from pressroom.events import ContentEvent
 from pressroom.indexing import PostKey, PostRecord, SourceKey, SourceStatus
 from pressroom.limits import DEFAULT_LIMITS
@@ -21,6 +20,7 @@ from pressroom.models import IndexMessage, PostDocument, format_instant
 from pressroom.ports import SourceObject
 from pressroom.services.validator import ValidatorService
 from pressroom.sources import read_source
+from pressroom_local.cli import main
 from tests.memory_index import MemoryIndex
 
 UPLOADED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

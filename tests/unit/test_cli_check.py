@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.cli import main
 from pressroom.limits import DEFAULT_LIMITS
+from pressroom_local.cli import main
 from tests.corpus import CORPUS, SEED, CorpusCase, cases
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pressroom.adapters.dead_letters import DeadLetter
-from pressroom.cli import _print_dead_letters, _print_status, main
 from pressroom.indexing import SourceStatus
 from pressroom.models import Issue
+from pressroom_local.cli import _print_dead_letters, _print_status, main
 
 # Clear the screen, print a fake green "published" line, set the window title, and a
 # right-to-left override that would reverse what follows it.

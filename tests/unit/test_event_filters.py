@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pressroom.local.mappings import matches
-from pressroom.local.template import StackTemplate
+from pressroom_local.mappings import matches
+from pressroom_local.template import StackTemplate
 from tests.corpus import PROJECT_ROOT
 
 

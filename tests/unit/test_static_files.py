@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.cli import main
-from pressroom.local.watch import FolderMirror, upload_content_type
 from pressroom.ports import SourceObject
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_source
+from pressroom_local.cli import main
+from pressroom_local.watch import FolderMirror, upload_content_type
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from pressroom.local.mappings import EventRouter, OnThreads, StreamEventSourceMapping, shard_of
-from pressroom.local.provision import QueueInfo, TableInfo
-from pressroom.local.template import EventSource
+from pressroom_local.mappings import EventRouter, OnThreads, StreamEventSourceMapping, shard_of
+from pressroom_local.provision import QueueInfo, TableInfo
+from pressroom_local.template import EventSource
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/posts/stream/1"
 SOURCE = EventSource(

@@ -15,11 +15,11 @@ from botocore.config import Config
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.adapters.stack import LOCAL_CREDENTIALS
 from pressroom.config import RendererSettings
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import SourceStatus
-from pressroom.local.mappings import (
+from pressroom_local.locate import LOCAL_CREDENTIALS
+from pressroom_local.mappings import (
     EventRouter,
     EventSourceMapping,
     InLine,
@@ -28,9 +28,9 @@ from pressroom.local.mappings import (
     SqsEventSourceMapping,
     StreamEventSourceMapping,
 )
-from pressroom.local.provision import LocalResources, provision
-from pressroom.local.runtime import CONCURRENT, LocalFunction, RuntimeMode, load_functions
-from pressroom.local.template import StackTemplate
+from pressroom_local.provision import LocalResources, provision
+from pressroom_local.runtime import CONCURRENT, LocalFunction, RuntimeMode, load_functions
+from pressroom_local.template import StackTemplate
 
 if TYPE_CHECKING:
     import boto3
@@ -49,7 +49,7 @@ POSTS_TABLE = "PostsTable"
 
 def find_project_root(start: Path | None = None) -> Path:
     """The folder holding template.yaml: from `start` upwards, else where this package lives."""
-    candidates = [start or Path.cwd(), Path(__file__).resolve().parents[3]]
+    candidates = [start or Path.cwd(), Path(__file__).resolve().parents[2]]
     for candidate in candidates:
         for folder in (candidate, *candidate.parents):
             if (folder / "template.yaml").is_file() and (folder / "functions").is_dir():

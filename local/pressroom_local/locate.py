@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 LOCAL_STACK_FILE = Path(".pressroom") / "local.json"
 RENDERER_FUNCTION = "RendererFunction"
+STACK_OUTPUTS = ("PostsTableName", "ContentBucketName", "SiteBucketName", "RendererFunctionName")
+"""The deployed stack's outputs that every command needs (template.yaml must declare them)."""
 
 # moto's placeholder credentials: the local stack never reaches AWS.
 LOCAL_CREDENTIALS = {
@@ -89,25 +91,24 @@ class StackResources:
             output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])
         }
         try:
-            return cls(
-                region=client.meta.region_name,
-                endpoint_url=endpoint_url,
-                table_name=outputs["PostsTableName"],
-                content_bucket=outputs["ContentBucketName"],
-                site_bucket=outputs["SiteBucketName"],
-                functions=_function_environments(
-                    client.meta.region_name, endpoint_url, outputs["RendererFunctionName"]
-                ),
-                dead_letter_queues=dead_letter_queues(
-                    {
-                        logical_id: outputs[output]
-                        for logical_id, output in _QUEUE_OUTPUTS.items()
-                        if output in outputs
-                    }
-                ),
-            )
+            table, content, site, renderer = (outputs[name] for name in STACK_OUTPUTS)
         except KeyError as missing:
             raise ConfigurationError(f"stack {stack_name} has no output {missing}") from None
+        return cls(
+            region=client.meta.region_name,
+            endpoint_url=endpoint_url,
+            table_name=table,
+            content_bucket=content,
+            site_bucket=site,
+            functions=_function_environments(client.meta.region_name, endpoint_url, renderer),
+            dead_letter_queues=dead_letter_queues(
+                {
+                    logical_id: outputs[output]
+                    for logical_id, output in QUEUE_OUTPUTS.items()
+                    if output in outputs
+                }
+            ),
+        )
 
     def dynamodb(self) -> DynamoDBClient:
         session = local_session(self.region) if self.local else boto3.Session()
@@ -138,7 +139,7 @@ class StackResources:
         return RendererSettings.from_environment(environment)
 
 
-_QUEUE_OUTPUTS = {
+QUEUE_OUTPUTS = {
     "IngestQueue": "IngestQueueUrl",
     "IngestDLQ": "IngestDeadLetterQueueUrl",
     "IndexQueue": "IndexQueueUrl",

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from pressroom.local.emulator import embedded_aws
-from pressroom.local.stack import LocalStack, check_site_folder, find_project_root
 from pressroom.models import Issue
 from pressroom.ports import SourceObject
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_source
+from pressroom_local.emulator import embedded_aws
+from pressroom_local.stack import LocalStack, check_site_folder, find_project_root
 
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -12,10 +12,10 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from pressroom.adapters.stack import LOCAL_CREDENTIALS, LOCAL_STACK_FILE, StackResources
 from pressroom.exceptions import ConfigurationError
-from pressroom.local.runtime import LocalFunction, use_project_code
-from pressroom.local.template import FunctionSpec, StackTemplate
+from pressroom_local.locate import LOCAL_CREDENTIALS, LOCAL_STACK_FILE, StackResources
+from pressroom_local.runtime import LocalFunction, use_project_code
+from pressroom_local.template import FunctionSpec, StackTemplate
 
 
 def find_function(template: StackTemplate, name: str) -> FunctionSpec:

@@ -36,7 +36,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.retries.standard import ExponentialBackoff
 
 from pressroom.adapters import wiring
-from pressroom.local.runtime import LocalFunction
+from pressroom_local.runtime import LocalFunction
 
 FAULTED_SERVICES = frozenset({"s3", "dynamodb", "sqs"})
 WRITE_OPERATIONS = frozenset(
@@ -54,7 +54,7 @@ WRITE_OPERATIONS = frozenset(
         "SendMessageBatch",
     }
 )
-INJECTED = "injected by pressroom.local.faults"
+INJECTED = "injected by pressroom_local.faults"
 """In every injected error's message, so that a log line says where the error came from."""
 
 _SENTINEL_URL = "http://fault-injected.invalid/"

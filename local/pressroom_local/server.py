@@ -27,15 +27,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from pressroom.adapters.stack import LOCAL_STACK_FILE, local_session, process_running
 from pressroom.characters import for_terminal
 from pressroom.exceptions import ConfigurationError
-from pressroom.local.emulator import embedded_aws
-from pressroom.local.mappings import EventRouter
-from pressroom.local.serve import SiteServer
-from pressroom.local.stack import LocalStack
-from pressroom.local.watch import FolderMirror, Outcomes
 from pressroom.sources import collect_sources
+from pressroom_local.emulator import embedded_aws
+from pressroom_local.locate import LOCAL_STACK_FILE, local_session, process_running
+from pressroom_local.mappings import EventRouter
+from pressroom_local.serve import SiteServer
+from pressroom_local.stack import LocalStack
+from pressroom_local.watch import FolderMirror, Outcomes
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pressroom.exceptions import ConfigurationError
-from pressroom.local.template import StackTemplate
+from pressroom_local.template import StackTemplate
 
 if TYPE_CHECKING:
     import boto3

@@ -38,9 +38,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from pressroom.local.provision import QueueInfo, TableInfo
-from pressroom.local.runtime import LocalFunction
-from pressroom.local.template import EventSource
+from pressroom_local.provision import QueueInfo, TableInfo
+from pressroom_local.runtime import LocalFunction
+from pressroom_local.template import EventSource
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient

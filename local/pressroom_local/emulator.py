@@ -21,8 +21,8 @@ import boto3
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from pressroom.local.s3_events import realistic_s3_events
-from pressroom.local.scale import like_dynamodb
+from pressroom_local.s3_events import realistic_s3_events
+from pressroom_local.scale import like_dynamodb
 
 HOST = "127.0.0.1"
 REGION = "us-east-1"

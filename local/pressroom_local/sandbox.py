@@ -10,7 +10,7 @@ one function scales to several sandboxes. A sandbox reaches the embedded AWS
 through AWS_ENDPOINT_URL, as a deployed function reaches AWS.
 
 Sandboxes are forked from a zygote: one interpreter (`python -m
-pressroom.local.sandbox`) that has imported the libraries every handler
+pressroom_local.sandbox`) that has imported the libraries every handler
 needs (boto3, Powertools, pydantic, Jinja2) and nothing of any function's,
 and is single-threaded, so forking it is safe. A cold start then costs the
 handler's own imports, as on Lambda, rather than a whole interpreter's
@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, TextIO
 
-from pressroom.local.provision import ACCOUNT_ID
+from pressroom_local.provision import ACCOUNT_ID
 
 _STARTUP_SECONDS = 60.0
 _INHERITED = ("PATH", "LANG", "LC_ALL", "TMPDIR", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
@@ -260,7 +260,7 @@ class _Zygote:
         self._control, theirs = socket.socketpair()
         with theirs:
             self._process = subprocess.Popen(  # noqa: S603 # nosec B603 - this interpreter, our module
-                [sys.executable, "-m", "pressroom.local.sandbox", str(theirs.fileno())],
+                [sys.executable, "-m", "pressroom_local.sandbox", str(theirs.fileno())],
                 env={**environment, "PYTHONPATH": os.pathsep.join(sys.path)},
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,

@@ -89,9 +89,9 @@ def realistic_s3_events() -> Iterator[None]:
 
 @contextlib.contextmanager
 def in_process_aws(region: str = "us-east-1") -> Iterator[boto3.Session]:
-    """The embedded AWS (`pressroom.local.emulator`) and a session that reaches it in this
+    """The embedded AWS (`pressroom_local.emulator`) and a session that reaches it in this
     process, for stacks whose functions run here too."""
-    from pressroom.local.emulator import embedded_aws  # it builds on this module
+    from pressroom_local.emulator import embedded_aws  # it builds on this module
 
     with embedded_aws(region=region) as aws:
         yield aws.session

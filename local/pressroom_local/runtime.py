@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pressroom.local.provision import LocalResources
-from pressroom.local.sandbox import Invocation, LocalContext, SandboxPool, SandboxSpec
-from pressroom.local.template import FunctionSpec, StackTemplate
+from pressroom_local.provision import LocalResources
+from pressroom_local.sandbox import Invocation, LocalContext, SandboxPool, SandboxSpec
+from pressroom_local.template import FunctionSpec, StackTemplate
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

@@ -24,7 +24,7 @@ from pressroom.validation import read_plan, validate_source
 
 if TYPE_CHECKING:
     from pressroom.adapters.dead_letters import DeadLetter
-    from pressroom.adapters.stack import StackResources
+    from pressroom_local.locate import StackResources
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 DEFAULT_LOCAL_PORT = 4566
@@ -222,7 +222,7 @@ def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
 def _publish(arguments: argparse.Namespace) -> int:
     # Imported here: moto and boto3 are slow to import and `check` needs neither.
     try:
-        from pressroom.local.publish import publish
+        from pressroom_local.publish import publish
     except ModuleNotFoundError as missing:
         raise _needs_embedded_aws("publish", missing) from None
 
@@ -249,10 +249,10 @@ def _publish(arguments: argparse.Namespace) -> int:
 
 def _local(arguments: argparse.Namespace) -> int:
     try:
-        from pressroom.local.server import LocalOptions, run_local
+        from pressroom_local.server import LocalOptions, run_local
     except ModuleNotFoundError as missing:
         raise _needs_embedded_aws("local", missing) from None
-    from pressroom.local.stack import find_project_root
+    from pressroom_local.stack import find_project_root
 
     project_root = find_project_root()
     examples: Path | None = arguments.examples
@@ -274,9 +274,9 @@ def _local(arguments: argparse.Namespace) -> int:
 
 
 def _invoke(arguments: argparse.Namespace) -> int:
-    from pressroom.adapters.stack import locate_stack
-    from pressroom.local.invoke import error_response, prepare_function
-    from pressroom.local.stack import find_project_root
+    from pressroom_local.invoke import error_response, prepare_function
+    from pressroom_local.locate import locate_stack
+    from pressroom_local.stack import find_project_root
 
     event = _read_event(arguments.event)
     stack = locate_stack(stack_name=None, endpoint_url=arguments.endpoint_url, region=None)
@@ -318,7 +318,7 @@ def _needs_embedded_aws(command: str, missing: ModuleNotFoundError) -> Pressroom
 
 
 def _status(arguments: argparse.Namespace) -> int:
-    from pressroom.adapters.stack import locate_stack
+    from pressroom_local.locate import locate_stack
 
     stack = locate_stack(
         stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
@@ -407,7 +407,7 @@ def _print_dead_letters(
 
 
 def _redrive(arguments: argparse.Namespace) -> int:
-    from pressroom.adapters.stack import locate_stack
+    from pressroom_local.locate import locate_stack
 
     stack = locate_stack(
         stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
@@ -431,7 +431,7 @@ def _redrive(arguments: argparse.Namespace) -> int:
 
 
 def _rebuild(arguments: argparse.Namespace) -> int:
-    from pressroom.adapters.stack import locate_stack
+    from pressroom_local.locate import locate_stack
 
     stack = locate_stack(
         stack_name=arguments.stack, endpoint_url=arguments.endpoint_url, region=arguments.region
