@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from pressroom.local.scale import cheap_queue_counts
+from pressroom_local.scale import cheap_queue_counts
 
 COUNTS = [
     "ApproximateNumberOfMessages",
