@@ -6,7 +6,8 @@ AWS. The stack is provisioned there by the same code as `pressroom publish`,
 the functions run in sandboxes of their own, as many at once as the
 template allows, and background threads do what AWS would do by itself:
 Lambda's event source mappings poll the queues and the stream, CloudFront
-serves the site bucket, and (with `--watch`) a folder is mirrored into the
+serves the site bucket (with live reload: an open page reloads when it
+changes), and (with `--watch`) a folder is mirrored into the
 content bucket.
 """
 
@@ -123,7 +124,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             for status in stack.statuses(key for key, _ in examples).values()
         )
         try:
-            site = SiteServer((HOST, options.site_port), s3, stack.site_bucket)
+            site = SiteServer((HOST, options.site_port), s3, stack.site_bucket, live_reload=True)
         except OSError as error:
             raise _port_taken(options.site_port, "--site-port", error) from None
         running.callback(site.server_close)
