@@ -238,15 +238,17 @@ class Theme:
 
 def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> str:
     body = render_markdown(document.body_markdown, table_of_contents=_asks_for_contents(document))
+    # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
+    # links to none, since a tag only a draft carries has no page.
+    listed = document.listed and not document.draft
     return theme.render(
         f"{document.layout}.html",
         site=site,
         post=document,
         post_path=document.page_path,
-        # A page is in no archive or tag page: it links to none.
-        month_path=month_path(document.date) if document.listed else None,
+        month_path=month_path(document.date) if listed else None,
         tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags]
-        if document.listed
+        if listed
         else [],
         body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )

@@ -186,3 +186,18 @@ def test_listings_there_is_no_time_for_are_asked_for_again_not_left_to_time_out(
 
     assert renderer.rendered == ["newest"]
     assert queue.requested == ["tag:go", "tag:php"]
+
+
+def test_a_draft_has_a_page_only_in_a_preview_and_is_never_listed() -> None:
+    summary = post("hvar-out-of-season", tags=("travel",)).model_copy(update={"draft": True})
+    made = PostChange(old=None, new=live(summary, "draft"))
+    made_public = PostChange(
+        old=live(summary, "draft"), new=live(summary.model_copy(update={"draft": False}))
+    )
+
+    assert made.pages() == (None, None)
+    assert made.pages(drafts=True) == (None, summary)
+    assert made_public.pages(drafts=True)[0] == summary
+    assert made_public.pages()[0] is None
+    plan = plan_listings([made])
+    assert (plan.months, plan.tags) == ({}, {})

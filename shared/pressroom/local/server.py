@@ -34,7 +34,7 @@ from pressroom.exceptions import ConfigurationError
 from pressroom.local.emulator import embedded_aws
 from pressroom.local.mappings import EventRouter
 from pressroom.local.serve import SiteServer
-from pressroom.local.stack import LocalStack
+from pressroom.local.stack import DRAFTS_PREVIEW, LocalStack
 from pressroom.local.watch import FolderMirror, Outcomes
 from pressroom.sources import collect_sources
 
@@ -62,6 +62,8 @@ class LocalOptions:
     log: TextIO | None = None
     """Where the functions' logs go (None: nowhere)."""
     log_name: str | None = None
+    drafts: bool = False
+    """A preview: drafts rendered too, marked as such (`stack.DRAFTS_PREVIEW`)."""
     state_file: Path = LOCAL_STACK_FILE
 
 
@@ -109,6 +111,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             # As on Lambda: a failed message waits out its queue's visibility timeout.
             retry_after_seconds=None,
             endpoint_url=endpoint_url,
+            environment_overrides=DRAFTS_PREVIEW if options.drafts else None,
         )
         running.callback(stack.close)
         s3 = session.client("s3", endpoint_url=endpoint_url)
@@ -273,6 +276,8 @@ def _print_banner(
         lines.append(f"  examples  {options.examples}: {summary or 'no Markdown files'}")
     if options.watch:
         lines.append(f"  watching  {options.watch} → s3://{bucket}/")
+    if options.drafts:
+        lines.append("  drafts    rendered, marked as drafts, in no listing (a preview)")
     lines.append(f"  names     {options.state_file} (endpoint, buckets, table, queues, functions)")
     if options.log_name:
         lines.append(f"  logs      {options.log_name}")

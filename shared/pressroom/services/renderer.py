@@ -91,12 +91,14 @@ class RendererService:
     site: SiteStore
     config: SiteConfig
     theme: Theme
+    drafts: bool = False
+    """A preview (`--drafts`, never a deployed site): drafts have pages too, marked as such;
+    no listing shows them."""
 
     def render_post(self, change: PostChange) -> None:
         """Write or remove one post's page, and the redirects at its old URLs."""
-        was, now = change.was, change.published
-        if change.needs_page:
-            assert now is not None
+        was, now = change.pages(self.drafts)
+        if now is not None and now != was:
             self.write_post_page(now)
         if was is None:
             return
@@ -285,6 +287,10 @@ class RendererService:
         written = _RecordingSite(self.site)
         service = replace(self, site=written)
         for post in self.catalog.published_posts():
+            service.write_post_page(post)
+            yield post.page_path
+        # A preview's drafts have pages as well, which the sweep below would take for strays.
+        for post in self.catalog.draft_posts() if self.drafts else ():
             service.write_post_page(post)
             yield post.page_path
         # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
