@@ -124,6 +124,10 @@ class SiteStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def get(self, key: str) -> bytes | None:
+        """The object's body; None when there is none."""
+        ...
+
     def keys(self, prefix: str) -> Iterator[str]:
         """Every object key that starts with `prefix`."""
         ...

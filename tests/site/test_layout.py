@@ -13,9 +13,10 @@ def _expected_keys() -> list[str]:
     posts = published_posts()
     return sorted(
         {"index.html", "404.html", "feed.xml", "sitemap.xml", "search.json"}
-        | {"search/index.html", "search/search.js", "archive/index.html"}
+        | {"search/index.html", "search/search.js", "archive/index.html", "tags/index.html"}
         | {page_object_key(post.path) for post in posts}
         | {f"tags/{tag_key(tag)}/index.html" for post in posts for tag in post.tags}
+        | {f"tags/{tag_key(tag)}/tag.json" for post in posts for tag in post.tags}
         | {f"archive/{post.date:%Y/%m}/index.html" for post in posts}
     )
 
