@@ -11,7 +11,7 @@ from pressroom.exceptions import ListingRenderError
 from pressroom.indexing import PostRecord
 from pressroom.listings import PostChange, coalesce, listing_requests, plan_listings
 from pressroom.models import PostSummary
-from pressroom.services.renderer import LISTING_TIME_RESERVE_MS, ListingBatch
+from pressroom.services.renderer import LISTING_TIME_RESERVE_MS, Due, ListingBatch
 
 
 def post(slug: str, month: int = 3, tags: tuple[str, ...] = (), title: str = "T") -> PostSummary:
@@ -120,13 +120,13 @@ class RecordingRenderer:
         self.rendered: list[str] = []
         self.indexes_written = 0
 
-    def render_listing(self, request: str) -> bool:
+    def render_listing(self, request: str) -> Due:
         if request in self.failing:
             raise RuntimeError(f"{request} cannot be rendered")
         self.rendered.append(request)
-        return request.startswith("month:")
+        return Due.FILES if request.startswith("month:") else Due.NOTHING
 
-    def write_site_indexes(self) -> None:
+    def write_site_indexes(self, due: Due | None = None) -> None:
         self.indexes_written += 1
 
 
