@@ -118,12 +118,20 @@ class MemorySiteStore:
 
     def __init__(self) -> None:
         self.sizes: dict[str, int] = {}
+        self.small: dict[str, bytes] = {}
+        """Bodies of the objects a renderer reads back (tag cards), which are all small."""
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
         self.sizes[key] = len(body)
+        if len(body) <= 1024:
+            self.small[key] = body
 
     def delete(self, key: str) -> None:
         self.sizes.pop(key, None)
+        self.small.pop(key, None)
+
+    def get(self, key: str) -> bytes | None:
+        return self.small.get(key)
 
     def keys(self, prefix: str) -> Iterator[str]:
         return iter([key for key in self.sizes if key.startswith(prefix)])

@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "--log", type=Path, metavar="FILE", help="write the functions' logs here (default: none)"
     )
     publish.add_argument("-v", "--verbose", action="store_true", help="functions' logs to stderr")
+    _add_drafts_option(publish)
     publish.set_defaults(run=_publish)
 
     status = commands.add_parser("status", help="what happened to an upload")
@@ -113,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         "--log", type=Path, metavar="FILE", help=f"the functions' logs (default: {LOCAL_LOG})"
     )
     local.add_argument("-v", "--verbose", action="store_true", help="functions' logs to stderr")
+    _add_drafts_option(local)
     local.set_defaults(run=_local)
 
     invoke = commands.add_parser(
@@ -129,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     invoke.add_argument("--endpoint-url", help="the AWS endpoint (default: the local stack's)")
     invoke.set_defaults(run=_invoke)
     return parser
+
+
+def _add_drafts_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--drafts",
+        action="store_true",
+        help="a preview: render drafts (and _drafts/) too, each marked as a draft, in no listing",
+    )
 
 
 def _add_stack_options(parser: argparse.ArgumentParser) -> None:
@@ -227,7 +237,13 @@ def _publish(arguments: argparse.Namespace) -> int:
         raise _needs_embedded_aws("publish", missing) from None
 
     log = _function_log(arguments.log or Path(os.devnull), verbose=arguments.verbose)
-    report = publish(arguments.paths, arguments.site, site_url=arguments.site_url, log=log)
+    report = publish(
+        arguments.paths,
+        arguments.site,
+        site_url=arguments.site_url,
+        log=log,
+        drafts=arguments.drafts,
+    )
     if arguments.json:
         print(json.dumps(report.as_json(), indent=2))
         return 0 if not report.rejected else 1
@@ -236,8 +252,9 @@ def _publish(arguments: argparse.Namespace) -> int:
         if key.endswith(".html"):
             _say(str(site / key))
     print(file=sys.stderr)
+    previewed = " (rendered: a preview)" if arguments.drafts else ""
     _say(
-        f"{len(report.published)} published, {len(report.drafts)} drafts, "
+        f"{len(report.published)} published, {len(report.drafts)} drafts{previewed}, "
         f"{len(report.rejected)} rejected → {site}/",
         sys.stderr,
     )
@@ -269,6 +286,7 @@ def _local(arguments: argparse.Namespace) -> int:
         watch=arguments.watch,
         log=_function_log(log_path, verbose=arguments.verbose),
         log_name=None if arguments.verbose else str(log_path),
+        drafts=arguments.drafts,
     )
     return run_local(options, sys.stdout, sys.stderr)
 

@@ -14,7 +14,12 @@ from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_source
 from pressroom_local.emulator import embedded_aws
-from pressroom_local.stack import LocalStack, check_site_folder, find_project_root
+from pressroom_local.stack import (
+    DRAFTS_PREVIEW,
+    LocalStack,
+    check_site_folder,
+    find_project_root,
+)
 
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -71,7 +76,9 @@ def publish(
     site_url: str,
     log: TextIO | None = None,
     project_root: Path | None = None,
+    drafts: bool = False,
 ) -> PublishReport:
+    """`drafts`: a preview, drafts rendered too (`DRAFTS_PREVIEW`)."""
     sources = collect_sources(paths)
     check_site_folder(site)
     with (
@@ -82,6 +89,7 @@ def publish(
             site_url=site_url,
             log=log,
             endpoint_url=aws.endpoint_url,
+            environment_overrides=DRAFTS_PREVIEW if drafts else None,
         ) as stack,
     ):
         stack.router.drain()
@@ -90,7 +98,7 @@ def publish(
         pages = stack.export_site(site)
         statuses = stack.statuses(key for key, _ in sources)
     published: list[str] = []
-    drafts: list[str] = []
+    draft_slugs: list[str] = []
     rejected: list[Rejection] = []
     described: list[PublishedSource] = []
     for key, path in sources:
@@ -98,30 +106,33 @@ def publish(
         if status is None:
             lost = Issue(message="the pipeline never recorded this file (see the function log)")
             rejected.append(Rejection(str(path), (lost,)))
-            described.append(PublishedSource(str(path), _kind(key), "lost", None))
+            described.append(PublishedSource(str(path), _kind(key, drafts), "lost", None))
             continue
         is_post = status.slug is not None and not status.slug.startswith("/")
-        on_site = status.status == "published" and status.slug is not None
+        on_site = status.slug is not None and (
+            status.status == "published" or (drafts and status.status == "draft")
+        )
         url = "/" + claimed_path(status.slug, status.path) if on_site and status.slug else None
-        described.append(PublishedSource(str(path), _kind(key), status.status, url))
+        described.append(PublishedSource(str(path), _kind(key, drafts), status.status, url))
         if status.status == "ignored":
             continue
-        if on_site and is_post and status.slug:
+        if status.status == "draft" and status.slug:
+            draft_slugs.append(status.slug)
+        elif on_site and is_post and status.slug:
             published.append(status.slug)
-        elif status.status == "draft" and status.slug:
-            drafts.append(status.slug)
         elif not on_site:
             rejected.append(Rejection(str(path), status.errors))
     return PublishReport(
         site=site,
         published=published,
-        drafts=drafts,
+        drafts=draft_slugs,
         rejected=rejected,
         pages=pages,
         sources=described,
     )
 
 
-def _kind(key: str) -> str | None:
+def _kind(key: str, drafts: bool) -> str | None:
     """What a source is, from its key alone, as `validate_source` decides it."""
-    return validate_source(SourceObject(key=key, size=0, body=None), first_seen=_NEVER).kind
+    source = SourceObject(key=key, size=0, body=None)
+    return validate_source(source, first_seen=_NEVER, drafts=drafts).kind

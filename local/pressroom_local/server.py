@@ -6,7 +6,8 @@ AWS. The stack is provisioned there by the same code as `pressroom publish`,
 the functions run in sandboxes of their own, as many at once as the
 template allows, and background threads do what AWS would do by itself:
 Lambda's event source mappings poll the queues and the stream, CloudFront
-serves the site bucket, and (with `--watch`) a folder is mirrored into the
+serves the site bucket (with live reload: an open page reloads when it
+changes), and (with `--watch`) a folder is mirrored into the
 content bucket.
 """
 
@@ -34,7 +35,7 @@ from pressroom_local.emulator import embedded_aws
 from pressroom_local.locate import LOCAL_STACK_FILE, local_session, process_running
 from pressroom_local.mappings import EventRouter
 from pressroom_local.serve import SiteServer
-from pressroom_local.stack import LocalStack
+from pressroom_local.stack import DRAFTS_PREVIEW, LocalStack
 from pressroom_local.watch import FolderMirror, Outcomes
 
 HOST = "127.0.0.1"
@@ -61,6 +62,8 @@ class LocalOptions:
     log: TextIO | None = None
     """Where the functions' logs go (None: nowhere)."""
     log_name: str | None = None
+    drafts: bool = False
+    """A preview: drafts rendered too, marked as such (`stack.DRAFTS_PREVIEW`)."""
     state_file: Path = LOCAL_STACK_FILE
 
 
@@ -108,6 +111,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             # As on Lambda: a failed message waits out its queue's visibility timeout.
             retry_after_seconds=None,
             endpoint_url=endpoint_url,
+            environment_overrides=DRAFTS_PREVIEW if options.drafts else None,
         )
         running.callback(stack.close)
         s3 = session.client("s3", endpoint_url=endpoint_url)
@@ -123,7 +127,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             for status in stack.statuses(key for key, _ in examples).values()
         )
         try:
-            site = SiteServer((HOST, options.site_port), s3, stack.site_bucket)
+            site = SiteServer((HOST, options.site_port), s3, stack.site_bucket, live_reload=True)
         except OSError as error:
             raise _port_taken(options.site_port, "--site-port", error) from None
         running.callback(site.server_close)
@@ -272,6 +276,8 @@ def _print_banner(
         lines.append(f"  examples  {options.examples}: {summary or 'no Markdown files'}")
     if options.watch:
         lines.append(f"  watching  {options.watch} → s3://{bucket}/")
+    if options.drafts:
+        lines.append("  drafts    rendered, marked as drafts, in no listing (a preview)")
     lines.append(f"  names     {options.state_file} (endpoint, buckets, table, queues, functions)")
     if options.log_name:
         lines.append(f"  logs      {options.log_name}")

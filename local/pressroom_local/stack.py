@@ -46,6 +46,10 @@ CONTENT_BUCKET = "ContentBucket"
 SITE_BUCKET = "SiteBucket"
 POSTS_TABLE = "PostsTable"
 
+DRAFTS_PREVIEW = {"PREVIEW_DRAFTS": "true"}
+"""The functions' environment for a drafts preview (`--drafts`): the validator reads
+`_drafts/` as drafts, the renderer gives drafts pages. Only the local stack sets it."""
+
 
 def find_project_root(start: Path | None = None) -> Path:
     """The folder holding template.yaml: from `start` upwards, else where this package lives."""

@@ -72,6 +72,9 @@ RESERVED_FOLDERS = ("tags/", "categories/", "archive/", "page/", "sitemaps/", "s
 """Where the renderer keeps listings it trims (every key under them that it did not write
 goes): an asset there would be deleted by the next listing."""
 
+DRAFTS_FOLDER = "_drafts/"
+"""Jekyll's folder of drafts: ignored, but for a drafts preview (`--drafts`)."""
+
 _GENERATOR_FOLDERS = {
     "_drafts": "a draft (Jekyll's `_drafts/`): never published; move it out of `_drafts/` "
     "when it is ready",
@@ -100,6 +103,10 @@ def ignored_reason(key: str) -> str | None:
         top,
         f"`{top}/` holds another generator's internals (layouts, includes, data): not published",
     )
+
+
+def in_drafts_folder(key: str) -> bool:
+    return key.startswith(DRAFTS_FOLDER)
 
 
 def refusal(key: str) -> str:

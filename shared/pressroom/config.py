@@ -71,6 +71,9 @@ class ValidatorSettings(_Settings):
     artifacts_bucket: str = Field(alias="ARTIFACTS_BUCKET")
     index_queue_url: str = Field(alias="INDEX_QUEUE_URL")
     max_object_bytes: int = Field(DEFAULT_LIMITS.max_object_bytes, alias="MAX_OBJECT_BYTES", gt=0)
+    preview_drafts: bool = Field(False, alias="PREVIEW_DRAFTS")
+    """Read posts under `_drafts/` as drafts, not ignore them: `--drafts` sets it locally;
+    the template sets it false, and no parameter changes that."""
 
     @property
     def limits(self) -> Limits:
@@ -92,6 +95,9 @@ class RendererSettings(_Settings):
     list_page_size: int = Field(50, alias="LIST_PAGE_SIZE", gt=0, le=200)
     theme: str = Field("default", alias="THEME", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     """A folder under pressroom/themes/: its templates override the default theme's."""
+    preview_drafts: bool = Field(False, alias="PREVIEW_DRAFTS")
+    """Render drafts' pages, marked as drafts and in no listing: `--drafts` sets it
+    locally; the template sets it false, and no parameter changes that."""
 
     @property
     def theme_dir(self) -> Path:

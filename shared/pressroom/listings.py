@@ -91,10 +91,11 @@ class PostChange:
         """The post as listings show it after the change, if they do (a page they do not)."""
         return self.new.listed if self.new is not None else None
 
-    @property
-    def needs_page(self) -> bool:
-        """The page must be (re)written: newly published, or published with new content."""
-        return self.published is not None and self.published != self.was
+    def pages(self, drafts: bool = False) -> tuple[PostSummary | None, PostSummary | None]:
+        """The post as its page showed it before the change and shows it after, None where
+        there is no page: a published post has one, and with `drafts` (a preview, never a
+        deployed site) a draft too. Listings never show a draft (`listed`)."""
+        return _page_of(self.old, drafts), _page_of(self.new, drafts)
 
     @property
     def unpublishes(self) -> bool:
@@ -103,6 +104,14 @@ class PostChange:
     @property
     def creates_item(self) -> bool:
         return self.old is None
+
+
+def _page_of(record: PostRecord | None, drafts: bool) -> PostSummary | None:
+    if record is None:
+        return None
+    if drafts and record.status == "draft" and isinstance(record.post, PostSummary):
+        return record.post
+    return record.published
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -238,15 +239,17 @@ class Theme:
 
 def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> str:
     body = render_markdown(document.body_markdown, table_of_contents=_asks_for_contents(document))
+    # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
+    # links to none, since a tag only a draft carries has no page.
+    listed = document.listed and not document.draft
     return theme.render(
         f"{document.layout}.html",
         site=site,
         post=document,
         post_path=document.page_path,
-        # A page is in no archive or tag page: it links to none.
-        month_path=month_path(document.date) if document.listed else None,
+        month_path=month_path(document.date) if listed else None,
         tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags]
-        if document.listed
+        if listed
         else [],
         body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
@@ -317,14 +320,19 @@ def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Them
     )
 
 
+def tag_name(tag: str, entries: ListingTail[TagEntry]) -> str:
+    """A tag as its newest post spells it (`Open Source`); its key where no entry says."""
+    newest = entries.posts[-1] if entries.posts else None
+    return newest.name if newest is not None and newest.name else tag
+
+
 def render_tag_pages(
     tag: str, entries: ListingTail[TagEntry], site: SiteConfig, theme: Theme
 ) -> Iterator[tuple[str, str]]:
     """The pages of a tag's listing that `entries` holds whole, `site.list_page_size` posts
     a page: (site path, HTML). `tag` is the tag's key; the pages name it as its newest post
     spells it."""
-    newest = entries.posts[-1] if entries.posts else None
-    name = newest.name if newest is not None and newest.name else tag
+    name = tag_name(tag, entries)
     for page, part in paginate(tag_path(tag), entries, site.list_page_size):
         html = theme.render(
             "tag.html",
@@ -381,6 +389,46 @@ def render_archive_index(months: Sequence[tuple[int, int]], site: SiteConfig, th
             years.append(ArchiveYear(year, []))
         years[-1].months.append((_MONTH_NAMES[month], archive_path(year, month)))
     return theme.render("archives.html", site=site, years=years, page_path=ARCHIVE_INDEX_PATH)
+
+
+TAGS_INDEX_PATH = "tags/"
+"""The page that lists every tag, each linking its page."""
+TAG_CARD = "tag.json"
+"""Beside a tag's pages: `{"name": …}`, the tag as written, which the tags index shows."""
+MAX_TAGS_INDEXED = 1_000
+"""The most tags the tags index lists: the first in the order of their keys (as S3 lists
+them); the page says how many more there are, each still linked from its posts."""
+
+
+def tag_card_key(tag: str) -> str:
+    return f"{tag_path(tag)}{TAG_CARD}"
+
+
+def tag_of_card(key: str) -> str | None:
+    """The tag key whose card is at `key`, or None for any other key under `tags/`."""
+    inner = key.removeprefix(TAGS_INDEX_PATH)
+    tag, _, rest = inner.partition("/")
+    return tag if key.startswith(TAGS_INDEX_PATH) and tag and rest == TAG_CARD else None
+
+
+def render_tag_card(name: str) -> bytes:
+    return json.dumps({"name": name}, ensure_ascii=False).encode("utf-8")
+
+
+def read_tag_card(tag: str, body: bytes | None) -> TagLink:
+    """The link the tags index shows for a tag: its name from its card, else its key."""
+    try:
+        name = json.loads(body)["name"] if body is not None else tag
+    except (ValueError, KeyError, TypeError):
+        name = tag
+    return TagLink(name=name if isinstance(name, str) and name else tag, path=tag_path(tag))
+
+
+def render_tags_index(tags: Sequence[TagLink], more: int, site: SiteConfig, theme: Theme) -> str:
+    """`tags/`: the tags (as written, each linking its page) in alphabetical order, and how
+    many more there are beyond `MAX_TAGS_INDEXED`."""
+    shown = sorted(tags, key=lambda tag: (tag.name.casefold(), tag.path))
+    return theme.render("tags.html", site=site, tags=shown, more=more, page_path=TAGS_INDEX_PATH)
 
 
 def render_search_page(site: SiteConfig, theme: Theme) -> str:

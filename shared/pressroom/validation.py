@@ -21,6 +21,7 @@ from pressroom.assets import (
     asset_path,
     asset_type,
     ignored_reason,
+    in_drafts_folder,
     refusal,
     reserved_problem,
     signature_problem,
@@ -168,10 +169,10 @@ class ReadPlan:
     whole: bool = True
 
 
-def read_plan(key: str, limits: Limits = DEFAULT_LIMITS) -> ReadPlan:
-    """What `validate_source` needs of the object at `key`."""
+def read_plan(key: str, limits: Limits = DEFAULT_LIMITS, *, drafts: bool = False) -> ReadPlan:
+    """What `validate_source` needs of the object at `key` (with `drafts` as it is given)."""
     kind = asset_type(key)
-    if ignored_reason(key) is not None or (kind is None and not _is_markdown(key)):
+    if _ignored(key, drafts) is not None or (kind is None and not _is_markdown(key)):
         return ReadPlan(0, whole=False)
     if kind is None:
         return ReadPlan(limits.max_object_bytes)
@@ -186,11 +187,13 @@ def validate_source(
     first_seen: datetime,
     limits: Limits = DEFAULT_LIMITS,
     layouts: frozenset[str] = DEFAULT_LAYOUTS,
+    drafts: bool = False,
 ) -> ValidationOutcome:
     """Validate a source as a store handed it over (as `read_plan` asked): a post over
     `max_object_bytes` is refused from its size, its body never read; an asset from its
-    size and first bytes. `check` and the validator both come through here."""
-    if (reason := ignored_reason(source.key)) is not None:
+    size and first bytes. `check` and the validator both come through here. With `drafts`
+    (a preview, never a deployed site), a post under `_drafts/` is read as a draft."""
+    if (reason := _ignored(source.key, drafts)) is not None:
         return ValidationOutcome(
             source_key=source.key, kind="ignored", warnings=(Issue(message=reason),)
         )
@@ -205,6 +208,13 @@ def validate_source(
     return validate_post(
         source.body, source.key, first_seen=first_seen, limits=limits, layouts=layouts
     )
+
+
+def _ignored(key: str, drafts: bool) -> str | None:
+    """Why a key is never published; a post in `_drafts/` is, when drafts are previewed."""
+    if drafts and in_drafts_folder(key) and _is_markdown(key):
+        return None
+    return ignored_reason(key)
 
 
 def validate_asset(source: SourceObject, kind: AssetType, limits: Limits) -> ValidationOutcome:
@@ -473,8 +483,9 @@ class _PostValidator:
 
     def _draft(self) -> bool:
         draft = self._flag("draft", default=False)
-        # `published` that is not true or false is a date (read, or refused, by _date).
-        return draft or self.data.get("published") is False
+        # `published` that is not true or false is a date (read, or refused, by _date). A
+        # file in `_drafts/` reaches here only when drafts are previewed: it is one.
+        return draft or self.data.get("published") is False or in_drafts_folder(self.source_key)
 
     def _flag(self, key: str, *, default: bool) -> bool:
         value = self.data.get(key, default)

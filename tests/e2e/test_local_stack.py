@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pressroom_local.serve import SiteObject, with_live_reload
 from tests.corpus import PROJECT_ROOT
 from tests.e2e.conftest import LocalProcess, eventually
 
@@ -87,7 +88,9 @@ def test_the_site_bucket_is_served_like_cloudfront_serves_it(local: LocalProcess
     listed = s3.list_objects_v2(Bucket=site_bucket, Prefix="404.html").get("Contents", [])
     if listed:  # the site's own 404 page, once the renderer has written one
         page = s3.get_object(Bucket=site_bucket, Key="404.html")["Body"].read()
-        assert missing.body == page.decode("utf-8")
+        # As it is stored, with the live-reload script the local server adds to every page.
+        served = with_live_reload(SiteObject(page, "text/html; charset=utf-8"))
+        assert missing.body == served.body.decode("utf-8")
     # Keys are looked up in the bucket: there is no disk to climb out onto.
     assert local.get("/../../../etc/passwd").status == 404
     assert local.get("/%2e%2e/%2e%2e/etc/passwd").status == 404
@@ -236,6 +239,45 @@ def test_headless_chromium_loads_the_home_page(local: LocalProcess, chromium: st
     assert dumped.returncode == 0, dumped.stderr
     assert f"<title>{SITE_TITLE}" in dumped.stdout
     assert SEED_PAGE in dumped.stdout
+
+
+def test_an_open_page_reloads_when_its_post_is_published_again(
+    local: LocalProcess, chromium: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert local.watched is not None
+    post = local.watched / "harbour" / "harbour-lights.md"
+    post.parent.mkdir()
+    path = "/posts/harbour-lights/"
+    post.write_text(_post("Harbour lights at dusk", tags="photography"), encoding="utf-8")
+    eventually(lambda: _shows(local, path, "Harbour lights at dusk"))
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium)
+        try:
+            page = browser.new_page()
+            page.goto(local.site_url + path.lstrip("/"))
+            # A mark on this document: a reload makes a new one, without it.
+            page.evaluate("window.loadedBeforeTheEdit = true")
+            post.write_text(
+                _post("Harbour lights after the storm", tags="photography"), encoding="utf-8"
+            )
+            page.wait_for_function(
+                "document.title.startsWith('Harbour lights after the storm')", timeout=15_000
+            )
+            reloaded = page.evaluate("window.loadedBeforeTheEdit === undefined")
+        finally:
+            browser.close()
+
+    assert reloaded
+    # The script is the local server's: the page in the site bucket does not carry it.
+    bucket = local.state()["buckets"]["SiteBucket"]
+    stored = local.s3().get_object(Bucket=bucket, Key="posts/harbour-lights/index.html")
+    html = stored["Body"].read().decode()
+    assert "Harbour lights after the storm" in html
+    assert "_pressroom/" not in html
+    assert "/_pressroom/live-reload.js" in local.get(path).body
 
 
 def test_rebuild_rewrites_every_page_from_the_index(local: LocalProcess) -> None:

@@ -676,3 +676,10 @@ def test_the_pipeline_tests_deploys_dev_waits_for_approval_then_deploys_prod() -
     for step in ("make test", "sam build", "sam package"):
         assert step in buildspec
     assert 'CI: "true"' in buildspec
+
+
+@pytest.mark.parametrize("function_id", ["ValidatorFunction", "RendererFunction"])
+def test_a_deployed_stack_never_previews_drafts(function_id: str) -> None:
+    # A literal, not a parameter: no deployment can turn a drafts preview on.
+    assert specs()[function_id].environment["PREVIEW_DRAFTS"] == "false"
+    assert not any("draft" in name.lower() for name in document()["Parameters"])

@@ -13,9 +13,10 @@ def _expected_keys() -> list[str]:
     posts = published_posts()
     return sorted(
         {"index.html", "404.html", "feed.xml", "sitemap.xml", "search.json"}
-        | {"search/index.html", "search/search.js", "archive/index.html"}
+        | {"search/index.html", "search/search.js", "archive/index.html", "tags/index.html"}
         | {page_object_key(post.path) for post in posts}
         | {f"tags/{tag_key(tag)}/index.html" for post in posts for tag in post.tags}
+        | {f"tags/{tag_key(tag)}/tag.json" for post in posts for tag in post.tags}
         | {f"archive/{post.date:%Y/%m}/index.html" for post in posts}
     )
 
@@ -33,3 +34,13 @@ def test_publish_names_the_published_posts_and_drafts(site: PublishedSite) -> No
 @pytest.mark.parametrize("slug", sorted(draft_slugs()))
 def test_no_page_for_a_draft(site: PublishedSite, slug: str) -> None:
     assert not (site.root / "posts" / slug).exists()
+
+
+def test_no_page_in_the_site_bucket_carries_the_live_reload_script(site: PublishedSite) -> None:
+    # `pressroom local` adds it to pages as it serves them; what is published never has it.
+    pages = sorted(site.root.rglob("*.html"))
+    assert pages
+
+    carrying = [page for page in pages if b"_pressroom/" in page.read_bytes()]
+
+    assert carrying == []

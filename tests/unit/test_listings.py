@@ -11,7 +11,7 @@ from pressroom.exceptions import ListingRenderError
 from pressroom.indexing import PostRecord
 from pressroom.listings import PostChange, coalesce, listing_requests, plan_listings
 from pressroom.models import PostSummary
-from pressroom.services.renderer import LISTING_TIME_RESERVE_MS, ListingBatch
+from pressroom.services.renderer import LISTING_TIME_RESERVE_MS, Due, ListingBatch
 
 
 def post(slug: str, month: int = 3, tags: tuple[str, ...] = (), title: str = "T") -> PostSummary:
@@ -120,13 +120,13 @@ class RecordingRenderer:
         self.rendered: list[str] = []
         self.indexes_written = 0
 
-    def render_listing(self, request: str) -> bool:
+    def render_listing(self, request: str) -> Due:
         if request in self.failing:
             raise RuntimeError(f"{request} cannot be rendered")
         self.rendered.append(request)
-        return request.startswith("month:")
+        return Due.FILES if request.startswith("month:") else Due.NOTHING
 
-    def write_site_indexes(self) -> None:
+    def write_site_indexes(self, due: Due | None = None) -> None:
         self.indexes_written += 1
 
 
@@ -186,3 +186,18 @@ def test_listings_there_is_no_time_for_are_asked_for_again_not_left_to_time_out(
 
     assert renderer.rendered == ["newest"]
     assert queue.requested == ["tag:go", "tag:php"]
+
+
+def test_a_draft_has_a_page_only_in_a_preview_and_is_never_listed() -> None:
+    summary = post("hvar-out-of-season", tags=("travel",)).model_copy(update={"draft": True})
+    made = PostChange(old=None, new=live(summary, "draft"))
+    made_public = PostChange(
+        old=live(summary, "draft"), new=live(summary.model_copy(update={"draft": False}))
+    )
+
+    assert made.pages() == (None, None)
+    assert made.pages(drafts=True) == (None, summary)
+    assert made_public.pages(drafts=True)[0] == summary
+    assert made_public.pages()[0] is None
+    plan = plan_listings([made])
+    assert (plan.months, plan.tags) == ({}, {})

@@ -527,6 +527,14 @@ class DynamoPostIndex:
         ):
             yield post_summary(item)
 
+    def draft_posts(self) -> Iterator[PostSummary]:
+        for item in self._scan(
+            "sk = :post AND #status = :draft",
+            {":post": {"S": "POST"}, ":draft": {"S": "draft"}},
+            names={"#status": "status"},
+        ):
+            yield post_summary(item)
+
     def published_count(self) -> int:
         return sum(1 for _ in self.published_posts())
 

@@ -56,6 +56,7 @@ def validator_service() -> ValidatorService:
             boto3.client("sqs", config=CLIENT_CONFIG), settings.index_queue_url
         ),
         limits=settings.limits,
+        drafts=settings.preview_drafts,
     )
 
 
@@ -103,6 +104,7 @@ def build_renderer(
         site=S3SiteStore(s3, settings.site_bucket),
         config=settings.site,
         theme=Theme(settings.theme_dir),
+        drafts=settings.preview_drafts,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+import enum
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
@@ -10,6 +12,7 @@ from typing import Protocol, TypeVar
 
 from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
+from pressroom.indexing import TagEntry
 from pressroom.listings import (
     AssetChange,
     ListingPlan,
@@ -29,14 +32,18 @@ from pressroom.site import (
     ARCHIVE_INDEX_PATH,
     HTML_CONTENT_TYPE,
     JAVASCRIPT_CONTENT_TYPE,
+    MAX_TAGS_INDEXED,
     NOT_FOUND_KEY,
     SEARCH_PAGE_PATH,
     SEARCH_SCRIPT_KEY,
+    TAGS_INDEX_PATH,
+    TagLink,
     Theme,
     archive_path,
     listing_page_keys,
     listing_pages_prefix,
     page_object_key,
+    read_tag_card,
     render_archive_index,
     render_archive_pages,
     render_home_page,
@@ -44,7 +51,12 @@ from pressroom.site import (
     render_post_page,
     render_redirect_page,
     render_search_page,
+    render_tag_card,
     render_tag_pages,
+    render_tags_index,
+    tag_card_key,
+    tag_name,
+    tag_of_card,
     tag_path,
 )
 from pressroom.slugs import claimed_slug
@@ -72,6 +84,17 @@ from pressroom.syndication import (
 )
 
 
+class Due(enum.Flag):
+    """Which of the site's indexes a listing's change makes due."""
+
+    NOTHING = 0
+    FILES = enum.auto()
+    """The sitemap index, the search manifest and the archive's index: the month files
+    changed, or a post item appeared."""
+    TAGS = enum.auto()
+    """The tags index: a tag appeared, went, or is spelled anew."""
+
+
 @dataclass(frozen=True)
 class RebuildPlan:
     """What `pressroom rebuild` will write: every published post, month and tag."""
@@ -93,12 +116,14 @@ class RendererService:
     site: SiteStore
     config: SiteConfig
     theme: Theme
+    drafts: bool = False
+    """A preview (`--drafts`, never a deployed site): drafts have pages too, marked as such;
+    no listing shows them."""
 
     def render_post(self, change: PostChange) -> None:
         """Write or remove one post's page, and the redirects at its old URLs."""
-        was, now = change.was, change.published
-        if change.needs_page:
-            assert now is not None
+        was, now = change.pages(self.drafts)
+        if now is not None and now != was:
             self.write_post_page(now)
         if was is None:
             return
@@ -147,21 +172,24 @@ class RendererService:
 
     def render_listings(self, plan: ListingPlan) -> None:
         """Re-render, once, each listing of the plan."""
-        indexes_due = [self.render_listing(request) for request in listing_requests(plan)]
-        if any(indexes_due):
-            self.write_site_indexes()
+        due = Due.NOTHING
+        for request in listing_requests(plan):
+            due |= self.render_listing(request)
+        if due:
+            self.write_site_indexes(due)
 
-    def render_listing(self, request: str) -> bool:
-        """Re-render the listing a listing-queue message names; whether the site's indexes
-        are due after it (a month's set of files changed, or they were asked for)."""
+    def render_listing(self, request: str) -> Due:
+        """Re-render the listing a listing-queue message names; which of the site's indexes
+        are due after it: the file indexes when a month's set of files changed or they were
+        asked for, the tags index when a tag's card changed."""
         plan = coalesce([request])
         if plan.home:
             self.write_newest()
         for month, since in plan.months.items():
-            return self.write_month(month, since)
+            return Due.FILES if self.write_month(month, since) else Due.NOTHING
         for tag, since in plan.tags.items():
-            self.write_tag(tag, since)
-        return plan.new_items
+            return Due.TAGS if self.write_tag(tag, since) else Due.NOTHING
+        return Due.FILES if plan.new_items else Due.NOTHING
 
     def write_newest(self) -> None:
         """The home page and the feed."""
@@ -211,27 +239,71 @@ class RendererService:
         )
         return sitemaps_changed or shards_changed
 
-    def write_tag(self, tag: str, since: str = "") -> None:
-        """A tag's pages from place `since` on (`""`: all of them); removed when no post
-        carries it."""
+    def write_tag(self, tag: str, since: str = "") -> bool:
+        """A tag's pages from place `since` on (`""`: all of them), and its card (the tag
+        as its newest post spells it); removed when no post carries it. Returns whether
+        the card changed, the tags index with it: the tag appeared, went, or is spelled
+        anew."""
         page_size = self.config.list_page_size
+        card = tag_card_key(tag)
+        before = self.site.get(card)
+        after: list[bytes | None] = []
+
+        def write(entries: ListingTail[TagEntry]) -> None:
+            self._write_pages(
+                tag_path(tag),
+                render_tag_pages(tag, entries, self.config, self.theme),
+                entries.total,
+            )
+            body = render_tag_card(tag_name(tag, entries)) if entries.total else None
+            # Most renders leave the card as it was: a request saved each time.
+            if body != (after[-1] if after else before):
+                if body is None:
+                    self.site.delete(card)
+                else:
+                    self.site.put(card, body, JSON_CONTENT_TYPE)
+            after.append(body)
+
         _settled(
             lambda: self.catalog.tag_tail(
                 tag, since, lambda older, total: rewrite_from(older, total, page_size)
             ),
-            lambda entries: self._write_pages(
-                tag_path(tag),
-                render_tag_pages(tag, entries, self.config, self.theme),
-                entries.total,
-            ),
+            write,
             lambda entries: self.catalog.tag_tail(tag, _first_place(entries), _from_there),
         )
+        return before != after[-1]
 
-    def write_site_indexes(self) -> None:
-        """The sitemap index and the search manifest; the pages the site always has (its own
-        sitemap, the not-found page) ride along."""
-        self.write_fixed_pages()
-        self.write_file_indexes()
+    def write_site_indexes(self, due: Due | None = None) -> None:
+        """The indexes `due` names (default: all): the sitemap index, the search manifest
+        and the archive's index, with the pages the site always has (its own sitemap, the
+        not-found page); the tags index, which is also written with the others when it is
+        missing, since every page links to it."""
+        due = Due.FILES | Due.TAGS if due is None else due
+        if Due.FILES in due:
+            self.write_fixed_pages()
+            self.write_file_indexes()
+        tags_index = page_object_key(TAGS_INDEX_PATH)
+        if Due.TAGS in due or not any(key == tags_index for key in self.site.keys(tags_index)):
+            self.write_tags_index()
+
+    def write_tags_index(self) -> None:
+        """`tags/`: every tag with a card in the site bucket (its listing is strongly
+        consistent), named as its card says, up to `MAX_TAGS_INDEXED`. Written when a card
+        changes (`write_tag` says when): a tag appears, goes, or is spelled anew."""
+
+        def read() -> tuple[tuple[TagLink, ...], int]:
+            tags = [tag for key in self.site.keys(TAGS_INDEX_PATH) if (tag := tag_of_card(key))]
+            shown = tags[:MAX_TAGS_INDEXED]
+            cards = _read_all(self.site, [tag_card_key(tag) for tag in shown])
+            links = tuple(read_tag_card(tag, body) for tag, body in zip(shown, cards, strict=True))
+            return links, len(tags) - len(shown)
+
+        _settled(
+            read,
+            lambda found: self._put_html(
+                TAGS_INDEX_PATH, render_tags_index(*found, self.config, self.theme)
+            ),
+        )
 
     def write_fixed_pages(self) -> None:
         """The files only the site and theme shape: the pages sitemap, the not-found page,
@@ -292,6 +364,10 @@ class RendererService:
         for post in self.catalog.published_posts():
             service.write_post_page(post)
             yield post.page_path
+        # A preview's drafts have pages as well, which the sweep below would take for strays.
+        for post in self.catalog.draft_posts() if self.drafts else ():
+            service.write_post_page(post)
+            yield post.page_path
         # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
         # the sweep below would otherwise take for a page no one writes.
         for asset in self.catalog.published_assets():
@@ -306,13 +382,14 @@ class RendererService:
         service.write_newest()
         service.write_fixed_pages()
         # A rebuild also mends a site whose stream batches were lost (RenderDLQ): a page
-        # whose post, month or tag went meanwhile was never removed. The file indexes come
-        # after, as they list the month files left in the bucket.
+        # whose post, month or tag went meanwhile was never removed. The file and tags
+        # indexes come after, as they list the month files and tag cards left in the bucket.
         for prefix in _GENERATED_PREFIXES:
             for key in list(self.site.keys(prefix)):
                 if key not in written.written:
                     self.site.delete(key)
         service.write_file_indexes()
+        service.write_tags_index()
         yield ""
 
     def _put_html(self, path: str, html: str) -> None:
@@ -370,7 +447,7 @@ class ListingBatch:
         self.failed: set[str] = set()
         self.deferred: set[str] = set()
         """Listings (by request) left for a later batch."""
-        self.indexes_due = False
+        self.indexes_due = Due.NOTHING
 
     def render(self, request: str) -> None:
         """Render the listing one message asks for, unless this batch has already."""
@@ -397,7 +474,7 @@ class ListingBatch:
         if self.deferred:
             self.queue.request(sorted(self.deferred))
         if self.indexes_due:
-            self.renderer.write_site_indexes()
+            self.renderer.write_site_indexes(self.indexes_due)
 
 
 _GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)
@@ -424,8 +501,23 @@ class _RecordingSite:
         self.site.delete(key)
         self.written.discard(key)
 
+    def get(self, key: str) -> bytes | None:
+        return self.site.get(key)
+
     def keys(self, prefix: str) -> Iterator[str]:
         return self.site.keys(prefix)
+
+
+CARD_READERS = 16
+"""Cards of the tags index read at once: the index's reads take a few round trips, not one
+per tag."""
+
+
+def _read_all(site: SiteStore, keys: Sequence[str]) -> list[bytes | None]:
+    if len(keys) <= 1:
+        return [site.get(key) for key in keys]
+    with ThreadPoolExecutor(max_workers=CARD_READERS) as readers:
+        return list(readers.map(site.get, keys))
 
 
 _Listed = TypeVar("_Listed")

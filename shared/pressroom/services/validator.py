@@ -22,6 +22,8 @@ class ValidatorService:
     index_queue: IndexQueue
     limits: Limits
     layouts: frozenset[str] = DEFAULT_LAYOUTS
+    drafts: bool = False
+    """A drafts preview: posts under `_drafts/` are read as drafts (`validate_source`)."""
 
     def handle(self, event: ContentEvent) -> IndexMessage | None:
         """Validate the object an event names, store its document, and say what the
@@ -54,7 +56,7 @@ class ValidatorService:
         return {sources[position]: reason for position, reason in unsent.items()}
 
     def validate(self, event: ContentEvent) -> ValidationOutcome | None:
-        plan = read_plan(event.key, self.limits)
+        plan = read_plan(event.key, self.limits, drafts=self.drafts)
         source = (
             self.content.fetch(
                 event.key, max_bytes=plan.max_bytes, version_id=event.version_id, whole=plan.whole
@@ -68,7 +70,11 @@ class ValidatorService:
         if source.version_id is None:
             source = replace(source, version_id=event.version_id)
         return validate_source(
-            source, first_seen=event.event_time, limits=self.limits, layouts=self.layouts
+            source,
+            first_seen=event.event_time,
+            limits=self.limits,
+            layouts=self.layouts,
+            drafts=self.drafts,
         )
 
     def _verdict(self, event: ContentEvent, outcome: ValidationOutcome) -> IndexMessage:
