@@ -502,7 +502,10 @@ class _RecordingSite:
         self.written.discard(key)
 
     def get(self, key: str) -> bytes | None:
-        return self.site.get(key)
+        """Only what was written through it: a rebuild writes every file afresh, so a
+        writer that skips a file it finds unchanged (a tag's card) writes it anyway, and
+        the sweep after cannot take it for a file no one writes."""
+        return self.site.get(key) if key in self.written else None
 
     def keys(self, prefix: str) -> Iterator[str]:
         return self.site.keys(prefix)
