@@ -91,6 +91,10 @@ def render_listing_batch(
         # Every message's listing first, so that each listing is rendered once, from the
         # earliest place any message asks; a message that names none fails on its own.
         requests=[request for record in records if (request := listing_message_key(record))],
+        retried=any(
+            int(record.get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
+            for record in records
+        ),
     )
 
     def render(record: SQSRecord) -> None:

@@ -119,6 +119,7 @@ class RecordingRenderer:
         self.failing = failing
         self.rendered: list[str] = []
         self.indexes_written = 0
+        self.indexes_due: list[Due | None] = []
 
     def render_listing(self, request: str) -> Due:
         if request in self.failing:
@@ -128,6 +129,7 @@ class RecordingRenderer:
 
     def write_site_indexes(self, due: Due | None = None) -> None:
         self.indexes_written += 1
+        self.indexes_due.append(due)
 
 
 class RecordingQueue:
@@ -173,6 +175,19 @@ def test_every_message_for_a_listing_that_failed_fails_with_it() -> None:
     batch.render("newest")
 
     assert renderer.rendered == ["newest"]
+
+
+def test_a_batch_holding_a_message_received_before_writes_every_index() -> None:
+    # Its listings may have changed their files in the batch that failed, which left the
+    # indexes unwritten: compared again now, the files are as they were.
+    renderer = RecordingRenderer()
+    batch = ListingBatch(renderer, RecordingQueue(), lambda: 30_000, retried=True)  # type: ignore[arg-type]
+
+    batch.render("tag:php")
+    batch.finish()
+
+    assert renderer.indexes_written == 1
+    assert renderer.indexes_due == [Due.FILES | Due.TAGS]
 
 
 def test_listings_there_is_no_time_for_are_asked_for_again_not_left_to_time_out() -> None:

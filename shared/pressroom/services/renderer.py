@@ -437,6 +437,8 @@ class ListingBatch:
         queue: ListingQueue,
         remaining_ms: Callable[[], int],
         requests: Iterable[str] = (),
+        *,
+        retried: bool = False,
     ) -> None:
         self.renderer = renderer
         self.queue = queue
@@ -447,7 +449,11 @@ class ListingBatch:
         self.failed: set[str] = set()
         self.deferred: set[str] = set()
         """Listings (by request) left for a later batch."""
-        self.indexes_due = Due.NOTHING
+        # A listing tells that the indexes are due by comparing its files before and after
+        # it writes them. A batch that failed after writing them, before the indexes, left
+        # nothing to compare when its messages come back: a batch that holds a message
+        # received before writes every index.
+        self.indexes_due = Due.FILES | Due.TAGS if retried else Due.NOTHING
 
     def render(self, request: str) -> None:
         """Render the listing one message asks for, unless this batch has already."""
