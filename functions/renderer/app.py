@@ -15,7 +15,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import ASSET_SORT_KEY, POST_SORT_KEY, post_record
-from pressroom.batches import FailureLoggingBatchProcessor, listing_message_key, stream_item_key
+from pressroom.batches import (
+    FailureLoggingBatchProcessor,
+    listing_message_key,
+    receive_count,
+    stream_item_key,
+)
 from pressroom.listings import AssetChange, PostChange, listing_requests, plan_listings
 from pressroom.observability import logger, metrics, tracer
 from pressroom.services.renderer import ListingBatch
@@ -91,10 +96,7 @@ def render_listing_batch(
         # Every message's listing first, so that each listing is rendered once, from the
         # earliest place any message asks; a message that names none fails on its own.
         requests=[request for record in records if (request := listing_message_key(record))],
-        retried=any(
-            int(record.get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
-            for record in records
-        ),
+        retried=any(receive_count(record) > 1 for record in records),
     )
 
     def render(record: SQSRecord) -> None:

@@ -36,6 +36,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.retries.standard import ExponentialBackoff
 
 from pressroom.adapters import wiring
+from pressroom.batches import receive_count
 from pressroom_local.runtime import LocalFunction
 
 FAULTED_SERVICES = frozenset({"s3", "dynamodb", "sqs"})
@@ -252,7 +253,7 @@ class FaultInjector:
     def _count_redeliveries(self, name: str, event: dict[str, Any]) -> None:
         for record in event.get("Records", []):
             if record.get("eventSource") == "aws:sqs":
-                if int(record.get("attributes", {}).get("ApproximateReceiveCount", "1")) > 1:
+                if receive_count(record) > 1:
                     self.report.redelivered[name] += 1
             elif "eventID" in record:
                 if record["eventID"] in self._seen_stream_records:

@@ -93,17 +93,23 @@ class FailureLoggingBatchProcessor(BatchProcessor):
     def _keep(
         self, keeping: FailureKeeping, key: str, record: Any, error: BaseException | None
     ) -> None:
-        attributes = record.get("attributes") or {} if isinstance(record, Mapping) else {}
         failure = RecordFailure(
             function=keeping.function,
             error=f"{type(error).__name__}: {error}"[:_ERROR_CHARS],
-            receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
+            receive_count=receive_count(record),
             at=datetime.now(UTC),
         )
         try:
             keeping.record(key, failure)
         except Exception:
             self.failure_logger.warning("the failure could not be kept for status", key=key)
+
+
+def receive_count(record: Any) -> int:
+    """How many times SQS has delivered a record's message, this time included (1 for a
+    record that carries no count)."""
+    attributes = record.get("attributes") or {} if isinstance(record, Mapping) else {}
+    return int(attributes.get("ApproximateReceiveCount", 1))
 
 
 def _safely(source_key: SourceKey, record: Any) -> str | None:

@@ -229,9 +229,11 @@ class DynamoPostIndex:
             stored[key] = Stored(_record(key, item), int(item.get(VERSION, 0))) if item else None
         for query in keys:
             if isinstance(query, LeadingClaimsKey):
+                post = PostKey(query.slug)
+                never_claimed = post in stored and stored[post] is None
                 claims = (
                     ()
-                    if stored.get(PostKey(query.slug), False) is None
+                    if never_claimed
                     else tuple(claim(item) for item in self._leading_claims(query.slug))
                 )
                 stored[query] = Stored(LeadingClaims(slug=query.slug, claims=claims), 0)
