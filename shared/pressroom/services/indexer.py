@@ -48,10 +48,10 @@ class IndexerService:
         again from a new read. So that a batch's own writes cause no such retry, a message
         whose items an earlier message of the batch wrote reads them again
         (`_forget_touched`)."""
-        messages = list(messages)
+        # Before reading: if the read fails, nothing of an earlier batch is left to use.
+        self._read_ahead.clear()
         wanted = {_identity(message): keys_to_read_first(message) for message in messages}
         found = self.index.read(key for keys in wanted.values() for key in keys)
-        self._read_ahead.clear()
         for identity, keys in wanted.items():
             self._read_ahead[identity] = {key: found[key] for key in keys}
 
