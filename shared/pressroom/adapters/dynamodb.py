@@ -483,21 +483,16 @@ class DynamoPostIndex:
         partition: str,
         *,
         begins_with: str | None = None,
-        since: str | None = None,
         before: str | None = None,
         limit: int | None = None,
     ) -> list[Item]:
         """A partition's items, newest (highest sort key) first, read consistently: those
-        whose sort key begins with `begins_with`, or is at or after `since`, or is before
-        `before`."""
+        whose sort key begins with `begins_with`, or is before `before`."""
         condition = "pk = :pk"
         values: dict[str, Any] = {":pk": {"S": partition}}
         if begins_with:
             condition += " AND begins_with(sk, :prefix)"
             values[":prefix"] = {"S": begins_with}
-        elif since:
-            condition += " AND sk >= :since"
-            values[":since"] = {"S": since}
         elif before:
             condition += " AND sk < :before"
             values[":before"] = {"S": before}
