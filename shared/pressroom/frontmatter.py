@@ -133,6 +133,24 @@ def parse_front_matter(text: str, limits: Limits) -> FrontMatter:
     )
 
 
+def load_yaml_mapping(text: str, limits: Limits) -> tuple[dict[str, Any], dict[str, int]]:
+    """A whole YAML file (a site configuration) read as front matter is: safely, within the
+    limits, checked value by value; its data and the line of each top-level key."""
+    _check_size(text, limits)
+    data, key_lines = _load_yaml(text, limits, first_line=1)
+    _check_values(data, limits, key_lines)
+    return data, key_lines
+
+
+def load_toml_mapping(text: str, limits: Limits) -> tuple[dict[str, Any], dict[str, int]]:
+    """A whole TOML file, as `load_yaml_mapping` reads a YAML one."""
+    _check_size(text, limits)
+    data = _load_toml(text, limits, first_line=1)
+    key_lines = _key_lines(text, r"^\s*\[?([A-Za-z0-9_-]+)", first_line=1)
+    _check_values(data, limits, key_lines)
+    return data, key_lines
+
+
 def _parse_fenced(text: str, fence: str, fmt: FrontMatterFormat, limits: Limits) -> FrontMatter:
     lines = text.split("\n")
     for index in range(1, len(lines)):

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import zoneinfo
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+from pressroom.characters import describe_character, first_unpublishable
 
 UtcDatetime = Annotated[
     datetime,
@@ -247,3 +259,172 @@ class RecordFailure(Frozen):
             f"{self.function} failed on receive {self.receive_count} "
             f"({format_instant(self.at)}): {self.error}"
         )
+
+
+# The site's configuration (`pressroom.yaml`, or another generator's; `siteconfig.py` reads
+# the files): what a file sets, as the validator hands it on and the index keeps it.
+
+MAX_MENU_ENTRIES = 20
+MAX_PAGE_SIZE = 200
+"""The most posts a listing page or the feed may hold: each is one listing read, bounded."""
+JEKYLL_PERMALINK_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+PERMALINK_PLACEHOLDERS = frozenset(
+    {"year", "month", "day", "i_month", "i_day", "short_year", "y_day", "week", "short_day"}
+    | {"title", "slug", "slugorfilename", "filename", "categories", "section", "output_ext"}
+)
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+DATE_DIRECTIVE = re.compile(r"%(-?)(.)")
+_SHOWN_DIRECTIVES = frozenset("aAbBdejmyYHIMpSZz%")
+
+
+def _publishable_text(value: str) -> str:
+    if (position := first_unpublishable(value)) is not None:
+        raise ValueError(f"holds {describe_character(value[position])}, which no page can carry")
+    return value
+
+
+def _site_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError("must be an absolute http(s) URL, such as https://example.com/")
+    if parts.query or parts.fragment:
+        raise ValueError("must have no query or fragment")
+    return value if value.endswith("/") else value + "/"
+
+
+def _link(value: str) -> str:
+    """A menu or social link: a site path (`/about/`) or an absolute http(s) or mailto URL."""
+    parts = urlsplit(value)
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return value
+    if parts.scheme == "mailto" and parts.path:
+        return value
+    if not parts.scheme and value.startswith("/") and not value.startswith("//"):
+        return value
+    raise ValueError("must be a site path beginning with `/`, or an http(s) or mailto URL")
+
+
+def _time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{excerpt(value)} is not a time zone name; use one such as UTC or Europe/Paris"
+        ) from None
+    return value
+
+
+def _permalink(value: str) -> str:
+    pattern = JEKYLL_PERMALINK_STYLES.get(value, value)
+    if not pattern.startswith("/"):
+        raise ValueError(
+            "must begin with `/` (such as /:year/:month/:day/:title/) or name one of "
+            f"Jekyll's styles ({', '.join(JEKYLL_PERMALINK_STYLES)})"
+        )
+    placeholders = set(_PLACEHOLDER.findall(pattern))
+    if unknown := sorted(placeholders - PERMALINK_PLACEHOLDERS):
+        raise ValueError(f"has placeholders Pressroom does not know: {', '.join(unknown)}")
+    if not {"title", "slug", "slugorfilename", "filename"} & placeholders:
+        raise ValueError("must hold :title or :slug, so that two posts cannot share a URL")
+    return value
+
+
+def _date_format(value: str) -> str:
+    allowed = {f"%{flag}{code}" for code in _SHOWN_DIRECTIVES for flag in ("", "-")}
+    if unknown := sorted(
+        {f"%{flag}{code}" for flag, code in DATE_DIRECTIVE.findall(value)} - allowed
+    ):
+        raise ValueError(
+            f"{', '.join(unknown)}: not a date directive Pressroom shows; use strftime's "
+            "%d %e %m %b %B %a %A %y %Y %H %M (%-d for no leading zero)"
+        )
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_publishable_text),
+]
+Prose = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=1000),
+    AfterValidator(_publishable_text),
+]
+Link = Annotated[str, StringConstraints(max_length=500), AfterValidator(_link)]
+
+
+class MenuEntry(Frozen):
+    """One link of the site's navigation."""
+
+    name: Name
+    url: Link
+    weight: int = 0
+    """Lower weights first, as Hugo orders its menus."""
+
+
+class SocialLink(Frozen):
+    name: Name
+    url: Link
+
+
+SiteUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_site_url)]
+Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
+Permalink = Annotated[str, StringConstraints(max_length=200), AfterValidator(_permalink)]
+DateFormat = Annotated[
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_date_format)
+]
+
+
+class SiteSettings(Frozen):
+    """What a configuration file sets; None (or empty) where it sets nothing, so that the
+    stack's own defaults (the template's parameters) apply."""
+
+    title: Name | None = None
+    description: Prose | None = None
+    author: Name | None = None
+    base_url: SiteUrl | None = None
+    language: Language | None = None
+    timezone: TimeZoneName | None = None
+    """The time zone pages show dates in."""
+    permalink: Permalink | None = None
+    """The post URL style, a Jekyll style's name or a pattern of PERMALINK_PLACEHOLDERS."""
+    menu: tuple[MenuEntry, ...] = Field((), max_length=MAX_MENU_ENTRIES)
+    social: tuple[SocialLink, ...] = Field((), max_length=MAX_MENU_ENTRIES)
+    home_page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+    list_page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+    feed_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+    date_format: DateFormat | None = None
+    """strftime's directives (`%-d %B %Y`); None: `4 July 2021`."""
+    footer: Prose | None = None
+
+
+class SiteSource(Frozen):
+    """A configuration file as the index keeps it, under the name `@<object key>`, which no
+    slug or site path can be: each file is its own, and none contests a post
+    (docs/architecture.md, "The site's configuration")."""
+
+    source_key: str
+    settings: SiteSettings
+    content_hash: str
+    """SHA-256 of the settings as JSON: equal hashes, nothing to render again."""
+
+    @property
+    def slug(self) -> str:
+        return config_name(self.source_key)
+
+    path: ClassVar[None] = None
+    draft: ClassVar[bool] = False
+    dated_by_upload: ClassVar[bool] = False
+
+
+def config_name(source_key: str) -> str:
+    """The name a configuration file claims in the index."""
+    return "@" + source_key
