@@ -14,16 +14,27 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pressroom.adapters import wiring
-from pressroom.adapters.dynamodb import ASSET_SORT_KEY, POST_SORT_KEY, post_record
+from pressroom.adapters.dynamodb import (
+    ASSET_SORT_KEY,
+    CONFIG_SORT_KEY,
+    POST_SORT_KEY,
+    post_record,
+)
 from pressroom.batches import (
     FailureLoggingBatchProcessor,
     listing_message_key,
     receive_count,
     stream_item_key,
 )
-from pressroom.listings import AssetChange, PostChange, listing_requests, plan_listings
+from pressroom.listings import (
+    AssetChange,
+    PostChange,
+    SiteChange,
+    listing_requests,
+    plan_listings,
+)
 from pressroom.observability import logger, metrics, tracer
-from pressroom.services.renderer import ListingBatch
+from pressroom.services.renderer import ListingBatch, RendererService, render_changes
 
 wiring.register_snapshot_hooks(wiring.renderer_service, wiring.listing_queue)
 
@@ -35,15 +46,23 @@ listing_processor = FailureLoggingBatchProcessor(
 )
 
 
-def post_change(record: DynamoDBRecord) -> PostChange | AssetChange | None:
-    """The post or asset change a stream record carries; None for tag, status and site
-    items."""
+Change = PostChange | AssetChange | SiteChange
+_CHANGES: dict[str, type[Change]] = {
+    POST_SORT_KEY: PostChange,
+    ASSET_SORT_KEY: AssetChange,
+    CONFIG_SORT_KEY: SiteChange,
+}
+
+
+def post_change(record: DynamoDBRecord) -> Change | None:
+    """The post, asset or settings change a stream record carries; None for tag, status
+    and site items."""
     stream = record.dynamodb
     sort_key = stream.keys.get("sk") if stream is not None else None
-    if stream is None or sort_key not in {POST_SORT_KEY, ASSET_SORT_KEY}:
+    if stream is None or sort_key not in _CHANGES:
         return None
     old, new = stream.old_image, stream.new_image
-    kind = AssetChange if sort_key == ASSET_SORT_KEY else PostChange
+    kind = _CHANGES[sort_key]
     return kind(
         old=post_record(old) if old else None,
         new=post_record(new) if new else None,
@@ -51,15 +70,14 @@ def post_change(record: DynamoDBRecord) -> PostChange | AssetChange | None:
 
 
 @tracer.capture_method
-def record_handler(record: DynamoDBRecord) -> PostChange | None:
-    """Render what the record changed; the post change, whose listings the batch asks for."""
+def record_handler(record: DynamoDBRecord, renderer: RendererService) -> Change | None:
+    """Render what the record changed; the change, whose listings the batch asks for."""
     change = post_change(record)
     if isinstance(change, AssetChange):
-        wiring.renderer_service().render_asset(change)
+        renderer.render_asset(change)
         metrics.add_metric(name="AssetChangesRendered", unit=MetricUnit.Count, value=1)
-        return None
-    if change is not None:
-        wiring.renderer_service().render_post(change)
+    elif isinstance(change, PostChange):
+        renderer.render_post(change)
         metrics.add_metric(name="PostChangesRendered", unit=MetricUnit.Count, value=1)
     return change
 
@@ -68,12 +86,20 @@ def record_handler(record: DynamoDBRecord) -> PostChange | None:
 def render_stream_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
-    with stream_processor(records=event["Records"], handler=record_handler, lambda_context=context):
+    renderer = wiring.renderer_service().configured()
+    with stream_processor(
+        records=event["Records"],
+        handler=lambda record: record_handler(record, renderer),
+        lambda_context=context,
+    ):
         results = stream_processor.process()
     # The listings of the records whose pages are done, asked for once a batch; a failure
     # to ask fails the batch, whose pages are then written again.
     changes = [change for status, change, _ in results if status == "success" and change]
-    requests = listing_requests(plan_listings(changes))
+    requests = render_changes(renderer, changes)
+    requests += listing_requests(
+        plan_listings(change for change in changes if isinstance(change, PostChange))
+    )
     wiring.listing_queue().request(requests)
     logger.info(
         "rendered",
@@ -90,7 +116,7 @@ def render_listing_batch(
 ) -> PartialItemFailureResponse:
     records = event["Records"]
     batch = ListingBatch(
-        wiring.renderer_service(),
+        wiring.renderer_service().configured(),
         wiring.listing_queue(),
         context.get_remaining_time_in_millis,
         # Every message's listing first, so that each listing is rendered once, from the

@@ -219,6 +219,8 @@ def _outcome_path(outcome: ValidationOutcome) -> str | None:
 def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
     if (site_path := _outcome_path(outcome)) is not None:
         _say(f"ok       {path} → {site_path}", out)
+    elif outcome.site is not None:
+        _say(f"ok       {path} (the site's configuration)", out)
     elif outcome.kind == "ignored":
         _say(f"ignored  {path} (not published)", out)
     else:
@@ -468,7 +470,7 @@ def _rebuild_site(stack: StackResources, *, quiet: bool) -> None:
         stack.renderer_settings(),
         session.client("s3", endpoint_url=stack.endpoint_url, config=CLIENT_CONFIG),
         stack.dynamodb(),
-    )
+    ).configured()
     plan = renderer.plan_rebuild()
     with tqdm(total=plan.steps, unit="page", disable=quiet, file=sys.stderr) as progress:
         for path in renderer.rebuild(plan):

@@ -108,12 +108,17 @@ def publish(
             rejected.append(Rejection(str(path), (lost,)))
             described.append(PublishedSource(str(path), _kind(key, drafts), "lost", None))
             continue
-        is_post = status.slug is not None and not status.slug.startswith("/")
+        kind = _kind(key, drafts)
+        is_post = kind == "post"
         on_site = status.slug is not None and (
             status.status == "published" or (drafts and status.status == "draft")
         )
-        url = "/" + claimed_path(status.slug, status.path) if on_site and status.slug else None
-        described.append(PublishedSource(str(path), _kind(key, drafts), status.status, url))
+        url = (
+            "/" + claimed_path(status.slug, status.path)
+            if on_site and status.slug and kind != "config"
+            else None
+        )
+        described.append(PublishedSource(str(path), kind, status.status, url))
         if status.status == "ignored":
             continue
         if status.status == "draft" and status.slug:

@@ -92,10 +92,8 @@ def asset_path(key: str) -> str:
 
 
 def ignored_reason(key: str) -> str | None:
-    """Why a key is never published, or None: `_config.yml` and files under `_`-prefixed
-    folders other than `_posts/` (another generator's drafts and internals)."""
-    if key == "_config.yml":
-        return "Jekyll's configuration: not published"
+    """Why a key is never published, or None: files under `_`-prefixed folders other than
+    `_posts/` (another generator's drafts and internals)."""
     top, _, rest = key.partition("/")
     if not rest or not top.startswith("_") or top == "_posts":
         return None

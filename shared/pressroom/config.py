@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Self
 from urllib.parse import quote, urlsplit
@@ -12,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pressroom.exceptions import ConfigurationError
 from pressroom.limits import DEFAULT_LIMITS, Limits
+from pressroom.models import MenuEntry, SiteSource, SocialLink
+from pressroom.siteconfig import shown_date
 
 THEMES = Path(__file__).parent / "themes"
 """Themes ship inside the package, so a site's own theme deploys with the layer."""
@@ -22,15 +25,26 @@ _PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
 
 
 class SiteConfig(BaseModel):
-    """What every page knows about the site."""
+    """What every page knows about the site: the stack's defaults (the template's
+    parameters), overridden by what the site's configuration file sets (`with_settings`)."""
 
     model_config = ConfigDict(frozen=True)
 
     title: str = "Pressroom"
     description: str | None = None
+    author: str | None = None
     base_url: str = "http://127.0.0.1:8000/"
     """Absolute URL of the site's root, for canonical links, feeds and sitemaps."""
     language: str = "en"
+    timezone: str | None = None
+    """The time zone pages show dates in; None: UTC."""
+    date_format: str | None = None
+    menu: tuple[MenuEntry, ...] = ()
+    """The navigation's own links, lightest weight first."""
+    social: tuple[SocialLink, ...] = ()
+    footer: str | None = None
+    settings_hash: str | None = None
+    """The configuration file's content hash: what a render was made with."""
     home_size: int = 20
     """How many of the newest posts the home page lists."""
     feed_size: int = 20
@@ -38,6 +52,31 @@ class SiteConfig(BaseModel):
     list_page_size: int = 50
     """How many posts a page of a tag or a month archive lists; the rest are on its older
     pages (`<path>page/<n>/`)."""
+
+    def with_settings(self, source: SiteSource | None) -> SiteConfig:
+        """These defaults with what a configuration file sets."""
+        if source is None:
+            return self
+        settings = source.settings
+        update: dict[str, object] = {
+            name: value
+            for name, value in settings.model_dump(
+                include={"title", "description", "author", "base_url", "language"}
+                | {"timezone", "date_format", "footer", "feed_size", "list_page_size"}
+            ).items()
+            if value not in (None, [], ())
+        }
+        if settings.home_page_size is not None:
+            update["home_size"] = settings.home_page_size
+        if settings.social:
+            update["social"] = settings.social
+        update["menu"] = tuple(sorted(settings.menu, key=lambda entry: entry.weight))
+        update["settings_hash"] = source.content_hash
+        return self.model_copy(update=update)
+
+    def show_date(self, value: datetime) -> str:
+        """A date as pages show it (`date_format`, in the site's time zone)."""
+        return shown_date(value, self.date_format, self.timezone)
 
     def path(self, site_path: str) -> str:
         """Root-relative link to a site path, percent-encoded: `tags/日本語/` is stored under

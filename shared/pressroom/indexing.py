@@ -52,6 +52,7 @@ from pressroom.models import (
     IndexMessage,
     Issue,
     PostSummary,
+    SiteSource,
     UtcDatetime,
     post_path,
 )
@@ -62,8 +63,9 @@ SourceStatusName = Literal["published", "draft", "invalid", "deleted", "conflict
 Outcome = Literal["applied", "unchanged", "stale", "duplicate", "conflict"]
 Month = tuple[int, int]
 """(year, month), e.g. (2020, 10)."""
-Content = PostSummary | AssetSummary
-"""What a file's upload claims: a post (under its slug) or an asset (under `/<site path>`)."""
+Content = PostSummary | AssetSummary | SiteSource
+"""What a file's upload claims: a post (under its slug), an asset (under `/<site path>`) or
+the site's settings a configuration file holds (under `@<object key>`)."""
 
 _CLAIMING = frozenset({"published", "draft", "conflict"})
 _NO_CONTENT = frozenset({"invalid", "ignored"})
@@ -148,6 +150,11 @@ class PostRecord(Frozen):
     def published_asset(self) -> AssetSummary | None:
         post = self.post
         return post if self.status == "published" and isinstance(post, AssetSummary) else None
+
+    @property
+    def published_site(self) -> SiteSource | None:
+        post = self.post
+        return post if self.status == "published" and isinstance(post, SiteSource) else None
 
 
 class MonthMarker(Frozen):

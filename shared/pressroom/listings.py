@@ -22,6 +22,7 @@ length.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,6 +132,34 @@ class AssetChange:
 
 
 @dataclass(frozen=True)
+class SiteChange:
+    """A configuration file's item before and after one index write."""
+
+    old: PostRecord | None
+    new: PostRecord | None
+
+    @property
+    def changes_settings(self) -> bool:
+        """Whether what the file sets changed, or it began or stopped counting (published or
+        gone). Which file counts is the renderer's to read; a change to any may change it."""
+        was = self.old.published_site if self.old is not None else None
+        now = self.new.published_site if self.new is not None else None
+        return (was.content_hash if was else None) != (now.content_hash if now else None)
+
+    @property
+    def chain(self) -> str:
+        """A name for the re-render this change starts, unlike another change's (a retried
+        record's is the same), with no `@`, which ends a listing's name."""
+        hashes = [
+            record.published_site.content_hash if record and record.published_site else ""
+            for record in (self.old, self.new)
+        ]
+        record = self.new or self.old
+        slug = record.slug if record is not None else ""
+        return hashlib.sha256(" ".join([*hashes, slug]).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
 class ListingPlan:
     """The listings one batch re-renders."""
 
@@ -180,6 +209,9 @@ SITE_INDEXES = "site-indexes"
 """The request for the site's fixed files and the indexes of its month files."""
 _MONTH = "month:"
 _TAG = "tag:"
+SITE_PAGES = "pages:"
+"""A step of re-rendering every page after the site's settings changed:
+`pages:<chain>@<where the index scan goes on>` (`RendererService.render_site_pages`)."""
 _SINCE = "@"
 """Between a listing and the place it changed from: no tag key or month name holds it."""
 
@@ -196,6 +228,30 @@ def listing_requests(plan: ListingPlan) -> list[str]:
     if plan.new_items:
         requests.append(SITE_INDEXES)
     return requests
+
+
+def site_pages_request(chain: str, cursor: str = "") -> str:
+    """A step of a site-wide re-render; `cursor` empty for the first. The chain names it
+    apart from any other, so that two re-renders never merge into one."""
+    return f"{SITE_PAGES}{chain}{_SINCE}{cursor}"
+
+
+def month_request(month: Month) -> str:
+    """A whole month's listing."""
+    return f"{_MONTH}{month[0]:04d}-{month[1]:02d}"
+
+
+def tag_request(tag: str) -> str:
+    """A whole tag's listing."""
+    return f"{_TAG}{tag}"
+
+
+def is_site_pages(request: str) -> bool:
+    return request.startswith(SITE_PAGES)
+
+
+def site_pages_cursor(request: str) -> str:
+    return request.partition(_SINCE)[2]
 
 
 def coalesce(requests: Iterable[str]) -> ListingPlan:

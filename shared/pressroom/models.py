@@ -192,75 +192,6 @@ class AssetSummary(Frozen):
     dated_by_upload: ClassVar[bool] = False
 
 
-SourceKind = Literal["post", "asset", "ignored"]
-"""What a source file is: a post (Markdown), an asset (a static file published as it is), or
-ignored (another generator's drafts and internals: never published, never an error)."""
-
-
-class ValidationOutcome(Frozen):
-    """The validator's verdict on one source file: a document or an asset, or the reasons
-    there is none."""
-
-    source_key: str
-    kind: SourceKind | None = "post"
-    """None: a file of a type Pressroom never publishes (HTML, JavaScript, ...)."""
-    document: PostDocument | None = None
-    asset: AssetSummary | None = None
-    sanitised: bytes | None = None
-    """The asset's bytes as rewritten by the validator (an SVG), published in place of the
-    upload."""
-    version_id: str | None = None
-    """The content bucket's version of the asset that was validated: the one published."""
-    errors: tuple[Issue, ...] = ()
-    warnings: tuple[Issue, ...] = ()
-
-    @property
-    def valid(self) -> bool:
-        return self.document is not None or self.asset is not None or self.kind == "ignored"
-
-
-IndexAction = Literal["upsert", "invalid", "delete", "ignored"]
-
-
-class IndexMessage(Frozen):
-    """What the validator tells the indexer about one S3 event on one source key."""
-
-    action: IndexAction
-    source_key: str
-    sequencer: str
-    """Per-key order of S3 events, normalised so that string order is event order."""
-    event_time: UtcDatetime
-    post: PostSummary | None = None
-    """The validated post, for `upsert` of a post."""
-    asset: AssetSummary | None = None
-    """The validated static file, for `upsert` of an asset."""
-    errors: tuple[Issue, ...] = ()
-    warnings: tuple[Issue, ...] = ()
-
-    @property
-    def content(self) -> PostSummary | AssetSummary | None:
-        """What the upload claims in the index: its post or its asset."""
-        return self.post or self.asset
-
-
-class RecordFailure(Frozen):
-    """Why a file's latest event failed in a function: kept so that `pressroom status KEY`
-    can say why a message is retried or parked, next to its dead letter."""
-
-    function: str
-    error: str
-    """The exception's type and message, cut to a readable length."""
-    receive_count: int
-    """How many times the message had been received when it failed (5 parks it)."""
-    at: UtcDatetime
-
-    def describe(self) -> str:
-        return (
-            f"{self.function} failed on receive {self.receive_count} "
-            f"({format_instant(self.at)}): {self.error}"
-        )
-
-
 # The site's configuration (`pressroom.yaml`, or another generator's; `siteconfig.py` reads
 # the files): what a file sets, as the validator hands it on and the index keeps it.
 
@@ -428,3 +359,82 @@ class SiteSource(Frozen):
 def config_name(source_key: str) -> str:
     """The name a configuration file claims in the index."""
     return "@" + source_key
+
+
+SourceKind = Literal["post", "asset", "config", "ignored"]
+"""What a source file is: a post (Markdown), an asset (a static file published as it is), the
+site's configuration, or ignored (another generator's drafts and internals: never published,
+never an error)."""
+
+
+class ValidationOutcome(Frozen):
+    """The validator's verdict on one source file: a document or an asset, or the reasons
+    there is none."""
+
+    source_key: str
+    kind: SourceKind | None = "post"
+    """None: a file of a type Pressroom never publishes (HTML, JavaScript, ...)."""
+    document: PostDocument | None = None
+    asset: AssetSummary | None = None
+    site: SiteSource | None = None
+    """The site's configuration a configuration file holds."""
+    sanitised: bytes | None = None
+    """The asset's bytes as rewritten by the validator (an SVG), published in place of the
+    upload."""
+    version_id: str | None = None
+    """The content bucket's version of the asset that was validated: the one published."""
+    errors: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return (
+            self.document is not None
+            or self.asset is not None
+            or self.site is not None
+            or self.kind == "ignored"
+        )
+
+
+IndexAction = Literal["upsert", "invalid", "delete", "ignored"]
+
+
+class IndexMessage(Frozen):
+    """What the validator tells the indexer about one S3 event on one source key."""
+
+    action: IndexAction
+    source_key: str
+    sequencer: str
+    """Per-key order of S3 events, normalised so that string order is event order."""
+    event_time: UtcDatetime
+    post: PostSummary | None = None
+    """The validated post, for `upsert` of a post."""
+    asset: AssetSummary | None = None
+    """The validated static file, for `upsert` of an asset."""
+    site: SiteSource | None = None
+    """The validated site configuration, for `upsert` of a configuration file."""
+    errors: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def content(self) -> PostSummary | AssetSummary | SiteSource | None:
+        """What the upload claims in the index: its post, its asset or its settings."""
+        return self.post or self.asset or self.site
+
+
+class RecordFailure(Frozen):
+    """Why a file's latest event failed in a function: kept so that `pressroom status KEY`
+    can say why a message is retried or parked, next to its dead letter."""
+
+    function: str
+    error: str
+    """The exception's type and message, cut to a readable length."""
+    receive_count: int
+    """How many times the message had been received when it failed (5 parks it)."""
+    at: UtcDatetime
+
+    def describe(self) -> str:
+        return (
+            f"{self.function} failed on receive {self.receive_count} "
+            f"({format_instant(self.at)}): {self.error}"
+        )

@@ -8,7 +8,14 @@ from typing import Protocol
 
 from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
 from pressroom.listings import ListingTail
-from pressroom.models import AssetSummary, CopySource, IndexMessage, PostDocument, PostSummary
+from pressroom.models import (
+    AssetSummary,
+    CopySource,
+    IndexMessage,
+    PostDocument,
+    PostSummary,
+    SiteSource,
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,31 @@ class PostCatalog(Protocol):
     def published_assets(self) -> Iterable[AssetSummary]: ...
 
     def tags(self) -> Iterable[str]: ...
+
+    # The site's configuration, read once an invocation, and a site-wide re-render when it
+    # changes, a step at a time.
+
+    def site_settings(self) -> SiteSource | None:
+        """The configuration file that counts (`siteconfig.CONFIG_SOURCES`), as published."""
+        ...
+
+    def scan_step(self, cursor: str, limit: int) -> ScanStep:
+        """The next `limit` items of the whole index from `cursor` (`""`: the first)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScanStep:
+    """What one step of a scan of the index met."""
+
+    published: tuple[PostSummary, ...]
+    drafts: tuple[PostSummary, ...]
+    tags: frozenset[str]
+    """Keys of the tags whose entries it met."""
+    months: frozenset[Month]
+    """Months whose markers it met."""
+    cursor: str | None
+    """Where the next step goes on; None: the scan is done."""
 
 
 class SiteStore(Protocol):

@@ -22,6 +22,7 @@ from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, numbered_pages
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant, post_path
+from pressroom.siteconfig import shown_date
 from pressroom.slugs import tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -440,5 +441,8 @@ def render_search_page(site: SiteConfig, theme: Theme) -> str:
 _MONTH_NAMES = tuple(calendar.month_name)
 
 
-def _human_date(value: datetime) -> str:
-    return f"{value.day} {_MONTH_NAMES[value.month]} {value.year}"
+@jinja2.pass_context
+def _human_date(context: jinja2.runtime.Context, value: datetime) -> str:
+    """A date as the site shows it: its `date_format`, in its time zone."""
+    site = context.get("site")
+    return site.show_date(value) if isinstance(site, SiteConfig) else shown_date(value)

@@ -10,6 +10,7 @@ warning naming its key, not an error.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import zoneinfo
@@ -239,12 +240,17 @@ def effective_settings(sources: Mapping[str, SiteSettings]) -> tuple[str | None,
     return None, SiteSettings()
 
 
-def shown_date(value: datetime, date_format: str | None, timezone: str | None) -> str:
+# "", "January", …, "December", read once: `calendar.month_name` and `%B` ask strftime
+# on every use, and listings show a date per post.
+_MONTH_NAMES = tuple(calendar.month_name)
+
+
+def shown_date(value: datetime, date_format: str | None = None, timezone: str | None = None) -> str:
     """A date as pages show it, in the site's time zone: `date_format` (strftime's
     directives, `%-d` without its zero on every platform), else `4 July 2021`."""
     local = value.astimezone(zoneinfo.ZoneInfo(timezone)) if timezone else value.astimezone(UTC)
     if date_format is None:
-        return f"{local.day} {local:%B} {local.year}"
+        return f"{local.day} {_MONTH_NAMES[local.month]} {local.year}"
     return DATE_DIRECTIVE.sub(lambda match: _directive(local, *match.groups()), date_format)
 
 

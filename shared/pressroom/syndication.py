@@ -120,7 +120,7 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
         _empty("link", href=site.url(""), rel="alternate", type="text/html"),
         _empty("link", href=site.url(FEED_KEY), rel="self", type="application/atom+xml"),
         _leaf("updated", format_instant(newest)),
-        _branch("author", [_leaf("name", site.title, level=2)]),
+        _branch("author", [_leaf("name", site.author or site.title, level=2)]),
         _leaf("generator", "Pressroom"),
     ]
     entries = _post_parts(site).feed_entries

@@ -43,6 +43,12 @@ from pressroom.models import (
     post_path,
 )
 from pressroom.ports import SourceObject
+from pressroom.siteconfig import (
+    MAX_CONFIG_BYTES,
+    is_config_source,
+    site_source,
+    validate_config,
+)
 from pressroom.slugs import (
     claimed_slug,
     page_path,
@@ -171,6 +177,8 @@ class ReadPlan:
 
 def read_plan(key: str, limits: Limits = DEFAULT_LIMITS, *, drafts: bool = False) -> ReadPlan:
     """What `validate_source` needs of the object at `key` (with `drafts` as it is given)."""
+    if is_config_source(key):
+        return ReadPlan(MAX_CONFIG_BYTES)
     kind = asset_type(key)
     if _ignored(key, drafts) is not None or (kind is None and not _is_markdown(key)):
         return ReadPlan(0, whole=False)
@@ -193,6 +201,8 @@ def validate_source(
     `max_object_bytes` is refused from its size, its body never read; an asset from its
     size and first bytes. `check` and the validator both come through here. With `drafts`
     (a preview, never a deployed site), a post under `_drafts/` is read as a draft."""
+    if is_config_source(source.key):
+        return validate_site_config(source, limits)
     if (reason := _ignored(source.key, drafts)) is not None:
         return ValidationOutcome(
             source_key=source.key, kind="ignored", warnings=(Issue(message=reason),)
@@ -207,6 +217,27 @@ def validate_source(
         return _refused(source.key, _object_too_large(source.size, limits))
     return validate_post(
         source.body, source.key, first_seen=first_seen, limits=limits, layouts=layouts
+    )
+
+
+def validate_site_config(source: SourceObject, limits: Limits) -> ValidationOutcome:
+    """The site's configuration (`pressroom.yaml`, or Jekyll's or Hugo's file)."""
+    verdict = validate_config(source.key, source.body, source.size, limits)
+    warnings = verdict.warnings
+    if verdict.settings is not None and verdict.settings.permalink is not None:
+        warnings += (
+            Issue(
+                field="permalink",
+                message="a site-wide post URL style is not applied yet: posts are at "
+                "/posts/<slug>/ unless their own front matter sets `permalink` or `url`",
+            ),
+        )
+    return ValidationOutcome(
+        source_key=source.key,
+        kind="config",
+        site=site_source(source.key, verdict.settings) if verdict.settings else None,
+        errors=verdict.errors,
+        warnings=warnings,
     )
 
 

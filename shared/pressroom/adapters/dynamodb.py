@@ -8,8 +8,9 @@
 - month marker   pk=SITE                 sk=MONTH#<yyyy-mm>           (the month had posts)
 - asset item     pk=ASSET#<site path>    sk=ASSET                     (what the path serves)
 - asset claim    pk=ASSET#<site path>    sk=CLAIM#<first seen>#<key>  (a file wants the path)
-An asset's name in the planner is `/<site path>` (indexing, rule 7); here it has its own
-partitions, so no scan or listing of posts ever meets one.
+- site settings  pk=CONFIG#<source key>  sk=CONFIG                    (a configuration file's)
+An asset's name in the planner is `/<site path>` (indexing, rule 7), a configuration file's
+`@<key>`; here each has its own partitions, so no scan or listing of posts ever meets one.
 Status and post items carry a `version` number, and every write is
 conditional on the version the plan read. Listings are read from the base
 table with consistent reads: they show every committed write.
@@ -17,6 +18,7 @@ table with consistent reads: they show every committed write.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -47,7 +49,16 @@ from pressroom.indexing import (
     with_current_owner,
 )
 from pressroom.listings import ListingTail, order_key
-from pressroom.models import AssetSummary, PostSummary, RecordFailure, format_instant
+from pressroom.models import (
+    AssetSummary,
+    PostSummary,
+    RecordFailure,
+    SiteSource,
+    config_name,
+    format_instant,
+)
+from pressroom.ports import ScanStep
+from pressroom.siteconfig import CONFIG_SOURCES
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -85,17 +96,32 @@ ASSET_SORT_KEY = "ASSET"
 _ASSET_PREFIX = "ASSET#"
 
 
+CONFIG_SORT_KEY = "CONFIG"
+_CONFIG_PREFIX = "CONFIG#"
+
+
 def _is_asset(name: str) -> bool:
     return name.startswith("/")
 
 
+def _is_config(name: str) -> bool:
+    return name.startswith("@")
+
+
 def _claimed_partition(name: str) -> str:
-    """A slug's partition (`POST#<slug>`), or an asset's (`ASSET#<site path>`)."""
-    return f"{_ASSET_PREFIX}{name[1:]}" if _is_asset(name) else f"POST#{name}"
+    """A slug's partition (`POST#<slug>`), an asset's (`ASSET#<site path>`), or a
+    configuration file's (`CONFIG#<key>`)."""
+    if _is_asset(name):
+        return f"{_ASSET_PREFIX}{name[1:]}"
+    if _is_config(name):
+        return f"{_CONFIG_PREFIX}{name[1:]}"
+    return f"POST#{name}"
 
 
 def _owner_sort_key(name: str) -> str:
-    return ASSET_SORT_KEY if _is_asset(name) else POST_SORT_KEY
+    if _is_asset(name):
+        return ASSET_SORT_KEY
+    return CONFIG_SORT_KEY if _is_config(name) else POST_SORT_KEY
 
 
 _FAILURE = "FAILURE"
@@ -139,15 +165,29 @@ def record_item(key: ItemKey, record: Record, version: int = 0) -> Item:
 def post_record(item: Mapping[str, Any]) -> PostRecord:
     """A post or asset item, as the table or its stream holds it."""
     live = item["status"] != "deleted"
-    content = asset_summary if _is_asset(item["slug"]) else post_summary
     return PostRecord(
-        slug=item["slug"], status=item["status"], post=content(item) if live else None
+        slug=item["slug"],
+        status=item["status"],
+        post=_content(item["slug"], item) if live else None,
     )
+
+
+def _content(name: str, item: Mapping[str, Any]) -> AssetSummary | SiteSource | PostSummary:
+    """What a post or claim item holds, by the name it is under (indexing, rule 7)."""
+    if _is_asset(name):
+        return asset_summary(item)
+    return site_source(item) if _is_config(name) else post_summary(item)
 
 
 def asset_summary(item: Mapping[str, Any]) -> AssetSummary:
     fields = {name: item[name] for name in AssetSummary.model_fields if name in item}
     return AssetSummary.model_validate(fields)
+
+
+def site_source(item: Mapping[str, Any]) -> SiteSource:
+    return SiteSource.model_validate(
+        {name: item[name] for name in SiteSource.model_fields if name in item}
+    )
 
 
 def post_summary(item: Mapping[str, Any]) -> PostSummary:
@@ -162,12 +202,11 @@ def source_status(item: Mapping[str, Any]) -> SourceStatus:
 
 
 def claim(item: Mapping[str, Any]) -> Claim:
+    post = item["post"]
+    # The claim's content is under its partition's name: `ASSET#a.png` claims `/a.png`.
+    name = {_ASSET_PREFIX: "/", _CONFIG_PREFIX: "@"}.get(item["pk"].partition("#")[0] + "#", "")
     return Claim(
-        source_key=item["source_key"],
-        first_seen=item["first_seen"],
-        post=asset_summary(item["post"])
-        if item["pk"].startswith(_ASSET_PREFIX)
-        else post_summary(item["post"]),
+        source_key=item["source_key"], first_seen=item["first_seen"], post=_content(name, post)
     )
 
 
@@ -542,6 +581,43 @@ class DynamoPostIndex:
             names={"#status": "status"},
         ):
             yield asset_summary(item)
+
+    def site_settings(self) -> SiteSource | None:
+        keys = [item_key(PostKey(config_name(key))) for key in CONFIG_SOURCES]
+        found = self._batch_get(keys)
+        for key in keys:
+            item = found.get((key["pk"], key["sk"]))
+            if item is not None and (source := post_record(item).published_site) is not None:
+                return source
+        return None
+
+    def scan_step(self, cursor: str, limit: int) -> ScanStep:
+        request: dict[str, Any] = {"TableName": self.table, "Limit": limit, "ConsistentRead": True}
+        if cursor:
+            request["ExclusiveStartKey"] = json.loads(cursor)
+        response = self.client.scan(**request)
+        published: list[PostSummary] = []
+        drafts: list[PostSummary] = []
+        tags: set[str] = set()
+        months: set[Month] = set()
+        for raw in response["Items"]:
+            item = deserialize(raw)
+            partition, sort_key = item["pk"], item["sk"]
+            if sort_key == POST_SORT_KEY and item.get("status") in {"published", "draft"}:
+                (published if item["status"] == "published" else drafts).append(post_summary(item))
+            elif partition.startswith("TAG#"):
+                tags.add(item["tag"])
+            elif partition == "SITE" and sort_key.startswith(_MARKER_PREFIX):
+                year, month = sort_key.removeprefix(_MARKER_PREFIX).split("-")
+                months.add((int(year), int(month)))
+        last = response.get("LastEvaluatedKey")
+        return ScanStep(
+            published=tuple(published),
+            drafts=tuple(drafts),
+            tags=frozenset(tags),
+            months=frozenset(months),
+            cursor=json.dumps(last, sort_keys=True) if last else None,
+        )
 
     def tags(self) -> set[str]:
         return {

@@ -14,17 +14,25 @@ from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import TagEntry
 from pressroom.listings import (
+    NEWEST,
+    SITE_INDEXES,
     AssetChange,
     ListingPlan,
     ListingTail,
     Month,
     PostChange,
+    SiteChange,
     coalesce,
     earliest_requests,
+    is_site_pages,
     listing_name,
     listing_requests,
+    month_request,
     order_key,
     rewrite_from,
+    site_pages_cursor,
+    site_pages_request,
+    tag_request,
 )
 from pressroom.models import AssetSummary, CopySource, PostSummary
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
@@ -119,6 +127,33 @@ class RendererService:
     drafts: bool = False
     """A preview (`--drafts`, never a deployed site): drafts have pages too, marked as such;
     no listing shows them."""
+
+    def configured(self) -> RendererService:
+        """This renderer with the site's configuration as the index holds it now, over the
+        stack's defaults: read once an invocation, since an upload may change it."""
+        return replace(self, config=self.config.with_settings(self.catalog.site_settings()))
+
+    def settings_moved(self, rendered: RendererService) -> RendererService | None:
+        """This renderer configured anew, if the configuration changed since `rendered`
+        read it (pages written since may show the old settings); None if it has not."""
+        current = self.configured()
+        return None if current.config == rendered.config else current
+
+    def render_site_pages(self, request: str) -> list[str]:
+        """One step of a site-wide re-render, after the site's settings changed: the pages
+        of the posts in the next stretch of the index, and the listing requests to follow
+        (the whole of each tag and month met, the next step while the scan goes on; the
+        home page and the site's indexes with the first)."""
+        cursor = site_pages_cursor(request)
+        step = self.catalog.scan_step(cursor, SITE_PAGES_STEP_ITEMS)
+        for post in (*step.published, *(step.drafts if self.drafts else ())):
+            self.write_post_page(post)
+        follow = [NEWEST, SITE_INDEXES] if not cursor else []
+        follow += [month_request(month) for month in sorted(step.months)]
+        follow += [tag_request(tag) for tag in sorted(step.tags)]
+        if step.cursor is not None:
+            follow.append(request.partition("@")[0] + "@" + step.cursor)
+        return follow
 
     def render_post(self, change: PostChange) -> None:
         """Write or remove one post's page, and the redirects at its old URLs."""
@@ -454,6 +489,8 @@ class ListingBatch:
         # nothing to compare when its messages come back: a batch that holds a message
         # received before writes every index.
         self.indexes_due = Due.FILES | Due.TAGS if retried else Due.NOTHING
+        self.follow_ups: list[str] = []
+        """Requests the batch's site-wide re-render steps ask for."""
 
     def render(self, request: str) -> None:
         """Render the listing one message asks for, unless this batch has already."""
@@ -469,18 +506,60 @@ class ListingBatch:
             self.deferred.add(request)
             return
         try:
-            self.indexes_due |= self.renderer.render_listing(request)
+            if is_site_pages(request):
+                self.follow_ups += self.renderer.render_site_pages(request)
+                # Every page shows the settings: the indexes and fixed pages too.
+                self.indexes_due |= Due.FILES | Due.TAGS
+            else:
+                self.indexes_due |= self.renderer.render_listing(request)
         except Exception:
             self.failed.add(listing)
             raise
         self.rendered.add(listing)
 
     def finish(self) -> None:
-        """Ask again for what there was no time for; write the site's indexes if due."""
-        if self.deferred:
-            self.queue.request(sorted(self.deferred))
+        """Ask again for what there was no time for, and for what the batch's re-render
+        steps ask; write the site's indexes if due. If the site's settings changed while the
+        batch ran, ask again for each listing it wrote with the old ones."""
         if self.indexes_due:
             self.renderer.write_site_indexes(self.indexes_due)
+        again = sorted(self.deferred) + self.follow_ups
+        if self.renderer.settings_moved(self.renderer) is not None:
+            again += sorted(
+                self.earliest.get(listing, listing)
+                for listing in self.rendered
+                if not is_site_pages(listing)
+            )
+            again.append(SITE_INDEXES)
+        if again:
+            self.queue.request(list(dict.fromkeys(again)))
+
+
+SITE_PAGES_STEP_ITEMS = 100
+"""Index items a site-wide re-render step scans: at most as many post pages, a few seconds."""
+
+
+def render_changes(
+    renderer: RendererService, changes: Sequence[PostChange | AssetChange | SiteChange]
+) -> list[str]:
+    """Render a stream batch's changes (already rendered once by `renderer`, record by
+    record) again while the site's settings moved under them, so that no page keeps
+    settings older than the index's; the re-renders its settings changes start."""
+    for _ in range(SETTLE_ATTEMPTS):
+        current = renderer.settings_moved(renderer)
+        if current is None:
+            break
+        renderer = current
+        for change in changes:
+            if isinstance(change, PostChange):
+                renderer.render_post(change)
+    else:
+        raise ListingChurnError("the site's settings kept changing while its pages were written")
+    return [
+        site_pages_request(change.chain)
+        for change in changes
+        if isinstance(change, SiteChange) and change.changes_settings
+    ]
 
 
 _GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)

@@ -86,6 +86,8 @@ class ValidatorService:
         }
         if outcome.kind == "ignored":
             return IndexMessage(action="ignored", **common)
+        if outcome.site is not None:
+            return IndexMessage(action="upsert", site=outcome.site, **common)
         if outcome.asset is not None:
             return IndexMessage(action="upsert", asset=self._publishable(event, outcome), **common)
         if outcome.document is None:

@@ -1,0 +1,100 @@
+"""The site's configuration through the pipeline (issue 19): `pressroom.yaml` uploaded like a
+post, indexed, and read by the renderer; a change renders every page again through the
+listing queue, and the other generators' files count when there is no `pressroom.yaml`."""
+
+from __future__ import annotations
+
+from pressroom_local.stack import LocalStack
+from tests.integration.html import read_page
+
+POSTS = {
+    f"posts/2024-0{month}-0{day}-walk-{month}-{day}.md": (
+        f"---\ntitle: Walk {month}.{day}\ntags: [walking, coast]\n---\nAlong the cliffs.\n"
+    ).encode()
+    for month in (3, 4)
+    for day in (1, 2, 3)
+}
+
+
+def _upload(stack: LocalStack, files: dict[str, bytes]) -> None:
+    s3 = stack.session.client("s3")
+    for key, body in files.items():
+        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=body)
+    stack.router.drain()
+
+
+def _delete(stack: LocalStack, key: str) -> None:
+    stack.session.client("s3").delete_object(Bucket=stack.content_bucket, Key=key)
+    stack.router.drain()
+
+
+def _titles(stack: LocalStack) -> dict[str, str]:
+    """The site title each HTML page shows in its header, by key."""
+    titles = {}
+    for key, body in stack.site_objects().items():
+        if key.endswith(".html") and b'class="brand"' in body:
+            page = body.decode()
+            start = page.index('class="brand"')
+            titles[key] = page[page.index(">", start) + 1 : page.index("</a>", start)]
+    return titles
+
+
+def test_a_new_title_reaches_every_page_and_the_feed(stack: LocalStack) -> None:
+    _upload(stack, POSTS)
+    _upload(stack, {"pressroom.yaml": b"title: Coast Paths\nfeed_size: 2\n"})
+    titles = _titles(stack)
+    assert len(titles) > len(POSTS) + 4, "posts, home, tags, archives, search, 404"
+    assert set(titles.values()) == {"Coast Paths"}
+
+    _upload(
+        stack,
+        {
+            "pressroom.yaml": b"""title: Cliff Walks
+author: Ana Reyes
+date_format: "%b %-d, %Y"
+menu:
+  - {name: About, url: /about/, weight: 2}
+  - {name: Maps, url: https://maps.example.org/, weight: 1}
+footer: Walked and written by Ana.
+"""
+        },
+    )
+    titles = _titles(stack)
+    assert set(titles.values()) == {"Cliff Walks"}, "every page rendered again"
+    site = stack.site_objects()
+    home = read_page(site["index.html"].decode())
+    assert home.links().index("https://maps.example.org/") < home.links().index("/about/")
+    assert "Mar 3, 2024" in site["index.html"].decode()
+    assert b"Walked and written by Ana." in site["posts/walk-3-1/index.html"]
+    assert b"<name>Ana Reyes</name>" in site["feed.xml"]
+    assert site["feed.xml"].count(b"<entry>") == 6, "feed_size back to the default"
+
+
+def test_pressroom_yaml_wins_over_jekyll_and_hugo_and_its_delete_hands_back(
+    stack: LocalStack,
+) -> None:
+    _upload(stack, POSTS)
+    _upload(stack, {"_config.yml": b"title: Jekyll Title\nplugins: [jekyll-feed]\n"})
+    assert set(_titles(stack).values()) == {"Jekyll Title"}
+    _upload(stack, {"pressroom.yaml": b"title: Pressroom Title\n"})
+    assert set(_titles(stack).values()) == {"Pressroom Title"}
+    _delete(stack, "pressroom.yaml")
+    assert set(_titles(stack).values()) == {"Jekyll Title"}
+    _delete(stack, "_config.yml")
+    assert set(_titles(stack).values()) == {"Pressroom"}, "the stack's default"
+
+
+def test_an_invalid_configuration_keeps_the_last_valid_one_and_says_why(
+    stack: LocalStack,
+) -> None:
+    _upload(stack, POSTS)
+    _upload(stack, {"pressroom.yaml": b"title: Good Title\n"})
+    _upload(stack, {"pressroom.yaml": b"title: Bad Title\nhome_size: 5\nfeed_size: many\n"})
+    assert set(_titles(stack).values()) == {"Good Title"}
+    status = stack.statuses(["pressroom.yaml"])["pressroom.yaml"]
+    assert status is not None
+    assert status.status == "invalid"
+    assert [(issue.field, issue.line) for issue in status.errors] == [
+        ("home_size", 2),
+        ("feed_size", 3),
+    ]
