@@ -131,6 +131,7 @@ def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> Non
     assert _redirects_to(site, "/2021/01/night-trains/") == "/2021/01/14/night-trains.html"
     assert "about/index.html" in site
     home = read_page(site["index.html"].decode())
+    assert home.texts["title"] == ["Slow Travel"], "the title of Jekyll's _config.yml"
     assert "/2021/01/14/night-trains.html" in home.links()
     assert "/about/" not in home.links(), "a page is in no listing"
     assert b"/about/" not in site["feed.xml"]
@@ -143,7 +144,7 @@ def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> Non
     assert not _crawl(site)
     statuses = stack.statuses(JEKYLL_BLOG)
     assert {key: status.status for key, status in statuses.items() if status} == {
-        "_config.yml": "ignored",
+        "_config.yml": "published",
         "_drafts/packing-list.md": "ignored",
         "_posts/2021-01-14-night-trains.md": "published",
         "_posts/2021-03-02-ferry-to-the-islands.md": "published",
@@ -166,6 +167,7 @@ def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStac
     assert _redirects_to(site, "/walks/coast.html") == "/posts/coastal-walk/"
     assert _redirects_to(site, "/2023/06/coastal-walk/") == "/posts/coastal-walk/"
     assert "contact/index.html" in site
+    assert read_page(site["index.html"].decode()).texts["title"] == ["Coast paths"]
     assert not _crawl(site)
 
 

@@ -112,7 +112,7 @@ def test_a_file_that_is_not_what_its_name_says_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["_layouts/post.html", "_includes/head.html", "_sass/main.scss", "_config.yml"]
+    "key", ["_layouts/post.html", "_includes/head.html", "_sass/main.scss", "_data/nav.yml"]
 )
 def test_other_generators_internals_are_ignored_and_check_says_so(
     key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
