@@ -492,7 +492,8 @@ def _say(line: str, out: TextIO | None = None) -> None:
 
 def _print_status(status: SourceStatus, out: TextIO) -> None:
     published = status.slug and status.status == "published"
-    where = f" → {claimed_path(status.slug, status.path)}" if published and status.slug else ""
+    site_path = claimed_path(status.slug, status.path) if published and status.slug else None
+    where = f" → {site_path}" if site_path is not None else ""
     event_time = format_instant(status.event_time)
     _say(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", out)
     for issue in status.errors:

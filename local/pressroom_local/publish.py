@@ -113,11 +113,8 @@ def publish(
         on_site = status.slug is not None and (
             status.status == "published" or (drafts and status.status == "draft")
         )
-        url = (
-            "/" + claimed_path(status.slug, status.path)
-            if on_site and status.slug and kind != "config"
-            else None
-        )
+        site_path = claimed_path(status.slug, status.path) if on_site and status.slug else None
+        url = "/" + site_path if site_path is not None else None
         described.append(PublishedSource(str(path), kind, status.status, url))
         if status.status == "ignored":
             continue

@@ -179,8 +179,9 @@ class Outcomes:
 def describe_outcome(status: SourceStatus) -> list[str]:
     """A file's outcome as `--watch` prints it: a line, then its errors and warnings."""
     where = ""
-    if status.status == "published" and status.slug:
-        where = f" → /{claimed_path(status.slug, status.path)}"
+    site_path = claimed_path(status.slug, status.path) if status.slug else None
+    if status.status == "published" and site_path is not None:
+        where = f" → /{site_path}"
     lines = [f"{status.status:<9} {status.source_key}{where}"]
     lines += [f"  error: {issue.describe(status.source_key)}" for issue in status.errors]
     lines += [f"  warning: {issue.describe(status.source_key)}" for issue in status.warnings]

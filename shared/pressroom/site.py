@@ -33,11 +33,14 @@ SEARCH_PAGE_PATH = "search/"
 SEARCH_SCRIPT_KEY = "search/search.js"
 
 
-def claimed_path(name: str, path: str | None = None) -> str:
+def claimed_path(name: str, path: str | None = None) -> str | None:
     """Site path of what a file's status claims: an asset's own path (its name is
-    `/<path>`, indexing rule 7), a post's own `path`, or its page at `posts/<slug>/`."""
+    `/<path>`, indexing rule 7), a post's own `path`, or its page at `posts/<slug>/`; None
+    for the site's configuration (`@<key>`), which is no page."""
     if path is not None:
         return path
+    if name.startswith("@"):
+        return None
     return name[1:] if name.startswith("/") else post_path(name)
 
 

@@ -7,11 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pressroom.exceptions import ListingRenderError
+from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import PostRecord
 from pressroom.listings import PostChange, coalesce, listing_requests, plan_listings
 from pressroom.models import PostSummary
-from pressroom.services.renderer import LISTING_TIME_RESERVE_MS, Due, ListingBatch
+from pressroom.services.renderer import (
+    LISTING_TIME_RESERVE_MS,
+    Due,
+    ListingBatch,
+    render_changes,
+)
 
 
 def post(slug: str, month: int = 3, tags: tuple[str, ...] = (), title: str = "T") -> PostSummary:
@@ -115,11 +120,16 @@ def test_a_listing_request_that_names_no_listing_is_refused(request_body: str) -
 
 
 class RecordingRenderer:
-    def __init__(self, failing: frozenset[str] = frozenset()) -> None:
+    def __init__(self, failing: frozenset[str] = frozenset(), *, moved: bool = False) -> None:
         self.failing = failing
         self.rendered: list[str] = []
         self.indexes_written = 0
         self.indexes_due: list[Due | None] = []
+        self.moved = moved
+        """Whether the site's settings change while the batch runs."""
+
+    def settings_moved(self, rendered: object) -> object | None:
+        return self if self.moved else None
 
     def render_listing(self, request: str) -> Due:
         if request in self.failing:
@@ -138,6 +148,19 @@ class RecordingQueue:
 
     def request(self, requests: list[str]) -> None:
         self.requested += requests
+
+
+def test_a_listing_batch_under_settings_that_changed_asks_again_for_what_it_wrote() -> None:
+    renderer, queue = RecordingRenderer(moved=True), RecordingQueue()
+    batch = ListingBatch(renderer, queue, lambda: 30_000)  # type: ignore[arg-type]
+
+    for request in ["newest", "month:2025-03@2025-03-02T00:00:00Z#a", "tag:php"]:
+        batch.render(request)
+    batch.finish()
+
+    assert sorted(queue.requested) == sorted(
+        ["newest", "month:2025-03@2025-03-02T00:00:00Z#a", "tag:php", "site-indexes"]
+    )
 
 
 def test_a_listing_batch_renders_each_listing_once_and_the_site_indexes_once() -> None:
@@ -216,3 +239,42 @@ def test_a_draft_has_a_page_only_in_a_preview_and_is_never_listed() -> None:
     assert made_public.pages()[0] is None
     plan = plan_listings([made])
     assert (plan.months, plan.tags) == ({}, {})
+
+
+class SettingsMovingRenderer:
+    """A renderer whose site settings change `moves` times while it writes."""
+
+    def __init__(self, moves: int, generation: int = 0) -> None:
+        self.moves = moves
+        self.generation = generation
+        self.written: list[tuple[int, str]] = []
+
+    def settings_moved(self, rendered: SettingsMovingRenderer) -> SettingsMovingRenderer | None:
+        if self.moves == 0:
+            return None
+        self.moves -= 1
+        moved = SettingsMovingRenderer(self.moves, rendered.generation + 1)
+        moved.written = self.written
+        return moved
+
+    def render_post(self, change: PostChange) -> None:
+        assert change.new is not None
+        self.written.append((self.generation, change.new.slug))
+
+
+def _published(slug: str) -> PostChange:
+    return PostChange(old=None, new=live(post(slug)))
+
+
+def test_a_stream_batch_writes_its_pages_again_while_the_site_settings_move() -> None:
+    renderer = SettingsMovingRenderer(moves=2)
+    changes = [_published("a"), _published("b")]
+
+    assert render_changes(renderer, changes) == []  # type: ignore[arg-type]
+
+    assert renderer.written == [(1, "a"), (1, "b"), (2, "a"), (2, "b")]
+
+
+def test_a_stream_batch_whose_settings_never_settle_fails_to_be_retried() -> None:
+    with pytest.raises(ListingChurnError):
+        render_changes(SettingsMovingRenderer(moves=100), [_published("a")])  # type: ignore[arg-type]

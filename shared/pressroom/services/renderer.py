@@ -489,6 +489,8 @@ class ListingBatch:
         # nothing to compare when its messages come back: a batch that holds a message
         # received before writes every index.
         self.indexes_due = Due.FILES | Due.TAGS if retried else Due.NOTHING
+        self.written: list[str] = []
+        """The requests rendered, each from the place it was rendered from."""
         self.follow_ups: list[str] = []
         """Requests the batch's site-wide re-render steps ask for."""
 
@@ -516,6 +518,7 @@ class ListingBatch:
             self.failed.add(listing)
             raise
         self.rendered.add(listing)
+        self.written.append(request)
 
     def finish(self) -> None:
         """Ask again for what there was no time for, and for what the batch's re-render
@@ -525,11 +528,7 @@ class ListingBatch:
             self.renderer.write_site_indexes(self.indexes_due)
         again = sorted(self.deferred) + self.follow_ups
         if self.renderer.settings_moved(self.renderer) is not None:
-            again += sorted(
-                self.earliest.get(listing, listing)
-                for listing in self.rendered
-                if not is_site_pages(listing)
-            )
+            again += [request for request in self.written if not is_site_pages(request)]
             again.append(SITE_INDEXES)
         if again:
             self.queue.request(list(dict.fromkeys(again)))
