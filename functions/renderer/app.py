@@ -26,15 +26,9 @@ from pressroom.batches import (
     receive_count,
     stream_item_key,
 )
-from pressroom.listings import (
-    AssetChange,
-    PostChange,
-    SiteChange,
-    listing_requests,
-    plan_listings,
-)
+from pressroom.listings import AssetChange, PostChange, SiteChange
 from pressroom.observability import logger, metrics, tracer
-from pressroom.services.renderer import ListingBatch, RendererService, render_changes
+from pressroom.services.renderer import ListingBatch, StreamBatch
 
 wiring.register_snapshot_hooks(wiring.renderer_service, wiring.listing_queue)
 
@@ -70,15 +64,16 @@ def post_change(record: DynamoDBRecord) -> Change | None:
 
 
 @tracer.capture_method
-def record_handler(record: DynamoDBRecord, renderer: RendererService) -> Change | None:
+def record_handler(record: DynamoDBRecord, batch: StreamBatch) -> Change | None:
     """Render what the record changed; the change, whose listings the batch asks for."""
     change = post_change(record)
-    if isinstance(change, AssetChange):
-        renderer.render_asset(change)
-        metrics.add_metric(name="AssetChangesRendered", unit=MetricUnit.Count, value=1)
-    elif isinstance(change, PostChange):
-        renderer.render_post(change)
-        metrics.add_metric(name="PostChangesRendered", unit=MetricUnit.Count, value=1)
+    batch.render(change)
+    if change is not None:
+        metrics.add_metric(
+            name=f"{type(change).__name__.removesuffix('Change')}ChangesRendered",
+            unit=MetricUnit.Count,
+            value=1,
+        )
     return change
 
 
@@ -86,24 +81,24 @@ def record_handler(record: DynamoDBRecord, renderer: RendererService) -> Change 
 def render_stream_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
-    renderer = wiring.renderer_service().configured()
+    batch = StreamBatch(
+        wiring.renderer_service().configured(), context.get_remaining_time_in_millis
+    )
     with stream_processor(
         records=event["Records"],
-        handler=lambda record: record_handler(record, renderer),
+        handler=lambda record: record_handler(record, batch),
         lambda_context=context,
     ):
         results = stream_processor.process()
     # The listings of the records whose pages are done, asked for once a batch; a failure
     # to ask fails the batch, whose pages are then written again.
     changes = [change for status, change, _ in results if status == "success" and change]
-    requests = render_changes(renderer, changes)
-    requests += listing_requests(
-        plan_listings(change for change in changes if isinstance(change, PostChange))
-    )
+    requests = batch.finish(changes)
     wiring.listing_queue().request(requests)
     logger.info(
         "rendered",
-        posts=len(changes),
+        changes=len(changes),
+        pages_deferred=len(batch.deferred),
         listings=len(requests),
         failed=len(stream_processor.fail_messages),
     )

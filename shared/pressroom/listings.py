@@ -246,6 +246,22 @@ def tag_request(tag: str) -> str:
     return f"{_TAG}{tag}"
 
 
+PAGE = "page:"
+"""A post's page that a stream batch had no time for: `page:<slug>`."""
+
+
+def page_request(slug: str) -> str:
+    return f"{PAGE}{slug}"
+
+
+def is_page_request(request: str) -> bool:
+    return request.startswith(PAGE)
+
+
+def page_request_slug(request: str) -> str:
+    return request.removeprefix(PAGE)
+
+
 def is_site_pages(request: str) -> bool:
     return request.startswith(SITE_PAGES)
 

@@ -15,7 +15,7 @@ from pressroom.services.renderer import (
     LISTING_TIME_RESERVE_MS,
     Due,
     ListingBatch,
-    render_changes,
+    StreamBatch,
 )
 
 
@@ -252,14 +252,14 @@ class SettingsMovingRenderer:
     def settings_moved(self, rendered: SettingsMovingRenderer) -> SettingsMovingRenderer | None:
         if self.moves == 0:
             return None
-        self.moves -= 1
-        moved = SettingsMovingRenderer(self.moves, rendered.generation + 1)
+        moved = SettingsMovingRenderer(self.moves - 1, rendered.generation + 1)
         moved.written = self.written
         return moved
 
-    def render_post(self, change: PostChange) -> None:
+    def render_post(self, change: PostChange, *, page_now: bool = True) -> str | None:
         assert change.new is not None
         self.written.append((self.generation, change.new.slug))
+        return None
 
 
 def _published(slug: str) -> PostChange:
@@ -269,12 +269,17 @@ def _published(slug: str) -> PostChange:
 def test_a_stream_batch_writes_its_pages_again_while_the_site_settings_move() -> None:
     renderer = SettingsMovingRenderer(moves=2)
     changes = [_published("a"), _published("b")]
+    batch = StreamBatch(renderer, lambda: 30_000)  # type: ignore[arg-type]
 
-    assert render_changes(renderer, changes) == []  # type: ignore[arg-type]
+    for change in changes:
+        batch.render(change)
+    requests = batch.finish(changes)
 
-    assert renderer.written == [(1, "a"), (1, "b"), (2, "a"), (2, "b")]
+    assert renderer.written == [(0, "a"), (0, "b"), (1, "a"), (1, "b"), (2, "a"), (2, "b")]
+    assert requests == ["newest", "month:2025-03@2025-03-01T00:00:00Z#a", "site-indexes"]
 
 
 def test_a_stream_batch_whose_settings_never_settle_fails_to_be_retried() -> None:
+    batch = StreamBatch(SettingsMovingRenderer(moves=100), lambda: 30_000)  # type: ignore[arg-type]
     with pytest.raises(ListingChurnError):
-        render_changes(SettingsMovingRenderer(moves=100), [_published("a")])  # type: ignore[arg-type]
+        batch.finish([_published("a")])

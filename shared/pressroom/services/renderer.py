@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import TagEntry
+from pressroom.limits import RENDER_BUDGET
 from pressroom.listings import (
     NEWEST,
     SITE_INDEXES,
@@ -24,11 +25,15 @@ from pressroom.listings import (
     SiteChange,
     coalesce,
     earliest_requests,
+    is_page_request,
     is_site_pages,
     listing_name,
     listing_requests,
     month_request,
     order_key,
+    page_request,
+    page_request_slug,
+    plan_listings,
     rewrite_from,
     site_pages_cursor,
     site_pages_request,
@@ -155,13 +160,19 @@ class RendererService:
             follow.append(request.partition("@")[0] + "@" + step.cursor)
         return follow
 
-    def render_post(self, change: PostChange) -> None:
-        """Write or remove one post's page, and the redirects at its old URLs."""
+    def render_post(self, change: PostChange, *, page_now: bool = True) -> str | None:
+        """Write or remove one post's page, and the redirects at its old URLs. Not
+        `page_now` (no time left for a page in this invocation): the page is left to the
+        `page:<slug>` request it returns, for the listing queue."""
         was, now = change.pages(self.drafts)
+        deferred = None
         if now is not None and now != was:
-            self.write_post_page(now)
+            if page_now:
+                self.write_post_page(now)
+            else:
+                deferred = page_request(now.slug)
         if was is None:
-            return
+            return deferred
         kept = {now.page_path, *now.redirects} if now is not None else set()
         if now is not None and was.page_path not in kept:
             # Its URL changed: the old one sends readers to the new (no other file can
@@ -174,6 +185,19 @@ class RendererService:
         for alias in set(was.redirects) - kept:
             if not self._is_a_page(alias):
                 self.site.delete(page_object_key(alias))
+        return deferred
+
+    def render_page_request(self, request: str) -> None:
+        """A page a stream batch had no time for: the slug's page as the index holds it now
+        (none if it has gone since: its removal was rendered with its change)."""
+        record = self.catalog.post(page_request_slug(request))
+        if record is None:
+            return
+        page = record.published
+        if page is None and self.drafts and record.status == "draft":
+            page = record.post if isinstance(record.post, PostSummary) else None
+        if page is not None:
+            self.write_post_page(page)
 
     def render_asset(self, change: AssetChange) -> None:
         """Publish one asset (a copy inside S3 of the version validated), or unpublish it."""
@@ -508,7 +532,9 @@ class ListingBatch:
             self.deferred.add(request)
             return
         try:
-            if is_site_pages(request):
+            if is_page_request(request):
+                self.renderer.render_page_request(request)
+            elif is_site_pages(request):
                 self.follow_ups += self.renderer.render_site_pages(request)
                 # Every page shows the settings: the indexes and fixed pages too.
                 self.indexes_due |= Due.FILES | Due.TAGS
@@ -538,27 +564,57 @@ SITE_PAGES_STEP_ITEMS = 100
 """Index items a site-wide re-render step scans: at most as many post pages, a few seconds."""
 
 
-def render_changes(
-    renderer: RendererService, changes: Sequence[PostChange | AssetChange | SiteChange]
-) -> list[str]:
-    """Render a stream batch's changes (already rendered once by `renderer`, record by
-    record) again while the site's settings moved under them, so that no page keeps
-    settings older than the index's; the re-renders its settings changes start."""
-    for _ in range(SETTLE_ATTEMPTS):
-        current = renderer.settings_moved(renderer)
-        if current is None:
-            break
-        renderer = current
-        for change in changes:
-            if isinstance(change, PostChange):
-                renderer.render_post(change)
-    else:
-        raise ListingChurnError("the site's settings kept changing while its pages were written")
-    return [
-        site_pages_request(change.chain)
-        for change in changes
-        if isinstance(change, SiteChange) and change.changes_settings
-    ]
+PAGE_TIME_RESERVE_MS = int(RENDER_BUDGET.seconds * 1000) + 2_000
+"""A stream batch begins a post's page only with this much of its invocation left: the
+worst accepted post's render budget, and two seconds for the batch's end (its listing
+requests). So an invocation ends within its timeout whatever its batch holds."""
+
+
+class StreamBatch:
+    """One stream batch's renders, within its invocation's time: the pages there is no time
+    for are left to the listing queue (`page:<slug>`), where they are rendered from the
+    index as it is then; removals and redirects, which cost a request each, are done."""
+
+    def __init__(self, renderer: RendererService, remaining_ms: Callable[[], int]) -> None:
+        self.renderer = renderer
+        self.remaining_ms = remaining_ms
+        self.deferred: dict[str, None] = {}
+        """`page:<slug>` requests, in order."""
+
+    def render(self, change: PostChange | AssetChange | SiteChange | None) -> None:
+        if isinstance(change, AssetChange):
+            self.renderer.render_asset(change)
+        elif isinstance(change, PostChange):
+            page_now = self.remaining_ms() >= PAGE_TIME_RESERVE_MS
+            if (request := self.renderer.render_post(change, page_now=page_now)) is not None:
+                self.deferred[request] = None
+
+    def finish(self, changes: Sequence[PostChange | AssetChange | SiteChange]) -> list[str]:
+        """What the batch's changes ask of the listing queue: the pages left over, a
+        site-wide re-render for each change of the settings, and their listings. If the
+        site's settings moved while the batch ran, its pages are written again with the new
+        ones first (at most SETTLE_ATTEMPTS times), so that no page keeps older settings
+        than the index's."""
+        for _ in range(SETTLE_ATTEMPTS):
+            moved = self.renderer.settings_moved(self.renderer)
+            if moved is None:
+                break
+            self.renderer = moved
+            for change in changes:
+                if isinstance(change, PostChange):
+                    self.render(change)
+        else:
+            raise ListingChurnError("the site's settings kept changing while pages were written")
+        posts = [change for change in changes if isinstance(change, PostChange)]
+        return [
+            *self.deferred,
+            *(
+                site_pages_request(change.chain)
+                for change in changes
+                if isinstance(change, SiteChange) and change.changes_settings
+            ),
+            *listing_requests(plan_listings(posts)),
+        ]
 
 
 _GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)
