@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from xml.etree.ElementTree import Element
 
+import html5lib
 from hypothesis import example, given
 from hypothesis import strategies as st
 from lxml import etree
 
 from pressroom.characters import first_unpublishable
-from pressroom.config import SiteConfig
+from pressroom.config import DEFAULT_THEME, SiteConfig
+from pressroom.limits import DEFAULT_LIMITS
 from pressroom.markdown import render_markdown
+from pressroom.site import Theme, render_post_page
 from pressroom.syndication import render_feed, render_month_sitemap
 from pressroom.validation import validate_post
 from tests.html5 import parse_body, words
@@ -84,6 +88,36 @@ def test_an_accepted_body_renders_to_html_that_keeps_its_words(body: str) -> Non
     seen = " ".join(words(parse_body(html)))
     for word in VOCABULARY:
         assert seen.count(word) >= accepted.count(word), (word, html)
+
+
+@given(BODIES, st.lists(st.sampled_from(VOCABULARY) | REFERENCES, max_size=3))
+def test_an_accepted_post_renders_a_whole_page_within_the_shape_that_bounds_its_budget(
+    body: str, tags: list[str]
+) -> None:
+    """The page as readers get it (theme and all) is read by a browser without repair, and
+    its elements and depth stay within the limits that hold the render budget
+    (docs/architecture.md, "The render budget"): what bench.hostile times at the limits."""
+    raw = "---\n" + _yaml({"title": "Fuzzed", "date": "2024-03-02", "tags": tags}) + "---\n"
+    outcome = validate_post((raw + body).encode(), "fuzzed.md", first_seen=UPLOADED)
+    if outcome.document is None:
+        return
+
+    page = render_post_page(outcome.document, SITE, THEME)
+
+    tree = html5lib.HTMLParser(strict=True).parse(page)
+    elements = list(tree.iter())
+    assert len(elements) <= DEFAULT_LIMITS.max_body_elements + THEME_ELEMENTS
+    assert _depth(tree) <= DEFAULT_LIMITS.max_body_depth + THEME_DEPTH
+    assert len(page.encode()) <= DEFAULT_LIMITS.max_body_html_bytes + THEME_BYTES
+
+
+THEME = Theme(DEFAULT_THEME)
+THEME_ELEMENTS, THEME_DEPTH, THEME_BYTES = 200, 12, 64 * 1024
+"""What the theme adds around a post's body, generously."""
+
+
+def _depth(element: Element, level: int = 1) -> int:
+    return max((_depth(child, level + 1) for child in element), default=level)
 
 
 @given(st.text(max_size=60), st.lists(st.text(max_size=20), max_size=3))
