@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Self
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pressroom.exceptions import ConfigurationError
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.models import MenuEntry, SiteSource, SocialLink
+from pressroom.models import MenuEntry, PageLink, SiteSource, SocialLink
 from pressroom.siteconfig import shown_date
 
 THEMES = Path(__file__).parent / "themes"
@@ -45,6 +45,9 @@ class SiteConfig(BaseModel):
     footer: str | None = None
     settings_hash: str | None = None
     """The configuration file's content hash: what a render was made with."""
+    pages: tuple[PageLink, ...] = ()
+    """The site's published pages: its sitemap lists them, its navigation those with a
+    menu entry."""
     home_size: int = 20
     """How many of the newest posts the home page lists."""
     feed_size: int = 20
@@ -73,6 +76,20 @@ class SiteConfig(BaseModel):
         update["menu"] = tuple(sorted(settings.menu, key=lambda entry: entry.weight))
         update["settings_hash"] = source.content_hash
         return self.model_copy(update=update)
+
+    def with_pages(self, pages: Sequence[PageLink]) -> SiteConfig:
+        """These settings with the site's pages: those that ask for a place in the
+        navigation join the menu, lighter weights first (the configuration's own entries
+        first among equals)."""
+        from_pages = [
+            MenuEntry(name=page.menu_name, url="/" + page.page_path, weight=page.menu_weight or 0)
+            for page in pages
+            if page.menu_name is not None
+        ]
+        listed = {entry.url for entry in from_pages}
+        own = [entry for entry in self.menu if entry.url not in listed]
+        menu = sorted([*own, *from_pages], key=lambda entry: entry.weight)
+        return self.model_copy(update={"pages": tuple(pages), "menu": tuple(menu)})
 
     def show_date(self, value: datetime) -> str:
         """A date as pages show it (`date_format`, in the site's time zone)."""

@@ -147,6 +147,12 @@ class PostRecord(Frozen):
         return post if post is not None and post.listed else None
 
     @property
+    def page(self) -> PostSummary | None:
+        """The published page (`kind: page`): what its page entry holds."""
+        post = self.published
+        return post if post is not None and post.kind == "page" else None
+
+    @property
     def published_asset(self) -> AssetSummary | None:
         post = self.post
         return post if self.status == "published" and isinstance(post, AssetSummary) else None
@@ -341,6 +347,9 @@ class IndexPlan:
     month_entries_to_put: tuple[PostSummary, ...] = ()
     """Lines of the month archives: a published post under its month."""
     month_entries_to_delete: tuple[PostSummary, ...] = ()
+    page_entries_to_put: tuple[PostSummary, ...] = ()
+    """The site's pages, for its sitemap and navigation: a published page under its slug."""
+    page_entries_to_delete: tuple[PostSummary, ...] = ()
     markers_to_put: tuple[MonthMarker, ...] = ()
     """Months never marked before; written ahead of the transaction, unconditionally."""
     errors: tuple[Issue, ...] = ()
@@ -363,6 +372,8 @@ class IndexPlan:
             + len(self.tags_to_delete)
             + len(self.month_entries_to_put)
             + len(self.month_entries_to_delete)
+            + len(self.page_entries_to_put)
+            + len(self.page_entries_to_delete)
         )
 
     @property
@@ -375,6 +386,8 @@ class IndexPlan:
             or self.tags_to_delete
             or self.month_entries_to_put
             or self.month_entries_to_delete
+            or self.page_entries_to_put
+            or self.page_entries_to_delete
         )
 
     @property
@@ -403,6 +416,8 @@ class _Changes:
     tags_to_delete: list[TagEntry] = field(default_factory=list)
     month_entries_to_put: list[PostSummary] = field(default_factory=list)
     month_entries_to_delete: list[PostSummary] = field(default_factory=list)
+    page_entries_to_put: list[PostSummary] = field(default_factory=list)
+    page_entries_to_delete: list[PostSummary] = field(default_factory=list)
     owners: dict[str, Claim | None] = field(default_factory=dict)
     """Each touched slug's owner once the plan is applied."""
     to_restate: set[str] = field(default_factory=set)
@@ -415,6 +430,12 @@ class _Changes:
         new_tags = {_tag_item_key(entry): entry for entry in _tag_entries(after)}
         self.tags_to_delete += [entry for key, entry in old_tags.items() if key not in new_tags]
         self.tags_to_put += [entry for key, entry in new_tags.items() if old_tags.get(key) != entry]
+        was_page, now_page = (before.page if before else None), after.page
+        if was_page != now_page:
+            if was_page is not None and now_page is None:
+                self.page_entries_to_delete.append(was_page)
+            if now_page is not None:
+                self.page_entries_to_put.append(now_page)
         was = before.listed if before else None
         now = after.listed
         if was == now:
@@ -493,6 +514,8 @@ class _Planner:
             tags_to_delete=tuple(changes.tags_to_delete),
             month_entries_to_put=tuple(changes.month_entries_to_put),
             month_entries_to_delete=tuple(changes.month_entries_to_delete),
+            page_entries_to_put=tuple(changes.page_entries_to_put),
+            page_entries_to_delete=tuple(changes.page_entries_to_delete),
             markers_to_put=tuple(MonthMarker(year=y, month=m) for y, m in new_months),
             errors=self._shown(status_after, changes).errors,
         )

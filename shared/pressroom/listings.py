@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
-from pressroom.models import AssetSummary, PostSummary, format_instant
+from pressroom.models import AssetSummary, PageLink, PostSummary, format_instant
 from pressroom.slugs import tag_key
 
 __all__ = [
@@ -105,6 +105,37 @@ class PostChange:
     @property
     def creates_item(self) -> bool:
         return self.old is None
+
+    @property
+    def changes_pages(self) -> bool:
+        """Whether the site's set of pages changed (its pages sitemap lists them)."""
+        was, now = (_page_link(record) for record in (self.old, self.new))
+        return was != now
+
+    @property
+    def changes_navigation(self) -> bool:
+        """Whether a page's entry in the site's navigation changed: every page shows it."""
+        was, now = (_menu_entry(_page_link(record)) for record in (self.old, self.new))
+        return was != now
+
+    @property
+    def chain(self) -> str:
+        """A name for the re-render a change of the navigation starts (`SiteChange.chain`)."""
+        entries = [repr(_menu_entry(_page_link(record))) for record in (self.old, self.new)]
+        return hashlib.sha256(" ".join([*entries, self.slug]).encode()).hexdigest()[:16]
+
+
+def _page_link(record: PostRecord | None) -> PageLink | None:
+    page = record.page if record is not None else None
+    if page is None:
+        return None
+    return PageLink.from_item(page.model_dump())
+
+
+def _menu_entry(page: PageLink | None) -> tuple[str, int | None, str] | None:
+    if page is None or page.menu_name is None:
+        return None
+    return (page.menu_name, page.menu_weight, page.page_path)
 
 
 def _page_of(record: PostRecord | None, drafts: bool) -> PostSummary | None:

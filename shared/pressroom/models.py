@@ -101,6 +101,10 @@ class PostSummary(Frozen):
     """A page (`layout: page`, `type: page`, under `pages/`) is in no listing or feed."""
     aliases: tuple[str, ...] = ()
     """Site paths that redirect to the page (`aliases`, `redirect_from`)."""
+    menu_name: str | None = None
+    """A page's name in the site's navigation, where it asks for one (`menu`, `weight`)."""
+    menu_weight: int | None = None
+    """Its place there: lighter first."""
     content_hash: str
     """SHA-256 of the canonical document; equal hashes mean an unchanged post."""
 
@@ -146,6 +150,30 @@ class PostDocument(PostSummary):
         return PostSummary.model_validate(
             self.model_dump(exclude={"extra", "body_markdown", "warnings"})
         )
+
+
+MAX_PAGES_LISTED = 1_000
+"""The most pages the site's sitemap and navigation read (one query of their entries)."""
+
+
+class PageLink(Frozen):
+    """What the site's sitemap and navigation know of a page (its page entry, projected)."""
+
+    slug: str
+    title: str
+    date: UtcDatetime
+    updated: UtcDatetime | None = None
+    path: str | None = None
+    menu_name: str | None = None
+    menu_weight: int | None = None
+
+    @property
+    def page_path(self) -> str:
+        return self.path if self.path is not None else post_path(self.slug)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> PageLink:
+        return cls.model_validate({name: item[name] for name in cls.model_fields if name in item})
 
 
 def document_key(content_hash: str) -> str:

@@ -12,6 +12,7 @@ from pressroom.models import (
     AssetSummary,
     CopySource,
     IndexMessage,
+    PageLink,
     PostDocument,
     PostSummary,
     SiteSource,
@@ -122,6 +123,10 @@ class PostCatalog(Protocol):
 
     # The site's configuration, read once an invocation, and a site-wide re-render when it
     # changes, a step at a time.
+
+    def pages(self) -> Sequence[PageLink]:
+        """The site's published pages (their page entries), at most MAX_PAGES_LISTED."""
+        ...
 
     def site_settings(self) -> SiteSource | None:
         """The configuration file that counts (`siteconfig.CONFIG_SOURCES`), as published."""

@@ -148,7 +148,9 @@ def _sitemap_index(month_sitemaps: tuple[str, ...], site: SiteConfig) -> bytes:
 
 
 def render_pages_sitemap(site: SiteConfig) -> bytes:
-    return _document("urlset", _SITEMAP, [_url(site.url(""), None)])
+    """The home page and the site's pages (`SiteConfig.pages`)."""
+    pages = [_url(site.url(page.page_path), page.updated or page.date) for page in site.pages]
+    return _document("urlset", _SITEMAP, [_url(site.url(""), None), *pages])
 
 
 def render_month_sitemaps(

@@ -81,7 +81,13 @@ _KNOWN_KEYS = frozenset(
         "tags", "categories", "description", "summary", "excerpt", "image",
     }
 )  # fmt: skip
-_HASHED_WHEN_SET: dict[str, object] = {"path": None, "kind": "post", "aliases": ()}
+_HASHED_WHEN_SET: dict[str, object] = {
+    "path": None,
+    "kind": "post",
+    "aliases": (),
+    "menu_name": None,
+    "menu_weight": None,
+}
 """Document fields that are part of the content hash only when they differ from these."""
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
@@ -369,6 +375,7 @@ class _PostValidator:
             fields["title"], fields["kind"]
         )
         fields["aliases"] = self._aliases(fields["path"] or post_path(fields["slug"]))
+        fields["menu_name"], fields["menu_weight"] = self._menu(fields["kind"], fields["title"])
         warnings = (*self.warnings, *self.body_warnings)
         if self.errors:
             return ValidationOutcome(
@@ -420,6 +427,9 @@ class _PostValidator:
 
     def _error(self, field: str, message: str) -> None:
         self.errors.append(Issue(field=field, message=message, line=self._line(field)))
+
+    def _warn(self, field: str, message: str) -> None:
+        self.warnings.append(Issue(field=field, message=message, line=self._line(field)))
 
     def _line(self, field: str) -> int | None:
         return self.front_matter.key_lines.get(field)
@@ -517,6 +527,44 @@ class _PostValidator:
         # `published` that is not true or false is a date (read, or refused, by _date). A
         # file in `_drafts/` reaches here only when drafts are previewed: it is one.
         return draft or self.data.get("published") is False or in_drafts_folder(self.source_key)
+
+    def _menu(self, kind: str, title: str) -> tuple[str | None, int | None]:
+        """A page's entry in the site's navigation (its name, its weight), when it asks for
+        one: Hugo's `menu` (`main`, a list naming `main`, or `{main: {name, weight}}`), or a
+        `weight` or `nav_order` (Just the Docs) alone. The keys stay in `extra` as well, for
+        templates."""
+        present = [key for key in ("menu", "weight", "nav_order") if key in self.data]
+        if not present:
+            return None, None
+        if kind != "page":
+            # A post's `weight` orders Hugo's lists: it stays in `extra`, without a word.
+            if "menu" in present:
+                self._warn("menu", "only pages appear in the site's navigation; ignored")
+            return None, None
+        menu = self.data.get("menu")
+        entry: dict[str, Any] = {}
+        if isinstance(menu, dict):
+            main = menu.get("main", {})
+            entry = main if isinstance(main, dict) else {}
+            if "main" not in menu:
+                return None, None
+        elif isinstance(menu, list):
+            if "main" not in menu:
+                return None, None
+        elif menu is not None and menu != "main":
+            if not isinstance(menu, str):
+                self._error("menu", f"must name a menu (main), not a {_kind(menu)}")
+            return None, None
+        name = entry.get("name", title)
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            self._error("menu", "the menu entry's name must be text of 1 to 100 characters")
+            return None, None
+        key = next((key for key in ("weight", "nav_order") if key in self.data), "menu")
+        weight = entry.get("weight", self.data.get(key) if key != "menu" else 0)
+        if isinstance(weight, bool) or not isinstance(weight, int) or abs(weight) > 10**9:
+            self._error(key, f"must be a whole number, not {excerpt(weight)}")
+            return None, None
+        return " ".join(name.split()), weight
 
     def _flag(self, key: str, *, default: bool) -> bool:
         value = self.data.get(key, default)

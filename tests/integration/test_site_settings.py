@@ -4,6 +4,8 @@ listing queue, and the other generators' files count when there is no `pressroom
 
 from __future__ import annotations
 
+import re
+
 from pressroom_local.stack import LocalStack
 from tests.integration.html import read_page
 
@@ -98,3 +100,54 @@ def test_an_invalid_configuration_keeps_the_last_valid_one_and_says_why(
         ("home_size", 2),
         ("feed_size", 3),
     ]
+
+
+def _navigation(page: str) -> list[str]:
+    """The names in a page's site navigation, in order."""
+    nav = page[page.index("<ul>", page.index('<nav class="wrap"')) : page.index("</nav>")]
+    return re.findall(r">([^<>]*)</a>", nav)
+
+
+def _navigations(stack: LocalStack) -> set[tuple[str, ...]]:
+    return {
+        tuple(_navigation(body.decode()))
+        for key, body in stack.site_objects().items()
+        if key.endswith(".html") and b'<nav class="wrap"' in body
+    }
+
+
+ABOUT = b"""---
+title: About these walks
+layout: page
+permalink: /about/
+menu:
+  main:
+    name: About
+    weight: 2
+---
+Who walks, and why.
+"""
+
+
+def test_pages_join_the_navigation_and_the_sitemap_and_leave_them(stack: LocalStack) -> None:
+    _upload(stack, POSTS)
+    _upload(
+        stack,
+        {
+            "pressroom.yaml": b"menu:\n  - {name: Photos, url: /photos/, weight: 1}\n",
+            "about.md": ABOUT,
+            "contact.md": b"---\ntitle: Contact\nlayout: page\n---\nWrite to me.\n",
+        },
+    )
+    chrome = ["Archive", "Tags", "Search", "Feed"]
+    assert _navigations(stack) == {("Photos", "About", *chrome)}
+    pages_sitemap = stack.site_objects()["sitemaps/pages.xml"].decode()
+    assert "/about/</loc>" in pages_sitemap
+    assert "/contact/</loc>" in pages_sitemap
+
+    _upload(stack, {"about.md": ABOUT.replace(b"name: About", b"name: Me").replace(b"2", b"0")})
+    assert _navigations(stack) == {("Me", "Photos", *chrome)}, "every page rendered again"
+
+    _delete(stack, "about.md")
+    assert _navigations(stack) == {("Photos", *chrome)}
+    assert "/about/</loc>" not in stack.site_objects()["sitemaps/pages.xml"].decode()

@@ -50,7 +50,9 @@ from pressroom.indexing import (
 )
 from pressroom.listings import ListingTail, order_key
 from pressroom.models import (
+    MAX_PAGES_LISTED,
     AssetSummary,
+    PageLink,
     PostSummary,
     RecordFailure,
     SiteSource,
@@ -228,6 +230,17 @@ def tag_item(entry: TagEntry) -> Item:
     return {**tag_item_key(entry), **entry.model_dump(mode="json", exclude_none=True)}
 
 
+PAGES_PARTITION = "PAGES"
+
+
+def page_entry_key(page: PostSummary) -> Item:
+    return {"pk": PAGES_PARTITION, "sk": page.slug}
+
+
+def page_entry(page: PostSummary) -> Item:
+    return {**page_entry_key(page), **page.model_dump(mode="json", exclude_none=True)}
+
+
 def month_entry(post: PostSummary) -> Item:
     return {**month_entry_key(post), **post.model_dump(mode="json", exclude_none=True)}
 
@@ -319,6 +332,10 @@ class DynamoPostIndex:
             {"Delete": self._key_request(month_entry_key(p))} for p in plan.month_entries_to_delete
         ]
         writes += [{"Put": self._item_request(month_entry(p))} for p in plan.month_entries_to_put]
+        writes += [
+            {"Delete": self._key_request(page_entry_key(p))} for p in plan.page_entries_to_delete
+        ]
+        writes += [{"Put": self._item_request(page_entry(p))} for p in plan.page_entries_to_put]
         if len(writes) > MAX_TRANSACTION_ITEMS:
             raise IndexWriteTooLargeError(
                 f"one index write needs {len(writes)} items, over DynamoDB's "
@@ -581,6 +598,20 @@ class DynamoPostIndex:
             names={"#status": "status"},
         ):
             yield asset_summary(item)
+
+    def pages(self) -> list[PageLink]:
+        """The site's published pages, by slug, at most MAX_PAGES_LISTED: what its sitemap
+        and navigation need of each, projected (a page's summary may be 16 KiB)."""
+        response = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pages",
+            ExpressionAttributeValues={":pages": {"S": PAGES_PARTITION}},
+            ProjectionExpression="slug, title, #path, #date, updated, menu_name, menu_weight",
+            ExpressionAttributeNames={"#path": "path", "#date": "date"},
+            ConsistentRead=True,
+            Limit=MAX_PAGES_LISTED,
+        )
+        return [PageLink.from_item(deserialize(raw)) for raw in response["Items"]]
 
     def site_settings(self) -> SiteSource | None:
         keys = [item_key(PostKey(config_name(key))) for key in CONFIG_SOURCES]

@@ -136,7 +136,8 @@ class RendererService:
     def configured(self) -> RendererService:
         """This renderer with the site's configuration as the index holds it now, over the
         stack's defaults: read once an invocation, since an upload may change it."""
-        return replace(self, config=self.config.with_settings(self.catalog.site_settings()))
+        config = self.config.with_settings(self.catalog.site_settings())
+        return replace(self, config=config.with_pages(self.catalog.pages()))
 
     def settings_moved(self, rendered: RendererService) -> RendererService | None:
         """This renderer configured anew, if the configuration changed since `rendered`
@@ -606,15 +607,25 @@ class StreamBatch:
         else:
             raise ListingChurnError("the site's settings kept changing while pages were written")
         posts = [change for change in changes if isinstance(change, PostChange)]
-        return [
-            *self.deferred,
-            *(
-                site_pages_request(change.chain)
-                for change in changes
-                if isinstance(change, SiteChange) and change.changes_settings
-            ),
-            *listing_requests(plan_listings(posts)),
+        # Every page shows the site's settings and its navigation: a change to either
+        # renders them all again; the pages sitemap lists the pages.
+        site_wide = [
+            change
+            for change in changes
+            if (isinstance(change, SiteChange) and change.changes_settings)
+            or (isinstance(change, PostChange) and change.changes_navigation)
         ]
+        indexes = [SITE_INDEXES] if any(change.changes_pages for change in posts) else []
+        return list(
+            dict.fromkeys(
+                [
+                    *self.deferred,
+                    *(site_pages_request(change.chain) for change in site_wide),
+                    *listing_requests(plan_listings(posts)),
+                    *indexes,
+                ]
+            )
+        )
 
 
 _GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)
