@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
-from pressroom.listings import ListingTail
 from pressroom.models import AssetSummary, CopySource, IndexMessage, PostDocument, PostSummary
+
+if TYPE_CHECKING:
+    # Annotations only: the validator, which reads no index, never builds the planner's models.
+    from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
+    from pressroom.listings import ListingTail
 
 
 @dataclass(frozen=True)
