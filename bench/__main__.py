@@ -2,6 +2,7 @@
 
 python -m bench                       # N = 100, 1,000, 10,000 (what `make bench` runs)
 python -m bench --sizes 20 --repeats 2 --batch 5 --no-peers --out /tmp/r.md   # smoke
+python -m bench --cold-only --repeats 9   # cold starts and memory alone, printed
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,15 +49,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peers", action="store_true", help="skip Hugo and Pelican")
     parser.add_argument("--peer-timeout", type=float, default=900.0)
     parser.add_argument("--bench-venv", type=Path, default=PROJECT_ROOT / ".venv-bench")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "results.md")
-    options = parser.parse_args(argv)
-    sizes = sorted(int(size) for size in options.sizes.split(","))
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="only the cold starts and memory; printed, and written only to an --out given",
+    )
+    parser.add_argument("--out", type=Path, help="where to write the report (bench/results.md)")
+    arguments = sys.argv[1:] if argv is None else argv
+    options = parser.parse_args(arguments)
+    if options.out is None and not options.cold_only:
+        options.out = PROJECT_ROOT / "bench" / "results.md"
+    sizes = [] if options.cold_only else sorted(int(size) for size in options.sizes.split(","))
     started = time.perf_counter()
     results = report.Results(
         sizes=sizes,
         repeats=options.repeats,
         machine=f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        command=" ".join(["python -m bench", *arguments]) if arguments else report.COMMAND,
     )
     fresh = new_posts((options.repeats + 1 + options.batch) * len(sizes) + 2, options.seed)
 
@@ -75,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     cold_posts = list(new_posts(options.repeats + 1, options.seed + 1))
     large = replace(cold_posts[0], slug="one-mebibyte", body=_mebibyte_body(cold_posts[0].body))
     results.cold = run_cold(cold_posts, large, repeats=options.repeats)
+
+    if options.cold_only:
+        return _report(results, options.out, say)
 
     say("the layer: Lambda's wheels, laid out as sam build lays them out")
     with tempfile.TemporaryDirectory(prefix="pressroom-layer-") as scratch:
@@ -102,10 +116,15 @@ def main(argv: list[str] | None = None) -> int:
                 peer.add(next(fresh))
                 results.peer_rebuilds[name] = peer.build(sizes[-1] + 1)
 
+    return _report(results, options.out, say)
+
+
+def _report(results: report.Results, out: Path | None, say: Callable[[str], None]) -> int:
     text = report.render(results)
     print(text)
-    options.out.write_text(text, encoding="utf-8")
-    say(f"written to {options.out}")
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        say(f"written to {out}")
     return 0
 
 

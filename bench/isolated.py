@@ -38,6 +38,8 @@ class Sample:
     import_seconds: float
     call_seconds: float
     max_rss_kb: int
+    cpu_seconds: float
+    """The process's CPU time over import and call (bench.cold)."""
 
     @property
     def total(self) -> float:
@@ -47,7 +49,8 @@ class Sample:
 @dataclass
 class ColdRun:
     cold: dict[str, list[Sample]] = field(default_factory=lambda: defaultdict(list))
-    """Module (or handler's function name) -> one sample per fresh process."""
+    """Module (or handler's function name, and its event source where it has two) -> one
+    sample per fresh process."""
     large: dict[str, Sample] = field(default_factory=dict)
     """Function name -> its run on a 1 MiB post."""
     large_post_bytes: int = 0
@@ -94,7 +97,12 @@ class Interpreters:
 
 
 def _sample(result: dict[str, Any]) -> Sample:
-    return Sample(result["import_seconds"], result["call_seconds"], result["max_rss_kb"])
+    return Sample(
+        result["import_seconds"],
+        result["call_seconds"],
+        result["max_rss_kb"],
+        result["cpu_seconds"],
+    )
 
 
 class _InFreshProcess:
@@ -104,11 +112,29 @@ class _InFreshProcess:
         self.function = function
         self.interpreters = interpreters
         self.samples: list[Sample] = []
+        self.sources: list[str] = []
+        """Each sample's event source (`aws:sqs`, `aws:dynamodb`)."""
 
     def __call__(self, event: dict[str, Any]) -> Any:
         result = self.interpreters.run(self.function.spec.module, self.function.environment, event)
         self.samples.append(_sample(result))
+        self.sources.append(event["Records"][0].get("eventSource", "?"))
         return result.get("response")
+
+    def by_source(self, name: str) -> dict[str, list[Sample]]:
+        """The samples under the function's name; a function with two event sources (the
+        renderer: stream records, listing requests) does different work on each, so each
+        has its own."""
+        if len(set(self.sources)) <= 1:
+            return {name: list(self.samples)}
+        grouped: dict[str, list[Sample]] = defaultdict(list)
+        for source, sample in zip(self.sources, self.samples, strict=True):
+            grouped[f"{name}, {source.removeprefix('aws:')} events"].append(sample)
+        return grouped
+
+    def clear(self) -> None:
+        self.samples.clear()
+        self.sources.clear()
 
 
 def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
@@ -147,13 +173,13 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
         publish(posts[0])
         interpreters.run(BASELINE, environment)
         for invoker in invokers.values():
-            invoker.samples.clear()
+            invoker.clear()
         for post in posts[1 : repeats + 1]:
             publish(post)
             run.cold[BASELINE].append(_sample(interpreters.run(BASELINE, environment)))
         for name, invoker in invokers.items():
-            run.cold[name] = list(invoker.samples)
-            invoker.samples.clear()
+            run.cold.update(invoker.by_source(name))
+            invoker.clear()
         run.imports[BASELINE] = import_profile(interpreters, BASELINE, environment)
         for function in stack.functions.values():
             # The function's own environment: it decides what loads (POWERTOOLS_TRACE_DISABLED).

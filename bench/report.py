@@ -13,11 +13,11 @@ from bench.pure import PureRun
 from pressroom_local.layer import LAMBDA_UNZIPPED_LIMIT, LayerSize
 
 COMMAND = "make bench"
-HANDLERS = {
-    "ValidatorFunction": "functions.validator.app",
-    "IndexerFunction": "functions.indexer.app",
-    "RendererFunction": "functions.renderer.app",
-}
+COLD_START_GOAL = 2.0
+"""Issue 20: a cold start, import and first call, at most twice `import boto3`, without
+SnapStart."""
+HANDLERS = ("ValidatorFunction", "IndexerFunction", "RendererFunction")
+"""The template's functions, in the pipeline's order."""
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Results:
     repeats: int
     machine: str
     date: str
+    command: str = COMMAND
     sites: list[SiteRun] = field(default_factory=list)
     cold: ColdRun | None = None
     layer: LayerSize | None = None
@@ -57,7 +58,7 @@ def render(results: Results) -> str:
     out = [
         "# Pressroom benchmarks",
         "",
-        f"`{COMMAND}` on {results.machine}, {results.date}. Times are medians of "
+        f"`{results.command}` on {results.machine}, {results.date}. Times are medians of "
         f"{results.repeats} runs unless said otherwise; this machine is shared and noisy.",
         "",
     ]
@@ -72,6 +73,8 @@ def render(results: Results) -> str:
 
 
 def _publish_section(results: Results, goals: list[list[str]]) -> list[str]:
+    if not results.sites:
+        return []
     rows = [
         [
             f"{run.size:,}",
@@ -246,6 +249,7 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
     if cold is None:
         return []
     baseline = cold.median(BASELINE)
+    baseline_cpu = cold.median(BASELINE, "cpu_seconds")
     rows = [
         [
             f"`import {BASELINE}`",
@@ -253,12 +257,18 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
             "",
             _ms(baseline),
             "1.00",
+            _ms(baseline_cpu),
+            "1.00",
             f"{statistics.median(s.max_rss_kb for s in cold.cold[BASELINE]) / 1024:,.0f}",
         ]
     ]
     worst = 0.0
-    for name in HANDLERS:
-        if name not in cold.cold or not cold.cold[name]:
+    # A function's rows, one per event source where it has two (bench.isolated).
+    names = [
+        name for function in HANDLERS for name in sorted(cold.cold) if name.startswith(function)
+    ]
+    for name in names:
+        if not cold.cold[name]:
             continue
         ratio = cold.median(name) / baseline
         worst = max(worst, ratio)
@@ -269,14 +279,16 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
                 _ms(cold.median(name, "call_seconds")),
                 _ms(cold.median(name)),
                 f"{ratio:.2f}",
+                _ms(cold.median(name, "cpu_seconds")),
+                f"{cold.median(name, 'cpu_seconds') / baseline_cpu:.2f}",
                 f"{statistics.median(s.max_rss_kb for s in cold.cold[name]) / 1024:,.0f}",
             ]
         )
     goals.append(
         [
-            "cold start (import + first call) ≤ 1.3x `import boto3`",
+            f"cold start (import + first call) ≤ {COLD_START_GOAL:g}x `import boto3`",
             f"{worst:.2f}x (worst)",
-            _verdict(worst <= 1.3),
+            _verdict(worst <= COLD_START_GOAL),
         ]
     )
     import_rows = [
@@ -302,7 +314,10 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
         "Each handler in a fresh interpreter, as a new Lambda sandbox: import the handler's "
         "module, then one invocation with the real event the router made (S3 event in SQS, "
         "index message, stream records) against the embedded AWS served on 127.0.0.1. Bytecode "
-        "compiled beforehand, as in a deployed layer.",
+        "compiled beforehand, as in a deployed layer. *CPU* is the process's CPU time over the "
+        "same span: it leaves out waiting for the embedded AWS, and varies less than the "
+        "elapsed time on a busy machine. The renderer has a row for each of its event sources: "
+        "a listing batch's first call reads and writes every listing its post is in.",
         "",
         *_table(
             [
@@ -311,6 +326,8 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
                 "first call (ms)",
                 "total (ms)",
                 "÷ import boto3",
+                "CPU (ms)",
+                "CPU ÷ boto3's",
                 "peak RSS (MB)",
             ],
             rows,

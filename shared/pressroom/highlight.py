@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from pygments import format as format_tokens
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.lexers.special import TextLexer
-from pygments.styles import get_style_by_name
-from pygments.token import Name, Punctuation, Text, Whitespace, _TokenType
-from pygments.util import ClassNotFound
+# Pygments is imported by the first post with a fenced block of a language (about 10 ms of
+# a cold start): a function whose first post has none never loads it.
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+    from pygments.token import _TokenType
 
 # Every token class starts with this, so no token can take a class the theme uses.
 CLASS_PREFIX = "hl-"
@@ -29,20 +28,34 @@ DARK_STYLE = "github-dark"
 # (docs/architecture.md, "The render budget"). About a thousand lines of code.
 MAX_HIGHLIGHTED_TOKENS = 10_000
 
-_FORMATTER = HtmlFormatter(nowrap=True, classprefix=CLASS_PREFIX)
+
+@cache
+def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True, classprefix=CLASS_PREFIX)
 
 
 def _shown_as_text(kind: _TokenType) -> bool:
+    from pygments.styles import get_style_by_name
+    from pygments.token import Text
+
     return all(
         style.style_for_token(kind) == style.style_for_token(Text)
         for style in map(get_style_by_name, (LIGHT_STYLE, DARK_STYLE))
     )
 
 
-# Tokens written as plain text, not a span of their own: whitespace, and plain names and
-# punctuation where both styles colour them as text. Half the spans fewer for the
-# sanitiser to read (its time grows with the elements), and nothing a reader sees changes.
-_AS_TEXT = frozenset({Whitespace} | {kind for kind in (Name, Punctuation) if _shown_as_text(kind)})
+@cache
+def _as_text() -> frozenset[_TokenType]:
+    """Tokens written as plain text, not a span of their own: whitespace, and plain names and
+    punctuation where both styles colour them as text. Half the spans fewer for the
+    sanitiser to read (its time grows with the elements), and nothing a reader sees changes."""
+    from pygments.token import Name, Punctuation, Whitespace
+
+    return frozenset({Whitespace} | {kind for kind in (Name, Punctuation) if _shown_as_text(kind)})
+
+
 # A fenced block as cmark writes it: cmark escapes every `<` in code, so a block holding
 # one is an author's raw HTML, which is left to the sanitiser as it is.
 _CODE_BLOCK = re.compile(r'<pre><code class="language-([^"]{1,40})">([^<]*)</code></pre>')
@@ -51,6 +64,10 @@ _CODE_BLOCK = re.compile(r'<pre><code class="language-([^"]{1,40})">([^<]*)</cod
 @lru_cache(maxsize=128)
 def _lexer(language: str) -> Lexer | None:
     """Pygments' lexer for a fence's language, or None for an unknown or plain-text one."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers.special import TextLexer
+    from pygments.util import ClassNotFound
+
     try:
         # The code's text stays exactly as written: no newline stripped or added.
         lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
@@ -64,7 +81,11 @@ def highlight_code_blocks(markup: str) -> str:
     a block of an unknown language, or of none, stays plain `<pre><code>`."""
     if '<pre><code class="language-' not in markup:
         return markup
+    from pygments import format as format_tokens
+    from pygments.token import Text
+
     budget = MAX_HIGHLIGHTED_TOKENS
+    as_text = _as_text()
 
     def coloured(block: re.Match[str]) -> str:
         nonlocal budget
@@ -75,12 +96,12 @@ def highlight_code_blocks(markup: str) -> str:
         tokens: list[tuple[_TokenType, str]] = []
         # Lexed lazily, so a block past the budget costs no more than the budget.
         for kind, value in lexer.get_tokens(html.unescape(escaped)):
-            tokens.append((Text if kind in _AS_TEXT else kind, value))
+            tokens.append((Text if kind in as_text else kind, value))
             if len(tokens) > budget:
                 budget = 0
                 return block.group(0)
         budget -= len(tokens)
-        spans = format_tokens(tokens, _FORMATTER)
+        spans = format_tokens(tokens, _formatter())
         return f'<pre><code class="language-{language}">{spans}</code></pre>'
 
     return _CODE_BLOCK.sub(coloured, markup)
@@ -89,6 +110,8 @@ def highlight_code_blocks(markup: str) -> str:
 def theme_css() -> str:
     """The token colours for the theme's style sheet: light, then dark where the reader's
     system prefers it. Only colours and weights: the theme sets the block's background."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style=LIGHT_STYLE, classprefix=CLASS_PREFIX)
     dark = HtmlFormatter(style=DARK_STYLE, classprefix=CLASS_PREFIX)
     # The token rules alone (get_style_defs adds a background and line-number rules); the

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
-from pressroom.listings import ListingTail
 from pressroom.models import (
     AssetSummary,
     CopySource,
@@ -17,6 +15,11 @@ from pressroom.models import (
     PostSummary,
     SiteSource,
 )
+
+if TYPE_CHECKING:
+    # Annotations only: the validator, which reads no index, never builds the planner's models.
+    from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
+    from pressroom.listings import ListingTail
 
 
 @dataclass(frozen=True)

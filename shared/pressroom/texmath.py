@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from latex2mathml.converter import convert
-
 MAX_FORMULAS = 1_000
 """Formulas converted in one post; the rest are shown as their TeX, as text. Each costs
 about a millisecond: a post stays inside its render budget whatever it holds."""
@@ -177,6 +175,10 @@ def put_back_math(page: str, formulas: tuple[tuple[str, bool], ...]) -> str:
 
 def _mathml(tex: str, display: bool) -> str | None:
     """The formula as MathML inside the allow-list, or None."""
+    # latex2mathml is imported by the first formula (about 10 ms of a cold start): a
+    # function whose first post has none never loads it.
+    from latex2mathml.converter import convert
+
     try:
         converted = convert(tex, display="block" if display else "inline")
         # latex2mathml writes `<math …>` first: no DOCTYPE, so no entity, can come before it.

@@ -35,6 +35,22 @@ def test_a_tiny_bench_run_writes_every_section(tmp_path: Path) -> None:
     assert "| 20 |" in text
 
 
+def test_a_cold_only_run_prints_the_cold_starts_alone_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    results = PROJECT_ROOT / "bench" / "results.md"
+    before = results.read_bytes()
+
+    status = main(["--cold-only", "--repeats", "1"])
+
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "## Cold start" in text
+    assert "RendererFunction, dynamodb events" in text
+    assert "## One new post published" not in text
+    assert results.read_bytes() == before
+
+
 @pytest.mark.parametrize("tool", sorted(PEERS))
 def test_a_peer_builds_a_tiny_corpus(tool: str, tmp_path: Path) -> None:
     tools = find_tools(PROJECT_ROOT / ".venv-bench")

@@ -2,8 +2,10 @@
 
 Clients are created on first use, never at import, so that moto (or a
 test's own stubs) can be in place first; `reset()` forgets them. Each
-builder imports its own service: the validator and indexer never pay the
-cold-start cost of the renderer's template engine and Markdown.
+builder imports its own service, and the DynamoDB adapter is imported by the
+builders that use it: the validator and indexer never pay the cold-start cost
+of the renderer's template engine and Markdown, nor the validator that of
+boto3's DynamoDB types and the index's planner.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3ContentStore, S3DocumentStore, S3SiteStore
 from pressroom.adapters.sqs import SqsIndexQueue, SqsListingQueue
 from pressroom.config import IndexerSettings, RendererSettings, ValidatorSettings
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
+    from pressroom.adapters.dynamodb import DynamoPostIndex
     from pressroom.services.indexer import IndexerService
     from pressroom.services.renderer import RendererService
     from pressroom.services.validator import ValidatorService
@@ -70,6 +72,8 @@ def indexer_service() -> IndexerService:
 
 @cache
 def _post_index(table_name: str) -> DynamoPostIndex:
+    from pressroom.adapters.dynamodb import DynamoPostIndex
+
     return DynamoPostIndex(_dynamodb(), table_name)
 
 
@@ -95,6 +99,7 @@ def build_renderer(
     settings: RendererSettings, s3: S3Client, dynamodb: DynamoDBClient
 ) -> RendererService:
     """The renderer as its function's settings describe it (also `pressroom rebuild`'s)."""
+    from pressroom.adapters.dynamodb import DynamoPostIndex
     from pressroom.services.renderer import RendererService
     from pressroom.site import Theme
 
