@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import os
+import zoneinfo
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 from urllib.parse import quote, urlsplit
@@ -13,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pressroom.exceptions import ConfigurationError
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.models import MenuEntry, PageLink, SiteSource, SocialLink
-from pressroom.siteconfig import shown_date
+from pressroom.models import DATE_DIRECTIVE, MenuEntry, PageLink, SiteSource, SocialLink
 
 THEMES = Path(__file__).parent / "themes"
 """Themes ship inside the package, so a site's own theme deploys with the layer."""
@@ -170,3 +171,24 @@ class RendererSettings(_Settings):
             home_size=self.home_page_size,
             list_page_size=self.list_page_size,
         )
+
+
+# "", "January", …, "December", read once: `calendar.month_name` and `%B` ask strftime
+# on every use, and listings show a date per post.
+MONTH_NAMES = tuple(calendar.month_name)
+
+
+def shown_date(value: datetime, date_format: str | None = None, timezone: str | None = None) -> str:
+    """A date as pages show it, in the site's time zone: `date_format` (strftime's
+    directives, `%-d` without its zero on every platform), else `4 July 2021`."""
+    local = value.astimezone(zoneinfo.ZoneInfo(timezone)) if timezone else value.astimezone(UTC)
+    if date_format is None:
+        return f"{local.day} {MONTH_NAMES[local.month]} {local.year}"
+    return DATE_DIRECTIVE.sub(lambda match: _directive(local, *match.groups()), date_format)
+
+
+def _directive(value: datetime, flag: str, code: str) -> str:
+    shown = value.strftime(f"%{code}")
+    if flag == "-":
+        return shown.lstrip("0") or "0"
+    return shown

@@ -223,6 +223,14 @@ class AssetSummary(Frozen):
 # The site's configuration (`pressroom.yaml`, or another generator's; `siteconfig.py` reads
 # the files): what a file sets, as the validator hands it on and the index keeps it.
 
+CONFIG_KEY = "pressroom.yaml"
+JEKYLL_CONFIG_KEY = "_config.yml"
+HUGO_CONFIG_KEYS = ("hugo.toml", "config.toml")
+CONFIG_SOURCES = (CONFIG_KEY, JEKYLL_CONFIG_KEY, *HUGO_CONFIG_KEYS)
+"""Where the site's configuration may be, first the one that counts: the first of these the
+content bucket holds is the site's configuration; the others are not read."""
+
+
 MAX_MENU_ENTRIES = 20
 MAX_PAGE_SIZE = 200
 """The most posts a listing page or the feed may hold: each is one listing read, bounded."""

@@ -132,7 +132,7 @@ class PostCatalog(Protocol):
         ...
 
     def site_settings(self) -> SiteSource | None:
-        """The configuration file that counts (`siteconfig.CONFIG_SOURCES`), as published."""
+        """The configuration file that counts (`models.CONFIG_SOURCES`), as published."""
         ...
 
     def scan_step(self, cursor: str, limit: int) -> ScanStep:

@@ -16,13 +16,12 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup
 
-from pressroom.config import DEFAULT_THEME, SiteConfig
+from pressroom.config import DEFAULT_THEME, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, numbered_pages
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant, post_path
-from pressroom.siteconfig import shown_date
 from pressroom.slugs import tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"

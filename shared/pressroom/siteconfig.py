@@ -10,13 +10,10 @@ warning naming its key, not an error.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,14 +21,14 @@ from pydantic import ValidationError
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import decode_source, load_toml_mapping, load_yaml_mapping
 from pressroom.limits import Limits
-from pressroom.models import DATE_DIRECTIVE, Issue, SiteSettings, SiteSource
-
-CONFIG_KEY = "pressroom.yaml"
-JEKYLL_CONFIG_KEY = "_config.yml"
-HUGO_CONFIG_KEYS = ("hugo.toml", "config.toml")
-CONFIG_SOURCES = (CONFIG_KEY, JEKYLL_CONFIG_KEY, *HUGO_CONFIG_KEYS)
-"""Where the site's configuration may be, first the one that counts: the first of these the
-content bucket holds is the site's configuration; the others are not read."""
+from pressroom.models import (
+    CONFIG_KEY,
+    CONFIG_SOURCES,
+    JEKYLL_CONFIG_KEY,
+    Issue,
+    SiteSettings,
+    SiteSource,
+)
 
 MAX_CONFIG_BYTES = 64 * 1024
 """A configuration file's size limit: a site's settings are a few hundred bytes; Hugo's
@@ -229,33 +226,3 @@ def site_source(key: str, settings: SiteSettings) -> SiteSource:
     return SiteSource(
         source_key=key, settings=settings, content_hash=hashlib.sha256(canonical).hexdigest()
     )
-
-
-def effective_settings(sources: Mapping[str, SiteSettings]) -> tuple[str | None, SiteSettings]:
-    """The configuration that counts, of those the bucket holds (key, settings): the first
-    of CONFIG_SOURCES present; (None, no settings) when there is none."""
-    for key in CONFIG_SOURCES:
-        if key in sources:
-            return key, sources[key]
-    return None, SiteSettings()
-
-
-# "", "January", …, "December", read once: `calendar.month_name` and `%B` ask strftime
-# on every use, and listings show a date per post.
-_MONTH_NAMES = tuple(calendar.month_name)
-
-
-def shown_date(value: datetime, date_format: str | None = None, timezone: str | None = None) -> str:
-    """A date as pages show it, in the site's time zone: `date_format` (strftime's
-    directives, `%-d` without its zero on every platform), else `4 July 2021`."""
-    local = value.astimezone(zoneinfo.ZoneInfo(timezone)) if timezone else value.astimezone(UTC)
-    if date_format is None:
-        return f"{local.day} {_MONTH_NAMES[local.month]} {local.year}"
-    return DATE_DIRECTIVE.sub(lambda match: _directive(local, *match.groups()), date_format)
-
-
-def _directive(value: datetime, flag: str, code: str) -> str:
-    shown = value.strftime(f"%{code}")
-    if flag == "-":
-        return shown.lstrip("0") or "0"
-    return shown

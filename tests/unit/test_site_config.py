@@ -7,17 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pressroom.config import SiteConfig
+from pressroom.config import SiteConfig, shown_date
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import SiteSettings
 from pressroom.ports import SourceObject
-from pressroom.siteconfig import (
-    MAX_CONFIG_BYTES,
-    effective_settings,
-    shown_date,
-    site_source,
-    validate_config,
-)
+from pressroom.siteconfig import MAX_CONFIG_BYTES, site_source, validate_config
 from pressroom.validation import validate_source
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
@@ -163,16 +157,6 @@ weight = 2
     assert settings.description == "Walking the coast"
     assert settings.menu[0].url == "/about/"
     assert settings.home_page_size == 7
-
-
-def test_pressroom_yaml_counts_first_then_jekyll_then_hugo() -> None:
-    jekyll, _ = _read("_config.yml", "title: Jekyll\n")
-    hugo, _ = _read("hugo.toml", 'title = "Hugo"\n')
-    mine, _ = _read("pressroom.yaml", "title: Mine\n")
-    assert jekyll is not None and hugo is not None and mine is not None
-    sources = {"hugo.toml": hugo, "_config.yml": jekyll}
-    assert effective_settings(sources)[0] == "_config.yml"
-    assert effective_settings({**sources, "pressroom.yaml": mine})[0] == "pressroom.yaml"
 
 
 def test_the_validator_reads_a_configuration_as_kind_config_and_warns_of_a_permalink_style() -> (

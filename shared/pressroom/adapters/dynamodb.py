@@ -50,6 +50,7 @@ from pressroom.indexing import (
 )
 from pressroom.listings import ListingTail, order_key
 from pressroom.models import (
+    CONFIG_SOURCES,
     MAX_PAGES_LISTED,
     AssetSummary,
     PageLink,
@@ -60,7 +61,6 @@ from pressroom.models import (
     format_instant,
 )
 from pressroom.ports import ScanStep
-from pressroom.siteconfig import CONFIG_SOURCES
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
