@@ -215,7 +215,7 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
         # every site that has ever had a post has one, however its events were ordered.
         new_items |= change.creates_item
         home |= change.creates_item
-        if change.was_listed == change.listed:
+        if _as_listed(change.was_listed) == _as_listed(change.listed):
             continue
         home = True
         for post in (change.was_listed, change.listed):
@@ -228,6 +228,17 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
 
 
 _Listing = TypeVar("_Listing")
+
+_NOT_LISTED = frozenset(
+    {"content_hash", "source_key", "layout", "permalink", "aliases", "dated_by_upload"}
+    | {"menu_name", "menu_weight"}
+)
+"""What no listing, feed, sitemap or search shard shows of a post: an edit of these alone
+(the body, most often, which `content_hash` stands for) rewrites its page and no listing."""
+
+
+def _as_listed(post: PostSummary | None) -> dict[str, object] | None:
+    return post.model_dump(exclude=set(_NOT_LISTED)) if post is not None else None
 
 
 def _keep_earliest(since: dict[_Listing, str], listing: _Listing, place: str) -> None:

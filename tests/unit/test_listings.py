@@ -9,7 +9,13 @@ import pytest
 
 from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import PostRecord
-from pressroom.listings import PostChange, coalesce, listing_requests, plan_listings
+from pressroom.listings import (
+    ListingPlan,
+    PostChange,
+    coalesce,
+    listing_requests,
+    plan_listings,
+)
 from pressroom.models import PostSummary
 from pressroom.services.renderer import (
     LISTING_TIME_RESERVE_MS,
@@ -283,3 +289,21 @@ def test_a_stream_batch_whose_settings_never_settle_fails_to_be_retried() -> Non
     batch = StreamBatch(SettingsMovingRenderer(moves=100), lambda: 30_000)  # type: ignore[arg-type]
     with pytest.raises(ListingChurnError):
         batch.finish([_published("a")])
+
+
+def test_an_edit_that_no_listing_shows_asks_for_no_listing() -> None:
+    before = post("a", tags=("php",))
+    edited = before.model_copy(update={"content_hash": "b" * 64, "layout": "post"})
+
+    plan = plan_listings([PostChange(old=live(before), new=live(edited))])
+
+    assert plan == ListingPlan(home=False, months={}, tags={}, new_items=False)
+
+
+def test_an_edit_of_what_listings_show_asks_for_them() -> None:
+    before = post("a", tags=("php",))
+    retitled = before.model_copy(update={"content_hash": "b" * 64, "title": "New title"})
+
+    plan = plan_listings([PostChange(old=live(before), new=live(retitled))])
+
+    assert plan.home and plan.months and plan.tags == {"php": "2025-03-01T00:00:00Z#a"}
