@@ -141,7 +141,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
             threading.Thread(target=site.serve_forever, args=(0.2,), daemon=True),
         ]
         if mirror is not None:
-            outcomes = Outcomes(lambda keys: stack.statuses(keys), report)
+            outcomes = Outcomes(lambda keys: stack.statuses(keys), report, drafts=options.drafts)
             watching = functools.partial(mirror.run, changed=outcomes.expect)
             workers.append(threading.Thread(target=watching, args=(stop, report), daemon=True))
             workers.append(threading.Thread(target=outcomes.run, args=(stop,), daemon=True))

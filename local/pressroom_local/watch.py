@@ -132,9 +132,12 @@ class Outcomes:
         report: Callable[[str], None],
         *,
         patience_seconds: float = 60.0,
+        drafts: bool = False,
     ) -> None:
         self.statuses = statuses
         self.report = report
+        self.drafts = drafts
+        """A drafts preview: a draft's outcome names its page, as a post's does."""
         self.patience_seconds = patience_seconds
         self._waiting: dict[str, tuple[str | None, float]] = {}
         """Each key waited for: the sequencer its status had before the change, and since when."""
@@ -165,7 +168,7 @@ class Outcomes:
         for key, (sequencer, since) in waiting.items():
             status = found.get(key)
             if status is not None and status.sequencer != sequencer:
-                for line in describe_outcome(status):
+                for line in describe_outcome(status, drafts=self.drafts):
                     self.report(line)
             elif now - since > self.patience_seconds:
                 self.report(f"waiting  {key}: not recorded yet; see `pressroom status {key}`")
@@ -176,12 +179,16 @@ class Outcomes:
                     del self._waiting[key]
 
 
-def describe_outcome(status: SourceStatus) -> list[str]:
-    """A file's outcome as `--watch` prints it: a line, then its errors and warnings."""
+def describe_outcome(status: SourceStatus, *, drafts: bool = False) -> list[str]:
+    """A file's outcome as `--watch` prints it: a line, then its errors and warnings. With
+    `drafts` (a preview), a draft's line names its page too."""
     where = ""
     site_path = claimed_path(status.slug, status.path) if status.slug else None
-    if status.status == "published" and site_path is not None:
+    shown = status.status == "published" or (drafts and status.status == "draft")
+    if shown and site_path is not None:
         where = f" → /{site_path}"
+    elif status.status == "published" and status.slug and status.slug.startswith("@"):
+        where = " (the site's settings: every page follows)"
     lines = [f"{status.status:<9} {status.source_key}{where}"]
     lines += [f"  error: {issue.describe(status.source_key)}" for issue in status.errors]
     lines += [f"  warning: {issue.describe(status.source_key)}" for issue in status.warnings]
