@@ -148,9 +148,16 @@ class PostRecord(Frozen):
 
     @property
     def page(self) -> PostSummary | None:
-        """The published page (`kind: page`): what its page entry holds."""
+        """The published page (`kind: page`)."""
         post = self.published
         return post if post is not None and post.kind == "page" else None
+
+    @property
+    def site_entry(self) -> PostSummary | SiteSource | None:
+        """What its site entry holds, if it has one: a published page, or published site
+        settings. Every page shows both (its navigation, its settings), so a renderer reads
+        them all in one query."""
+        return self.page or self.published_site
 
     @property
     def published_asset(self) -> AssetSummary | None:
@@ -347,9 +354,10 @@ class IndexPlan:
     month_entries_to_put: tuple[PostSummary, ...] = ()
     """Lines of the month archives: a published post under its month."""
     month_entries_to_delete: tuple[PostSummary, ...] = ()
-    page_entries_to_put: tuple[PostSummary, ...] = ()
-    """The site's pages, for its sitemap and navigation: a published page under its slug."""
-    page_entries_to_delete: tuple[PostSummary, ...] = ()
+    site_entries_to_put: tuple[PostSummary | SiteSource, ...] = ()
+    """What every page of the site shows: its pages (for its sitemap and navigation) and
+    its settings, one entry each (`PostRecord.site_entry`)."""
+    site_entries_to_delete: tuple[PostSummary | SiteSource, ...] = ()
     markers_to_put: tuple[MonthMarker, ...] = ()
     """Months never marked before; written ahead of the transaction, unconditionally."""
     errors: tuple[Issue, ...] = ()
@@ -372,8 +380,8 @@ class IndexPlan:
             + len(self.tags_to_delete)
             + len(self.month_entries_to_put)
             + len(self.month_entries_to_delete)
-            + len(self.page_entries_to_put)
-            + len(self.page_entries_to_delete)
+            + len(self.site_entries_to_put)
+            + len(self.site_entries_to_delete)
         )
 
     @property
@@ -386,8 +394,8 @@ class IndexPlan:
             or self.tags_to_delete
             or self.month_entries_to_put
             or self.month_entries_to_delete
-            or self.page_entries_to_put
-            or self.page_entries_to_delete
+            or self.site_entries_to_put
+            or self.site_entries_to_delete
         )
 
     @property
@@ -416,8 +424,8 @@ class _Changes:
     tags_to_delete: list[TagEntry] = field(default_factory=list)
     month_entries_to_put: list[PostSummary] = field(default_factory=list)
     month_entries_to_delete: list[PostSummary] = field(default_factory=list)
-    page_entries_to_put: list[PostSummary] = field(default_factory=list)
-    page_entries_to_delete: list[PostSummary] = field(default_factory=list)
+    site_entries_to_put: list[PostSummary | SiteSource] = field(default_factory=list)
+    site_entries_to_delete: list[PostSummary | SiteSource] = field(default_factory=list)
     owners: dict[str, Claim | None] = field(default_factory=dict)
     """Each touched slug's owner once the plan is applied."""
     to_restate: set[str] = field(default_factory=set)
@@ -430,12 +438,12 @@ class _Changes:
         new_tags = {_tag_item_key(entry): entry for entry in _tag_entries(after)}
         self.tags_to_delete += [entry for key, entry in old_tags.items() if key not in new_tags]
         self.tags_to_put += [entry for key, entry in new_tags.items() if old_tags.get(key) != entry]
-        was_page, now_page = (before.page if before else None), after.page
-        if was_page != now_page:
-            if was_page is not None and now_page is None:
-                self.page_entries_to_delete.append(was_page)
-            if now_page is not None:
-                self.page_entries_to_put.append(now_page)
+        was_entry, now_entry = (before.site_entry if before else None), after.site_entry
+        if was_entry != now_entry:
+            if was_entry is not None and now_entry is None:
+                self.site_entries_to_delete.append(was_entry)
+            if now_entry is not None:
+                self.site_entries_to_put.append(now_entry)
         was = before.listed if before else None
         now = after.listed
         if was == now:
@@ -514,8 +522,8 @@ class _Planner:
             tags_to_delete=tuple(changes.tags_to_delete),
             month_entries_to_put=tuple(changes.month_entries_to_put),
             month_entries_to_delete=tuple(changes.month_entries_to_delete),
-            page_entries_to_put=tuple(changes.page_entries_to_put),
-            page_entries_to_delete=tuple(changes.page_entries_to_delete),
+            site_entries_to_put=tuple(changes.site_entries_to_put),
+            site_entries_to_delete=tuple(changes.site_entries_to_delete),
             markers_to_put=tuple(MonthMarker(year=y, month=m) for y, m in new_months),
             errors=self._shown(status_after, changes).errors,
         )

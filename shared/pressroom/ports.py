@@ -127,17 +127,21 @@ class PostCatalog(Protocol):
     # The site's configuration, read once an invocation, and a site-wide re-render when it
     # changes, a step at a time.
 
-    def pages(self) -> Sequence[PageLink]:
-        """The site's published pages (their page entries), at most MAX_PAGES_LISTED."""
-        ...
-
-    def site_settings(self) -> SiteSource | None:
-        """The configuration file that counts (`models.CONFIG_SOURCES`), as published."""
+    def site_entries(self) -> SiteEntries:
+        """What every page shows: the site's settings and its pages, in one read."""
         ...
 
     def scan_step(self, cursor: str, limit: int) -> ScanStep:
         """The next `limit` items of the whole index from `cursor` (`""`: the first)."""
         ...
+
+
+@dataclass(frozen=True)
+class SiteEntries:
+    settings: SiteSource | None
+    """The configuration file that counts (`models.CONFIG_SOURCES`), as published."""
+    pages: tuple[PageLink, ...]
+    """The site's published pages, at most MAX_PAGES_LISTED."""
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,9 @@ from pressroom.models import (
     PostSummary,
     RecordFailure,
     SiteSource,
-    config_name,
     format_instant,
 )
-from pressroom.ports import ScanStep
+from pressroom.ports import ScanStep, SiteEntries
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -230,15 +229,22 @@ def tag_item(entry: TagEntry) -> Item:
     return {**tag_item_key(entry), **entry.model_dump(mode="json", exclude_none=True)}
 
 
-PAGES_PARTITION = "PAGES"
+SITE_ENTRIES = "SITE#ENTRIES"
+"""The partition of what every page shows: the site's settings, then its pages."""
+_SETTINGS_ENTRY = "CONFIG#"
+_PAGE_ENTRY = "PAGE#"
 
 
-def page_entry_key(page: PostSummary) -> Item:
-    return {"pk": PAGES_PARTITION, "sk": page.slug}
+def site_entry_key(entry: PostSummary | SiteSource) -> Item:
+    """`CONFIG#<object key>` for settings, `PAGE#<slug>` for a page: the settings sort
+    first, so that the one query that reads the site's entries always holds them."""
+    if isinstance(entry, SiteSource):
+        return {"pk": SITE_ENTRIES, "sk": f"{_SETTINGS_ENTRY}{entry.source_key}"}
+    return {"pk": SITE_ENTRIES, "sk": f"{_PAGE_ENTRY}{entry.slug}"}
 
 
-def page_entry(page: PostSummary) -> Item:
-    return {**page_entry_key(page), **page.model_dump(mode="json", exclude_none=True)}
+def site_entry(entry: PostSummary | SiteSource) -> Item:
+    return {**site_entry_key(entry), **entry.model_dump(mode="json", exclude_none=True)}
 
 
 def month_entry(post: PostSummary) -> Item:
@@ -333,9 +339,9 @@ class DynamoPostIndex:
         ]
         writes += [{"Put": self._item_request(month_entry(p))} for p in plan.month_entries_to_put]
         writes += [
-            {"Delete": self._key_request(page_entry_key(p))} for p in plan.page_entries_to_delete
+            {"Delete": self._key_request(site_entry_key(e))} for e in plan.site_entries_to_delete
         ]
-        writes += [{"Put": self._item_request(page_entry(p))} for p in plan.page_entries_to_put]
+        writes += [{"Put": self._item_request(site_entry(e))} for e in plan.site_entries_to_put]
         if len(writes) > MAX_TRANSACTION_ITEMS:
             raise IndexWriteTooLargeError(
                 f"one index write needs {len(writes)} items, over DynamoDB's "
@@ -599,28 +605,33 @@ class DynamoPostIndex:
         ):
             yield asset_summary(item)
 
-    def pages(self) -> list[PageLink]:
-        """The site's published pages, by slug, at most MAX_PAGES_LISTED: what its sitemap
-        and navigation need of each, projected (a page's summary may be 16 KiB)."""
+    def site_entries(self) -> SiteEntries:
+        """What every page shows, in one consistent query: the site's settings (the file
+        that counts, of CONFIG_SOURCES) and its pages, at most MAX_PAGES_LISTED, projected
+        to what the sitemap and navigation need of a page (a summary may be 16 KiB)."""
         response = self.client.query(
             TableName=self.table,
-            KeyConditionExpression="pk = :pages",
-            ExpressionAttributeValues={":pages": {"S": PAGES_PARTITION}},
-            ProjectionExpression="slug, title, #path, #date, updated, menu_name, menu_weight",
+            KeyConditionExpression="pk = :entries",
+            ExpressionAttributeValues={":entries": {"S": SITE_ENTRIES}},
+            ProjectionExpression=(
+                "sk, slug, title, #path, #date, updated, menu_name, menu_weight, "
+                "source_key, settings, content_hash"
+            ),
             ExpressionAttributeNames={"#path": "path", "#date": "date"},
             ConsistentRead=True,
-            Limit=MAX_PAGES_LISTED,
+            Limit=len(CONFIG_SOURCES) + MAX_PAGES_LISTED,
         )
-        return [PageLink.from_item(deserialize(raw)) for raw in response["Items"]]
-
-    def site_settings(self) -> SiteSource | None:
-        keys = [item_key(PostKey(config_name(key))) for key in CONFIG_SOURCES]
-        found = self._batch_get(keys)
-        for key in keys:
-            item = found.get((key["pk"], key["sk"]))
-            if item is not None and (source := post_record(item).published_site) is not None:
-                return source
-        return None
+        settings: dict[str, SiteSource] = {}
+        pages: list[PageLink] = []
+        for raw in response["Items"]:
+            item = deserialize(raw)
+            if item["sk"].startswith(_SETTINGS_ENTRY):
+                source = site_source(item)
+                settings[source.source_key] = source
+            else:
+                pages.append(PageLink.from_item(item))
+        counts = next((settings[key] for key in CONFIG_SOURCES if key in settings), None)
+        return SiteEntries(settings=counts, pages=tuple(pages[:MAX_PAGES_LISTED]))
 
     def scan_step(self, cursor: str, limit: int) -> ScanStep:
         request: dict[str, Any] = {"TableName": self.table, "Limit": limit, "ConsistentRead": True}

@@ -136,8 +136,9 @@ class RendererService:
     def configured(self) -> RendererService:
         """This renderer with the site's configuration as the index holds it now, over the
         stack's defaults: read once an invocation, since an upload may change it."""
-        config = self.config.with_settings(self.catalog.site_settings())
-        return replace(self, config=config.with_pages(self.catalog.pages()))
+        entries = self.catalog.site_entries()
+        config = self.config.with_settings(entries.settings).with_pages(entries.pages)
+        return replace(self, config=config)
 
     def settings_moved(self, rendered: RendererService) -> RendererService | None:
         """This renderer configured anew, if the configuration changed since `rendered`
