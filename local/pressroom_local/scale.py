@@ -36,9 +36,10 @@ And moto keeps every model object it ever made: each instance of a class built o
 (`/moto-api/data.json`) and for S3's reset, and never leaves it. Every DynamoDB item
 written, every copy of one (a stream record's images, an update's working copy, the undo
 log above), every stream record and shard iterator, SQS message and S3 object stays in
-memory after moto itself has let it go: about 40 items a post, the embedded AWS growing
-by some 180 MiB per 1,000 posts. `live_models_only()` keeps the same register of the
-instances that are still alive, holding each weakly.
+memory after moto itself has let it go: 36 DynamoDB items a post where the table holds
+5.4, and the embedded AWS grew by 176 MiB per 1,000 posts (63 once they are freed).
+`live_models_only()` keeps the same register of the instances that are still alive,
+holding each weakly.
 
 `like_dynamodb()` applies all six, in every process that serves moto.
 """
@@ -297,6 +298,7 @@ class LiveInstances:
 
     def __init__(self, instances: Iterable[Any] = ()) -> None:
         self._held: dict[int, Callable[[], Any]] = {}
+        # One bound method for every reference, rather than one made per instance.
         self._forget = self._forget_dead
         for instance in instances:
             self.append(instance)
@@ -319,9 +321,6 @@ class LiveInstances:
             instance = reference()
             if instance is not None:
                 yield instance
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 @contextlib.contextmanager

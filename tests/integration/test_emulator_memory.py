@@ -106,4 +106,3 @@ def test_the_register_lists_in_order_and_drops_the_dead() -> None:
     gc.collect()
 
     assert list(register) == [first, third]
-    assert len(register) == 2
