@@ -6,8 +6,8 @@ moto in this process (`mock_aws`, for this process's own clients) and as a
 server on 127.0.0.1 (for the functions' sandboxes, which are processes of
 their own, and for the author's AWS CLI), both answering from the same state.
 S3's events carry sequencers and versions (`s3_events`); DynamoDB's requests
-cost what they cost on DynamoDB, its stream is trimmed once read, and every
-request is atomic (`scale`).
+cost what they cost on DynamoDB, its stream is trimmed once read, every
+request is atomic, and moto keeps no object it has let go of (`scale`).
 """
 
 from __future__ import annotations
