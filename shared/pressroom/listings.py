@@ -308,6 +308,10 @@ def is_site_pages(request: str) -> bool:
     return request.startswith(SITE_PAGES)
 
 
+def site_pages_chain(request: str) -> str:
+    return request.partition(_SINCE)[0].removeprefix(SITE_PAGES)
+
+
 def site_pages_cursor(request: str) -> str:
     return request.partition(_SINCE)[2]
 

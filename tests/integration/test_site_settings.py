@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from pressroom.listings import site_pages_chain, site_pages_cursor, site_pages_request
 from pressroom_local.stack import LocalStack
 from tests.integration.html import read_page
 
@@ -151,3 +152,32 @@ def test_pages_join_the_navigation_and_the_sitemap_and_leave_them(stack: LocalSt
     _delete(stack, "about.md")
     assert _navigations(stack) == {("Photos", *chrome)}
     assert "/about/</loc>" not in stack.site_objects()["sitemaps/pages.xml"].decode()
+
+
+def test_a_site_wide_render_walks_the_whole_index_a_step_at_a_time(stack: LocalStack) -> None:
+    _upload(stack, {**POSTS, "about.md": ABOUT})
+    s3 = stack.session.client("s3")
+    pages = [key for key in stack.site_objects() if key.startswith(("posts/", "about/"))]
+    for key in pages:
+        s3.delete_object(Bucket=stack.site_bucket, Key=key)
+    renderer = stack.renderer().configured()
+
+    steps, follow_ups = 0, []
+    request: str | None = site_pages_request("walk")
+    while request is not None:
+        asked = renderer.render_site_pages(request, step_items=5)
+        steps += 1
+        request = next((r for r in asked if r.startswith("pages:")), None)
+        follow_ups += [r for r in asked if not r.startswith("pages:")]
+
+    assert steps > 5, "the index is more than a few steps of five items"
+    assert sorted(key for key in stack.site_objects() if key in pages) == sorted(pages)
+    assert follow_ups[:2] == ["newest", "site-indexes"]
+    assert {"month:2024-03", "month:2024-04", "tag:walking", "tag:coast"} <= set(follow_ups)
+
+
+def test_a_site_pages_request_keeps_its_chain_and_a_cursor_that_holds_an_at_sign() -> None:
+    cursor = '{"pk": {"S": "SOURCE#notes/me@home.md"}, "sk": {"S": "STATUS"}}'
+    request = site_pages_request("0f3a", cursor)
+
+    assert (site_pages_chain(request), site_pages_cursor(request)) == ("0f3a", cursor)

@@ -134,7 +134,7 @@ class RecordingRenderer:
         self.moved = moved
         """Whether the site's settings change while the batch runs."""
 
-    def settings_moved(self, rendered: object) -> object | None:
+    def settings_moved(self) -> object | None:
         return self if self.moved else None
 
     def render_listing(self, request: str) -> Due:
@@ -255,10 +255,10 @@ class SettingsMovingRenderer:
         self.generation = generation
         self.written: list[tuple[int, str]] = []
 
-    def settings_moved(self, rendered: SettingsMovingRenderer) -> SettingsMovingRenderer | None:
+    def settings_moved(self) -> SettingsMovingRenderer | None:
         if self.moves == 0:
             return None
-        moved = SettingsMovingRenderer(self.moves - 1, rendered.generation + 1)
+        moved = SettingsMovingRenderer(self.moves - 1, self.generation + 1)
         moved.written = self.written
         return moved
 

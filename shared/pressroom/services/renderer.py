@@ -35,6 +35,7 @@ from pressroom.listings import (
     page_request_slug,
     plan_listings,
     rewrite_from,
+    site_pages_chain,
     site_pages_cursor,
     site_pages_request,
     tag_request,
@@ -122,6 +123,10 @@ class RebuildPlan:
         return self.post_count + self.asset_count + len(self.months) + len(self.tags) + 1
 
 
+SITE_PAGES_STEP_ITEMS = 100
+"""Index items a site-wide re-render step scans: at most as many post pages, a few seconds."""
+
+
 @dataclass(frozen=True)
 class RendererService:
     catalog: PostCatalog
@@ -140,26 +145,26 @@ class RendererService:
         config = self.config.with_settings(entries.settings).with_pages(entries.pages)
         return replace(self, config=config)
 
-    def settings_moved(self, rendered: RendererService) -> RendererService | None:
-        """This renderer configured anew, if the configuration changed since `rendered`
-        read it (pages written since may show the old settings); None if it has not."""
+    def settings_moved(self) -> RendererService | None:
+        """This renderer configured anew, if the site's settings or pages changed since it
+        read them (what it wrote since may show the old ones); None if they have not."""
         current = self.configured()
-        return None if current.config == rendered.config else current
+        return None if current.config == self.config else current
 
-    def render_site_pages(self, request: str) -> list[str]:
+    def render_site_pages(self, request: str, step_items: int = SITE_PAGES_STEP_ITEMS) -> list[str]:
         """One step of a site-wide re-render, after the site's settings changed: the pages
         of the posts in the next stretch of the index, and the listing requests to follow
         (the whole of each tag and month met, the next step while the scan goes on; the
         home page and the site's indexes with the first)."""
         cursor = site_pages_cursor(request)
-        step = self.catalog.scan_step(cursor, SITE_PAGES_STEP_ITEMS)
+        step = self.catalog.scan_step(cursor, step_items)
         for post in (*step.published, *(step.drafts if self.drafts else ())):
             self.write_post_page(post)
         follow = [NEWEST, SITE_INDEXES] if not cursor else []
         follow += [month_request(month) for month in sorted(step.months)]
         follow += [tag_request(tag) for tag in sorted(step.tags)]
         if step.cursor is not None:
-            follow.append(request.partition("@")[0] + "@" + step.cursor)
+            follow.append(site_pages_request(site_pages_chain(request), step.cursor))
         return follow
 
     def render_post(self, change: PostChange, *, page_now: bool = True) -> str | None:
@@ -555,15 +560,11 @@ class ListingBatch:
         if self.indexes_due:
             self.renderer.write_site_indexes(self.indexes_due)
         again = sorted(self.deferred) + self.follow_ups
-        if self.renderer.settings_moved(self.renderer) is not None:
+        if self.renderer.settings_moved() is not None:
             again += [request for request in self.written if not is_site_pages(request)]
             again.append(SITE_INDEXES)
         if again:
             self.queue.request(list(dict.fromkeys(again)))
-
-
-SITE_PAGES_STEP_ITEMS = 100
-"""Index items a site-wide re-render step scans: at most as many post pages, a few seconds."""
 
 
 PAGE_TIME_RESERVE_MS = int(RENDER_BUDGET.seconds * 1000) + 2_000
@@ -598,7 +599,7 @@ class StreamBatch:
         ones first (at most SETTLE_ATTEMPTS times), so that no page keeps older settings
         than the index's."""
         for _ in range(SETTLE_ATTEMPTS):
-            moved = self.renderer.settings_moved(self.renderer)
+            moved = self.renderer.settings_moved()
             if moved is None:
                 break
             self.renderer = moved
