@@ -3,6 +3,8 @@ errors naming the key and the line; Jekyll's and Hugo's files by their documente
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -185,3 +187,14 @@ def test_dates_are_shown_in_the_site_time_zone_and_format() -> None:
     assert shown_date(late) == "4 July 2021"
     assert shown_date(late, "%b %-d, %Y", "Asia/Tokyo") == "Jul 5, 2021"
     assert shown_date(late, "%d/%m/%Y %H:%M", "America/New_York") == "04/07/2021 19:30"
+
+
+def test_a_time_zone_resolves_without_a_system_tz_database() -> None:
+    """A Lambda runtime may have no /usr/share/zoneinfo: the layer's `tzdata` answers."""
+    script = (
+        "import zoneinfo; zoneinfo.reset_tzpath([]); print(zoneinfo.ZoneInfo('Europe/Lisbon').key)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "Europe/Lisbon", done.stderr
