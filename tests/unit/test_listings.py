@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import PostRecord
 from pressroom.listings import (
@@ -16,11 +17,13 @@ from pressroom.listings import (
     listing_requests,
     plan_listings,
 )
-from pressroom.models import PostSummary
+from pressroom.models import PageLink, PostSummary
+from pressroom.ports import SiteEntries
 from pressroom.services.renderer import (
     LISTING_TIME_RESERVE_MS,
     Due,
     ListingBatch,
+    RendererService,
     StreamBatch,
 )
 
@@ -307,3 +310,35 @@ def test_an_edit_of_what_listings_show_asks_for_them() -> None:
     plan = plan_listings([PostChange(old=live(before), new=live(retitled))])
 
     assert plan.home and plan.months and plan.tags == {"php": "2025-03-01T00:00:00Z#a"}
+
+
+class ChangingEntries:
+    """A catalog whose site entries are whatever the test last set."""
+
+    def __init__(self, pages: tuple[PageLink, ...]) -> None:
+        self.entries = SiteEntries(settings=None, pages=pages)
+
+    def site_entries(self) -> SiteEntries:
+        return self.entries
+
+
+def test_a_page_that_leaves_the_menu_moves_the_settings_of_a_configured_renderer() -> None:
+    about = PageLink(
+        slug="about", title="About", date=datetime(2025, 3, 1, tzinfo=UTC), menu_name="About"
+    )
+    catalog = ChangingEntries(pages=(about,))
+    renderer = RendererService(
+        catalog=catalog,  # type: ignore[arg-type]
+        documents=None,  # type: ignore[arg-type]
+        site=None,  # type: ignore[arg-type]
+        config=SiteConfig(),
+        theme=None,  # type: ignore[arg-type]
+    ).configured()
+    assert [entry.name for entry in renderer.config.menu] == ["About"]
+
+    catalog.entries = SiteEntries(settings=None, pages=())
+    moved = renderer.settings_moved()
+
+    assert moved is not None, "the menu changed"
+    assert moved.config.menu == ()
+    assert moved.configured().config == moved.config, "configured from the stack's defaults"

@@ -137,13 +137,17 @@ class RendererService:
     drafts: bool = False
     """A preview (`--drafts`, never a deployed site): drafts have pages too, marked as such;
     no listing shows them."""
+    defaults: SiteConfig | None = None
+    """The stack's own settings (its environment), which `configured` lays the site's
+    over; None: `config` is still them."""
 
     def configured(self) -> RendererService:
         """This renderer with the site's configuration as the index holds it now, over the
         stack's defaults: read once an invocation, since an upload may change it."""
+        defaults = self.defaults or self.config
         entries = self.catalog.site_entries()
-        config = self.config.with_settings(entries.settings).with_pages(entries.pages)
-        return replace(self, config=config)
+        config = defaults.with_settings(entries.settings).with_pages(entries.pages)
+        return replace(self, config=config, defaults=defaults)
 
     def settings_moved(self) -> RendererService | None:
         """This renderer configured anew, if the site's settings or pages changed since it
