@@ -16,7 +16,7 @@ from pressroom.exceptions import PressroomError
 from pressroom.frontmatter import decode_source
 from pressroom.indexing import SourceStatus
 from pressroom.limits import DEFAULT_LIMITS
-from pressroom.links import site_paths, unresolved_links
+from pressroom.links import site_paths, unresolved_links, unresolved_menu_links
 from pressroom.models import RecordFailure, ValidationOutcome, format_instant
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
@@ -189,8 +189,20 @@ def _with_link_warnings(
             )
             broken = unresolved_links(outcome.document, paths, lines_before)
             outcome = outcome.model_copy(update={"warnings": (*outcome.warnings, *broken)})
+        elif outcome.site is not None:
+            menu_line = _key_line(path, "menu")
+            broken = unresolved_menu_links(outcome.site.settings, paths, menu_line)
+            outcome = outcome.model_copy(update={"warnings": (*outcome.warnings, *broken)})
         checked.append((path, outcome))
     return checked
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The line a top-level key of a YAML or TOML file starts on (`menu:`, `[[menus.main]]`)."""
+    for number, line in enumerate(decode_source(path.read_bytes()).splitlines(), start=1):
+        if line.startswith((f"{key}:", f"{key} =", f"[[{key}", f"[{key}")):
+            return number
+    return None
 
 
 def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:

@@ -9,11 +9,21 @@ from urllib.parse import unquote, urlsplit
 
 from pressroom.config import SiteConfig
 from pressroom.markdown import link_targets
-from pressroom.models import AssetSummary, Issue, PostDocument
-from pressroom.site import archive_path, rebase_relative_links, tag_path
+from pressroom.models import AssetSummary, Issue, PostDocument, SiteSettings
+from pressroom.site import (
+    ARCHIVE_INDEX_PATH,
+    SEARCH_PAGE_PATH,
+    TAGS_INDEX_PATH,
+    archive_path,
+    rebase_relative_links,
+    tag_path,
+)
 from pressroom.syndication import FEED_KEY, SEARCH_MANIFEST_KEY, SITEMAP_INDEX_KEY
 
-_SITE_FILES = frozenset({"", FEED_KEY, SITEMAP_INDEX_KEY, SEARCH_MANIFEST_KEY, "404.html"})
+_SITE_FILES = frozenset(
+    {"", FEED_KEY, SITEMAP_INDEX_KEY, SEARCH_MANIFEST_KEY, "404.html"}
+    | {ARCHIVE_INDEX_PATH, TAGS_INDEX_PATH, SEARCH_PAGE_PATH}
+)
 _CHECKED_SITE = SiteConfig(base_url="https://site.invalid/")
 """Links are checked as site paths; the site's own address plays no part."""
 
@@ -57,6 +67,24 @@ def unresolved_links(
                 )
             )
     return warnings
+
+
+def unresolved_menu_links(
+    settings: SiteSettings, paths: frozenset[str], menu_line: int | None
+) -> list[Issue]:
+    """A warning for each entry of the configuration's menu that leads to a site path no
+    file or page of the folder makes (`menu_line`: the `menu` key's line)."""
+    return [
+        Issue(
+            field=f"menu.{position}.url",
+            message=f"{entry.name!r} leads nowhere on this site: no file or page is at "
+            f"{entry.url[:120]}",
+            line=menu_line,
+        )
+        for position, entry in enumerate(settings.menu)
+        if entry.url.startswith("/")
+        and not _answers(paths, unquote(urlsplit(entry.url).path).lstrip("/"))
+    ]
 
 
 def _answers(paths: frozenset[str], path: str) -> bool:

@@ -171,3 +171,24 @@ def test_check_of_a_site_folder_warns_of_links_and_images_that_lead_nowhere(
         (10, "'/2021/03/02/ferry/'"),
         (10, "'map.pdf'"),
     ]
+
+
+def test_check_of_a_site_folder_warns_of_menu_entries_that_lead_nowhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "about.md").write_text("---\ntitle: About\nlayout: page\n---\nHello.\n")
+    (tmp_path / "pressroom.yaml").write_text(
+        "title: Field Notes\n"
+        "menu:\n"
+        "  - {name: About, url: /about}\n"
+        "  - {name: Archive, url: /archive/}\n"
+        "  - {name: Photos, url: /photos/}\n"
+        "  - {name: Elsewhere, url: 'https://example.org/'}\n"
+    )
+
+    assert main(["check", "--json", str(tmp_path)]) == 0
+
+    [config] = [entry for entry in json.loads(capsys.readouterr().out) if entry["kind"] == "config"]
+    assert [
+        (w["field"], w["line"], w["message"].split(" leads")[0]) for w in config["warnings"]
+    ] == [("menu.2.url", 2, "'Photos'")]
