@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from pressroom.assets import asset_type
 from pressroom.indexing import SourceStatus
+from pressroom.models import is_config_name
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
 from pressroom.validation import MARKDOWN_SUFFIXES
@@ -187,7 +188,7 @@ def describe_outcome(status: SourceStatus, *, drafts: bool = False) -> list[str]
     shown = status.status == "published" or (drafts and status.status == "draft")
     if shown and site_path is not None:
         where = f" → /{site_path}"
-    elif status.status == "published" and status.slug and status.slug.startswith("@"):
+    elif status.status == "published" and status.slug and is_config_name(status.slug):
         where = " (the site's settings: every page follows)"
     lines = [f"{status.status:<9} {status.source_key}{where}"]
     lines += [f"  error: {issue.describe(status.source_key)}" for issue in status.errors]

@@ -25,6 +25,13 @@ DEFAULT_THEME = THEMES / "default"
 _PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
 
 
+_OVERRIDABLE = (
+    *("title", "description", "author", "base_url", "language", "timezone", "date_format"),
+    *("footer", "social", "feed_size", "list_page_size"),
+)
+"""The settings a configuration file sets under the same names as here."""
+
+
 class SiteConfig(BaseModel):
     """What every page knows about the site: the stack's defaults (the template's
     parameters), overridden by what the site's configuration file sets (`with_settings`)."""
@@ -64,16 +71,11 @@ class SiteConfig(BaseModel):
         settings = source.settings
         update: dict[str, object] = {
             name: value
-            for name, value in settings.model_dump(
-                include={"title", "description", "author", "base_url", "language"}
-                | {"timezone", "date_format", "footer", "feed_size", "list_page_size"}
-            ).items()
-            if value not in (None, [], ())
+            for name in _OVERRIDABLE
+            if (value := getattr(settings, name)) is not None and value != ()
         }
         if settings.home_page_size is not None:
             update["home_size"] = settings.home_page_size
-        if settings.social:
-            update["social"] = settings.social
         update["menu"] = tuple(sorted(settings.menu, key=lambda entry: entry.weight))
         update["settings_hash"] = source.content_hash
         return self.model_copy(update=update)

@@ -96,7 +96,7 @@ class PostChange:
         """The post as its page showed it before the change and shows it after, None where
         there is no page: a published post has one, and with `drafts` (a preview, never a
         deployed site) a draft too. Listings never show a draft (`listed`)."""
-        return _page_of(self.old, drafts), _page_of(self.new, drafts)
+        return page_of(self.old, drafts), page_of(self.new, drafts)
 
     @property
     def unpublishes(self) -> bool:
@@ -122,7 +122,12 @@ class PostChange:
     def chain(self) -> str:
         """A name for the re-render a change of the navigation starts (`SiteChange.chain`)."""
         entries = [repr(_menu_entry(_page_link(record))) for record in (self.old, self.new)]
-        return hashlib.sha256(" ".join([*entries, self.slug]).encode()).hexdigest()[:16]
+        return _chain_name(*entries, self.slug)
+
+
+def _chain_name(*parts: str) -> str:
+    """A re-render chain's name: a hash of what changed, with no `@` (`site_pages_request`)."""
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:16]
 
 
 def _page_link(record: PostRecord | None) -> PageLink | None:
@@ -138,7 +143,8 @@ def _menu_entry(page: PageLink | None) -> tuple[str, int | None, str] | None:
     return (page.menu_name, page.menu_weight, page.page_path)
 
 
-def _page_of(record: PostRecord | None, drafts: bool) -> PostSummary | None:
+def page_of(record: PostRecord | None, drafts: bool) -> PostSummary | None:
+    """What a post item's page shows: its published post, and in a preview a draft too."""
     if record is None:
         return None
     if drafts and record.status == "draft" and isinstance(record.post, PostSummary):
@@ -186,8 +192,7 @@ class SiteChange:
             for record in (self.old, self.new)
         ]
         record = self.new or self.old
-        slug = record.slug if record is not None else ""
-        return hashlib.sha256(" ".join([*hashes, slug]).encode()).hexdigest()[:16]
+        return _chain_name(*hashes, record.slug if record is not None else "")
 
 
 @dataclass(frozen=True)

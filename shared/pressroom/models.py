@@ -394,7 +394,14 @@ class SiteSource(Frozen):
 
 def config_name(source_key: str) -> str:
     """The name a configuration file claims in the index."""
-    return "@" + source_key
+    return _CONFIG_NAME + source_key
+
+
+def is_config_name(name: str) -> bool:
+    return name.startswith(_CONFIG_NAME)
+
+
+_CONFIG_NAME = "@"
 
 
 SourceKind = Literal["post", "asset", "config", "ignored"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -16,12 +15,12 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup
 
-from pressroom.config import DEFAULT_THEME, SiteConfig, shown_date
+from pressroom.config import DEFAULT_THEME, MONTH_NAMES, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, numbered_pages
 from pressroom.markdown import render_markdown
-from pressroom.models import PostDocument, PostSummary, format_instant, post_path
+from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
 from pressroom.slugs import tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -38,7 +37,7 @@ def claimed_path(name: str, path: str | None = None) -> str | None:
     for the site's configuration (`@<key>`), which is no page."""
     if path is not None:
         return path
-    if name.startswith("@"):
+    if is_config_name(name):
         return None
     return name[1:] if name.startswith("/") else post_path(name)
 
@@ -309,7 +308,7 @@ def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Them
     if rest:
         date = rest[0].date
         older = OlderPosts(
-            archive_path(date.year, date.month), f"{_MONTH_NAMES[date.month]} {date.year}"
+            archive_path(date.year, date.month), f"{MONTH_NAMES[date.month]} {date.year}"
         )
     return theme.render(
         "listing.html",
@@ -360,7 +359,7 @@ def render_archive_pages(
             site=site,
             year=year,
             month=month,
-            month_name=f"{_MONTH_NAMES[month]} {year}",
+            month_name=f"{MONTH_NAMES[month]} {year}",
             posts=part,
             entries=theme.listing_entries(part, site),
             page_path=page.path,
@@ -390,7 +389,7 @@ def render_archive_index(months: Sequence[tuple[int, int]], site: SiteConfig, th
     for year, month in months:
         if not years or years[-1].year != year:
             years.append(ArchiveYear(year, []))
-        years[-1].months.append((_MONTH_NAMES[month], archive_path(year, month)))
+        years[-1].months.append((MONTH_NAMES[month], archive_path(year, month)))
     return theme.render("archives.html", site=site, years=years, page_path=ARCHIVE_INDEX_PATH)
 
 
@@ -436,11 +435,6 @@ def render_tags_index(tags: Sequence[TagLink], more: int, site: SiteConfig, them
 
 def render_search_page(site: SiteConfig, theme: Theme) -> str:
     return theme.render("search.html", site=site)
-
-
-# "", "January", …, "December", read once: `calendar.month_name` and `%B` ask strftime
-# on every use, and listings show a date per post.
-_MONTH_NAMES = tuple(calendar.month_name)
 
 
 @jinja2.pass_context

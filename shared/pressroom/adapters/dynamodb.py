@@ -58,6 +58,7 @@ from pressroom.models import (
     RecordFailure,
     SiteSource,
     format_instant,
+    is_config_name,
 )
 from pressroom.ports import ScanStep, SiteEntries
 
@@ -106,7 +107,7 @@ def _is_asset(name: str) -> bool:
 
 
 def _is_config(name: str) -> bool:
-    return name.startswith("@")
+    return is_config_name(name)
 
 
 def _claimed_partition(name: str) -> str:
@@ -630,8 +631,8 @@ class DynamoPostIndex:
                 settings[source.source_key] = source
             else:
                 pages.append(PageLink.from_item(item))
-        counts = next((settings[key] for key in CONFIG_SOURCES if key in settings), None)
-        return SiteEntries(settings=counts, pages=tuple(pages[:MAX_PAGES_LISTED]))
+        effective = next((settings[key] for key in CONFIG_SOURCES if key in settings), None)
+        return SiteEntries(settings=effective, pages=tuple(pages[:MAX_PAGES_LISTED]))
 
     def scan_step(self, cursor: str, limit: int) -> ScanStep:
         request: dict[str, Any] = {"TableName": self.table, "Limit": limit, "ConsistentRead": True}

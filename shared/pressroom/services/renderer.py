@@ -31,6 +31,7 @@ from pressroom.listings import (
     listing_requests,
     month_request,
     order_key,
+    page_of,
     page_request,
     page_request_slug,
     plan_listings,
@@ -201,12 +202,7 @@ class RendererService:
     def render_page_request(self, request: str) -> None:
         """A page a stream batch had no time for: the slug's page as the index holds it now
         (none if it has gone since: its removal was rendered with its change)."""
-        record = self.catalog.post(page_request_slug(request))
-        if record is None:
-            return
-        page = record.published
-        if page is None and self.drafts and record.status == "draft":
-            page = record.post if isinstance(record.post, PostSummary) else None
+        page = page_of(self.catalog.post(page_request_slug(request)), self.drafts)
         if page is not None:
             self.write_post_page(page)
 
