@@ -1,4 +1,5 @@
-"""Indexer: index messages in, conditional writes to the post index out."""
+"""Indexer: index messages in, conditional writes to the post index out; releases (a
+scheduled post's time has come) in, the post published or expired."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from pressroom.adapters import wiring
 from pressroom.batches import FailureKeeping, FailureLoggingBatchProcessor, index_message_key
-from pressroom.models import IndexMessage
+from pressroom.models import IndexMessage, ReleaseMessage
 from pressroom.observability import logger, metrics, tracer
 
 # The body is parsed here rather than by a Parser model: Powertools' parser
@@ -32,6 +33,11 @@ processor = FailureLoggingBatchProcessor(
 )
 
 
+_BODY = TypeAdapter(IndexMessage | ReleaseMessage)
+"""What the index queue carries: an upload's message from the validator, or a release from
+a one-time schedule."""
+
+
 def _messages(records: list[dict[str, Any]]) -> Iterator[IndexMessage]:
     """The batch's messages that parse; the processor fails each of the others with its
     error when it comes to it."""
@@ -44,8 +50,13 @@ def _messages(records: list[dict[str, Any]]) -> Iterator[IndexMessage]:
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    message = IndexMessage.model_validate_json(record.body)
+    message = _BODY.validate_json(record.body)
     plan = wiring.indexer_service().handle(message)
+    if isinstance(message, ReleaseMessage):
+        logger.info(
+            "released", slug=message.release, at=message.at.isoformat(), outcome=plan.outcome
+        )
+        return
     key, action, sequencer = message.source_key, message.action, message.sequencer
     if plan.outcome == "conflict":
         # Not published until its author acts, as with a refused file: in the words `status` shows.

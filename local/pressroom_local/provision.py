@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import boto3
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
 
@@ -61,6 +62,11 @@ class LocalResources:
     buckets: dict[str, str] = field(default_factory=dict)
     queues: dict[str, QueueInfo] = field(default_factory=dict)
     tables: dict[str, TableInfo] = field(default_factory=dict)
+    schedule_groups: dict[str, str] = field(default_factory=dict)
+    """EventBridge Scheduler groups, by logical id: their names."""
+    roles: dict[str, str] = field(default_factory=dict)
+    """IAM roles, by logical id: their ARNs. Nothing local checks them, but a function's
+    environment and a schedule's target name them."""
 
     def attribute(self, logical_id: str, name: str) -> str:
         """What `!Ref` / `!GetAtt` give for a resource the local stack created."""
@@ -82,6 +88,13 @@ class LocalResources:
         elif logical_id in self.tables:
             table = self.tables[logical_id]
             values = {"Ref": table.name, "Arn": table.arn, "StreamArn": table.stream_arn or ""}
+        elif logical_id in self.schedule_groups:
+            group = self.schedule_groups[logical_id]
+            arn = f"arn:aws:scheduler:{self.region}:{ACCOUNT_ID}:schedule-group/{group}"
+            values = {"Ref": group, "Arn": arn}
+        elif logical_id in self.roles:
+            arn = self.roles[logical_id]
+            values = {"Ref": arn.rpartition("/")[2], "Arn": arn}
         else:
             values = {}
         if name not in values:
@@ -124,6 +137,12 @@ def provision(
     _create_queues(template, session.client("sqs", endpoint_url=endpoint_url), resources)
     _create_tables(template, session.client("dynamodb", endpoint_url=endpoint_url), resources)
     _create_buckets(template, session.client("s3", endpoint_url=endpoint_url), resources)
+    _create_schedule_groups(
+        template, session.client("scheduler", endpoint_url=endpoint_url), resources
+    )
+    for logical_id in template.of_type("AWS::IAM::Role"):
+        name = _physical_name(stack_name, logical_id)
+        resources.roles[logical_id] = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
     return resources
 
 
@@ -163,6 +182,15 @@ def _create_queues(template: StackTemplate, sqs: SQSClient, out: LocalResources)
                 max_receive_count=int(policy["maxReceiveCount"]) if policy else None,
                 dead_letter_queue=_redrive_target(properties),
             )
+
+
+def _create_schedule_groups(
+    template: StackTemplate, scheduler: EventBridgeSchedulerClient, out: LocalResources
+) -> None:
+    for logical_id in template.of_type("AWS::Scheduler::ScheduleGroup"):
+        name = _physical_name(out.stack_name, logical_id)
+        scheduler.create_schedule_group(Name=name)
+        out.schedule_groups[logical_id] = name
 
 
 def _redrive_target(properties: dict[str, Any]) -> str | None:

@@ -30,6 +30,7 @@ from pressroom_local.mappings import (
 )
 from pressroom_local.provision import LocalResources, provision
 from pressroom_local.runtime import CONCURRENT, LocalFunction, RuntimeMode, load_functions
+from pressroom_local.scheduler import LocalScheduler
 from pressroom_local.template import StackTemplate
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ SITE_MARKER = ".pressroom-site"
 """Left in every exported site folder, so that a re-export knows it may replace the folder."""
 
 # Names of the template's resources that the local tools address directly.
+RELEASE_SCHEDULES = "ReleaseSchedules"
 CONTENT_BUCKET = "ContentBucket"
 SITE_BUCKET = "SiteBucket"
 POSTS_TABLE = "PostsTable"
@@ -68,6 +70,8 @@ class LocalStack:
     functions: dict[str, LocalFunction]
     router: EventRouter
     session: boto3.Session
+    scheduler: LocalScheduler
+    """EventBridge Scheduler's deliveries: the schedules that publish and expire posts."""
     endpoint_url: str | None = None
     """Where the embedded AWS listens, when it runs as a server (None: in this process)."""
 
@@ -122,8 +126,15 @@ class LocalStack:
             endpoint_url,
             _Delivery(runner or InLine(), runtime.stream_shards, order),
         )
-        router = EventRouter(mappings, runner=runner, order=order)
-        return cls(template, resources, functions, router, session, endpoint_url)
+        scheduler = LocalScheduler(
+            session.client("scheduler", endpoint_url=endpoint_url),
+            session.client("sqs", endpoint_url=endpoint_url),
+            resources.schedule_groups[RELEASE_SCHEDULES],
+            {queue.arn: queue.url for queue in resources.queues.values()},
+        )
+        # First: the mappings come in pipeline order, and a release flows to the indexer.
+        router = EventRouter([scheduler, *mappings], runner=runner, order=order)
+        return cls(template, resources, functions, router, session, scheduler, endpoint_url)
 
     def renderer(self) -> RendererService:
         """The renderer as the stack's function is configured (what `pressroom rebuild`

@@ -141,6 +141,13 @@ class ValidatorSettings(_Settings):
 
 class IndexerSettings(_Settings):
     table_name: str = Field(alias="TABLE_NAME")
+    release_schedule_group: str = Field(alias="RELEASE_SCHEDULE_GROUP")
+    """The EventBridge Scheduler group of the one-time schedules that publish and expire
+    posts at their time."""
+    release_target_arn: str = Field(alias="RELEASE_TARGET_ARN")
+    """Where a schedule sends its release: the index queue."""
+    release_role_arn: str = Field(alias="RELEASE_ROLE_ARN")
+    """The role EventBridge Scheduler sends it with."""
 
 
 class RendererSettings(_Settings):

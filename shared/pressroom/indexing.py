@@ -19,6 +19,13 @@ here gives the same index whatever order the events of a history arrive in:
    again.
 6. A post with no date is dated by its file's first upload, the same for
    every re-upload.
+8. A post is public from its publish date (`publishDate`, else its date) until its
+   expiry, if it has one. Before, it is `scheduled`; after, `expired`: claimed and
+   indexed, on no page. Each plan projects the slugs it touches at the time it is made,
+   and a post item whose state will change by itself names when (`PostRecord.next_change`):
+   the indexer keeps a one-time schedule for that moment, which sends it a release
+   (`plan_release`) that projects the slug again. A release only re-reads the slug's owner,
+   so one that comes late, twice, or for a time the post has left changes nothing.
 7. A static file (an asset) follows the same rules, its URL path standing for
    a slug: the name it claims is `/<site path>`, which no slug can be, so one
    file owns a site path (`static/a.png` and `a.png` contest `/a.png`), the
@@ -43,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, NamedTuple, TypeVar
 
 from pressroom.models import (
@@ -52,14 +59,17 @@ from pressroom.models import (
     IndexMessage,
     Issue,
     PostSummary,
+    ReleaseMessage,
     SiteSource,
     UtcDatetime,
     post_path,
 )
 from pressroom.slugs import tag_key
 
-PostStatus = Literal["published", "draft", "deleted"]
-SourceStatusName = Literal["published", "draft", "invalid", "deleted", "conflict", "ignored"]
+PostStatus = Literal["published", "draft", "scheduled", "expired", "deleted"]
+SourceStatusName = Literal[
+    "published", "draft", "scheduled", "expired", "invalid", "deleted", "conflict", "ignored"
+]
 Outcome = Literal["applied", "unchanged", "stale", "duplicate", "conflict"]
 Month = tuple[int, int]
 """(year, month), e.g. (2020, 10)."""
@@ -67,7 +77,7 @@ Content = PostSummary | AssetSummary | SiteSource
 """What a file's upload claims: a post (under its slug), an asset (under `/<site path>`) or
 the site's settings a configuration file holds (under `@<object key>`)."""
 
-_CLAIMING = frozenset({"published", "draft", "conflict"})
+_CLAIMING = frozenset({"published", "draft", "scheduled", "expired", "conflict"})
 _NO_CONTENT = frozenset({"invalid", "ignored"})
 """Actions that record an upload's status and leave the file's content as it was."""
 """Statuses that mean the file's newest event is a valid upload, whose slug claim decides them."""
@@ -93,6 +103,9 @@ class SourceStatus(Frozen):
     """The page's own site path, where the post has one (`PostSummary.path`)."""
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+    until: UtcDatetime | None = None
+    """When its status changes by itself: a scheduled post's publish time, a published
+    post's expiry (`PostRecord.next_change`)."""
 
 
 class Claim(Frozen):
@@ -158,6 +171,27 @@ class PostRecord(Frozen):
         settings. Every page shows both (its navigation, its settings), so a renderer reads
         them all in one query."""
         return self.page or self.published_site
+
+    @property
+    def previewed(self) -> PostSummary | None:
+        """What a preview (`--drafts`) shows beside the published posts: a draft, or a post
+        scheduled for later, marked as not public (`draft`) either way, so that its page is
+        marked and links to no listing, and is written again once it is public."""
+        post = self.post
+        if self.status in {"draft", "scheduled"} and isinstance(post, PostSummary):
+            return post if post.draft else post.model_copy(update={"draft": True})
+        return None
+
+    @property
+    def next_change(self) -> datetime | None:
+        """When this state ends by itself: a scheduled post's publish time, a published
+        post's expiry. The indexer keeps a schedule for it (rule 8)."""
+        post = self.post
+        if not isinstance(post, PostSummary):
+            return None
+        if self.status == "scheduled":
+            return post.publishes_at
+        return post.expires_at if self.status == "published" else None
 
     @property
     def published_asset(self) -> AssetSummary | None:
@@ -337,6 +371,13 @@ def keys_to_read_first(message: IndexMessage) -> list[ItemKey]:
     return keys
 
 
+class Release(NamedTuple):
+    """A moment a slug's post item changes state by itself: a one-time schedule."""
+
+    slug: str
+    at: datetime
+
+
 @dataclass(frozen=True)
 class IndexPlan:
     """The writes that apply one event: one transaction, conditional on the stored version
@@ -363,6 +404,12 @@ class IndexPlan:
     errors: tuple[Issue, ...] = ()
     """The file's errors once the plan is applied, as `pressroom status` shows them: a file
     waiting for a slug is told which file owns it (see `with_current_owner`)."""
+    releases: tuple[Release, ...] = ()
+    """Schedules the written post items need (rule 8): made before the transaction, so that
+    no committed state is without its own; one whose transaction fails fires for nothing."""
+    releases_to_cancel: tuple[Release, ...] = ()
+    """Schedules of the states the transaction replaces: cancelled once it commits. One left
+    behind fires for nothing."""
 
     def __post_init__(self) -> None:
         unread = [key for key in self.writes if key not in self.read]
@@ -403,14 +450,42 @@ class IndexPlan:
         return tuple(value for value in self.writes.values() if isinstance(value, PostRecord))
 
 
-def plan_index_write(message: IndexMessage, snapshot: Snapshot) -> IndexPlan:
-    """Decide what `message` does to the index, given the items read so far.
+def plan_index_write(
+    message: IndexMessage, snapshot: Snapshot, now: datetime | None = None
+) -> IndexPlan:
+    """Decide what `message` does to the index, given the items read so far, at `now`
+    (which decides whether a post is scheduled, public or expired: rule 8).
 
     Raises ItemsNotReadError, naming every item still needed, when the
     snapshot lacks one; the caller reads them and plans again.
     """
     # A fresh view of the same items, so that the plan's reads are the ones it consulted.
-    return _Planner(message, Snapshot(snapshot.items)).plan()
+    moment = now if now is not None else datetime.now(UTC)
+    return _Planner(message, Snapshot(snapshot.items), moment).plan()
+
+
+def plan_release(release: ReleaseMessage, snapshot: Snapshot, now: datetime) -> IndexPlan:
+    """Project a slug again when its schedule fires (rule 8): its owner's post, at the
+    scheduled time or now, whichever is later, with the owner's status.
+
+    The schedule fires at its time or after it; taking the later of the two lets a
+    release that fires late publish what is due, and one for a time the post has since
+    left (an update moved it, a delete removed it) find the post item as it should be.
+    """
+    snapshot = Snapshot(snapshot.items)
+    slug, moment = release.release, max(now, release.at)
+    snapshot.require([PostKey(slug), LeadingClaimsKey(slug)])
+    before = snapshot.post(slug)
+    owner = snapshot.leading_claims(slug).owner
+    after = _project(slug, owner, moment)
+    if before is None or owner is None or after == before:
+        return IndexPlan(outcome="unchanged", read=snapshot.versions())
+    changes = _Changes()
+    changes.set_post(before, after)
+    status = snapshot.source(owner.source_key)
+    if status is not None and (restated := _with_ownership(status, owner, moment)) != status:
+        changes.writes[SourceKey(owner.source_key)] = restated
+    return changes.plan("applied", snapshot, ())
 
 
 @dataclass
@@ -430,10 +505,42 @@ class _Changes:
     """Each touched slug's owner once the plan is applied."""
     to_restate: set[str] = field(default_factory=set)
     """Files whose status changes with an owner: the slug's old and new owner."""
+    releases: list[Release] = field(default_factory=list)
+    releases_to_cancel: list[Release] = field(default_factory=list)
+
+    def plan(self, outcome: Outcome, snapshot: Snapshot, errors: tuple[Issue, ...]) -> IndexPlan:
+        new_months = dict.fromkeys(
+            month_of(post)
+            for post in self.month_entries_to_put
+            if not snapshot.knows_month(month_of(post))
+        )
+        return IndexPlan(
+            outcome=outcome,
+            read=snapshot.versions(),
+            writes=self.writes,
+            claims_to_put=tuple(self.claims_to_put),
+            claims_to_delete=tuple(self.claims_to_delete),
+            tags_to_put=tuple(self.tags_to_put),
+            tags_to_delete=tuple(self.tags_to_delete),
+            month_entries_to_put=tuple(self.month_entries_to_put),
+            month_entries_to_delete=tuple(self.month_entries_to_delete),
+            site_entries_to_put=tuple(self.site_entries_to_put),
+            site_entries_to_delete=tuple(self.site_entries_to_delete),
+            markers_to_put=tuple(MonthMarker(year=y, month=m) for y, m in new_months),
+            errors=errors,
+            releases=tuple(self.releases),
+            releases_to_cancel=tuple(self.releases_to_cancel),
+        )
 
     def set_post(self, before: PostRecord | None, after: PostRecord) -> None:
-        """Change a post item, and its tag and month entries with it."""
+        """Change a post item, and its tag and month entries and its schedule with it."""
         self.writes[PostKey(after.slug)] = after
+        was_due, now_due = (before.next_change if before else None), after.next_change
+        if was_due != now_due:
+            if now_due is not None:
+                self.releases.append(Release(after.slug, now_due))
+            if was_due is not None:
+                self.releases_to_cancel.append(Release(after.slug, was_due))
         old_tags = {_tag_item_key(entry): entry for entry in _tag_entries(before)}
         new_tags = {_tag_item_key(entry): entry for entry in _tag_entries(after)}
         self.tags_to_delete += [entry for key, entry in old_tags.items() if key not in new_tags]
@@ -455,10 +562,11 @@ class _Changes:
 
 
 class _Planner:
-    def __init__(self, message: IndexMessage, snapshot: Snapshot) -> None:
+    def __init__(self, message: IndexMessage, snapshot: Snapshot, now: datetime) -> None:
         self.message = message
         self.snapshot = snapshot
         self.key = message.source_key
+        self.now = now
 
     def plan(self) -> IndexPlan:
         message, before = self.message, self.snapshot.source(self.key)
@@ -506,26 +614,10 @@ class _Planner:
             other_after = self._restate(other_before, changes) if other_before else None
             if other_after != other_before:
                 changes.writes[SourceKey(other)] = other_after
-        new_months = dict.fromkeys(
-            month_of(post)
-            for post in changes.month_entries_to_put
-            if not self.snapshot.knows_month(month_of(post))
-        )
-
-        return IndexPlan(
-            outcome=self._outcome(is_newest, is_new_content, status_after, changes.writes),
-            read=self.snapshot.versions(),
-            writes=changes.writes,
-            claims_to_put=tuple(changes.claims_to_put),
-            claims_to_delete=tuple(changes.claims_to_delete),
-            tags_to_put=tuple(changes.tags_to_put),
-            tags_to_delete=tuple(changes.tags_to_delete),
-            month_entries_to_put=tuple(changes.month_entries_to_put),
-            month_entries_to_delete=tuple(changes.month_entries_to_delete),
-            site_entries_to_put=tuple(changes.site_entries_to_put),
-            site_entries_to_delete=tuple(changes.site_entries_to_delete),
-            markers_to_put=tuple(MonthMarker(year=y, month=m) for y, m in new_months),
-            errors=self._shown(status_after, changes).errors,
+        return changes.plan(
+            self._outcome(is_newest, is_new_content, status_after, changes.writes),
+            self.snapshot,
+            self._shown(status_after, changes).errors,
         )
 
     def _reclaim(
@@ -551,7 +643,7 @@ class _Planner:
             changes.claims_to_put.append(mine)
 
         post_before = self.snapshot.post(slug)
-        post_after = _project(slug, owner_after)
+        post_after = _project(slug, owner_after, self.now)
         if post_after != post_before:
             changes.set_post(post_before, post_after)
         if _owner_key(leading.owner) != _owner_key(owner_after):
@@ -573,13 +665,14 @@ class _Planner:
         """The status as `pressroom status` will show it once the plan is applied."""
         if status.slug is None or status.slug not in changes.owners:
             return status
-        return with_current_owner(status, _project(status.slug, changes.owners[status.slug]))
+        owner = changes.owners[status.slug]
+        return with_current_owner(status, _project(status.slug, owner, self.now))
 
     def _restate(self, status: SourceStatus, changes: _Changes) -> SourceStatus:
         """The status with its slug's ownership as this plan leaves it."""
         if status.slug is None or status.slug not in changes.owners:
             return status
-        return _with_ownership(status, changes.owners[status.slug])
+        return _with_ownership(status, changes.owners[status.slug], self.now)
 
     def _message_slug(self) -> str | None:
         content = self.message.content
@@ -683,26 +776,41 @@ def _owner_key(claim: Claim | None) -> str | None:
     return claim.source_key if claim else None
 
 
-def _project(slug: str, owner: Claim | None) -> PostRecord:
-    """The post item a slug's owner makes: its post, or a tombstone."""
+def state_at(post: Content, now: datetime) -> PostStatus:
+    """What a slug's owner is at `now`: a draft, scheduled, public, or expired (rule 8)."""
+    if post.draft:
+        return "draft"
+    if isinstance(post, PostSummary):
+        if post.publishes_at > now:
+            return "scheduled"
+        if post.expires_at is not None and post.expires_at <= now:
+            return "expired"
+    return "published"
+
+
+def _project(slug: str, owner: Claim | None, now: datetime) -> PostRecord:
+    """The post item a slug's owner makes at `now`: its post, or a tombstone."""
     if owner is None:
         return PostRecord(slug=slug, status="deleted")
-    status: PostStatus = "draft" if owner.post.draft else "published"
-    return PostRecord(slug=slug, status=status, post=owner.post)
+    return PostRecord(slug=slug, status=state_at(owner.post, now), post=owner.post)
 
 
-def _with_ownership(status: SourceStatus, owner: Claim | None) -> SourceStatus:
-    """A file whose newest event is a valid upload is published, a draft, or in conflict."""
+def _with_ownership(status: SourceStatus, owner: Claim | None, now: datetime) -> SourceStatus:
+    """A file whose newest event is a valid upload is published, a draft, scheduled,
+    expired, or in conflict."""
     if status.status not in _CLAIMING or status.slug is None or owner is None:
         return status
     if owner.source_key == status.source_key:
-        state: SourceStatusName = "draft" if owner.post.draft else "published"
-        return status.model_copy(update={"status": state, "errors": ()})
+        record = _project(status.slug, owner, now)
+        state: SourceStatusName = record.status
+        return status.model_copy(
+            update={"status": state, "errors": (), "until": record.next_change}
+        )
     # Only a slug's old and new owners are restated when it changes hands, so the stored
     # error cannot name the owner: it would name whichever owned the slug when this file
     # was last restated. `with_current_owner` names today's, where the status is shown.
     error = _conflict(status.slug, "another file")
-    return status.model_copy(update={"status": "conflict", "errors": (error,)})
+    return status.model_copy(update={"status": "conflict", "errors": (error,), "until": None})
 
 
 def with_current_owner(status: SourceStatus, post: PostRecord | None) -> SourceStatus:

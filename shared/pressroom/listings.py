@@ -144,12 +144,12 @@ def _menu_entry(page: PageLink | None) -> tuple[str, int | None, str] | None:
 
 
 def page_of(record: PostRecord | None, drafts: bool) -> PostSummary | None:
-    """What a post item's page shows: its published post, and in a preview a draft too."""
+    """What a post item's page shows: its published post, and in a preview a draft or a
+    scheduled post too (`PostRecord.previewed`)."""
     if record is None:
         return None
-    if drafts and record.status == "draft" and isinstance(record.post, PostSummary):
-        return record.post
-    return record.published
+    previewed = record.previewed if drafts else None
+    return previewed if previewed is not None else record.published
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,11 @@ class PostSummary(Frozen):
     """Name of the theme template that renders the page."""
     draft: bool = False
     """Drafts are indexed (and shown by `pressroom status`) but never published."""
+    publish_at: UtcDatetime | None = None
+    """When it becomes public (`publishDate`), if not at its `date`: until then it is
+    scheduled, on no page."""
+    expires_at: UtcDatetime | None = None
+    """When it stops being public (`expiryDate`, `expires`), if ever."""
     permalink: str | None = None
     """The permalink as the author wrote it, kept for templates."""
     path: str | None = None
@@ -116,6 +121,11 @@ class PostSummary(Frozen):
     @property
     def shown_summary(self) -> str | None:
         return self.excerpt if self.excerpt is not None else self.description
+
+    @property
+    def publishes_at(self) -> datetime:
+        """When it becomes public: its `publishDate`, else its date."""
+        return self.publish_at if self.publish_at is not None else self.date
 
     @property
     def page_path(self) -> str:
@@ -463,6 +473,17 @@ class IndexMessage(Frozen):
     def content(self) -> PostSummary | AssetSummary | SiteSource | None:
         """What the upload claims in the index: its post, its asset or its settings."""
         return self.post or self.asset or self.site
+
+
+class ReleaseMessage(Frozen):
+    """What a one-time schedule sends the indexer when a post's time comes: the slug whose
+    post item to look at again, and the time it was scheduled for. It names no version: a
+    release only re-reads the slug's owner, so one that fires late, twice, or for a time
+    the post has since left changes nothing (`indexing.plan_release`)."""
+
+    release: str
+    """The slug."""
+    at: UtcDatetime
 
 
 class RecordFailure(Frozen):

@@ -18,7 +18,15 @@ from pressroom.models import (
 
 if TYPE_CHECKING:
     # Annotations only: the validator, which reads no index, never builds the planner's models.
-    from pressroom.indexing import IndexPlan, ItemKey, Month, PostRecord, Stored, TagEntry
+    from pressroom.indexing import (
+        IndexPlan,
+        ItemKey,
+        Month,
+        PostRecord,
+        Release,
+        Stored,
+        TagEntry,
+    )
     from pressroom.listings import ListingTail
 
 
@@ -81,6 +89,19 @@ class PostIndex(Protocol):
         ...
 
 
+class ReleaseSchedule(Protocol):
+    """One-time schedules that send the indexer a release at a post's publish or expiry
+    time (`indexing`, rule 8)."""
+
+    def schedule(self, release: Release) -> None:
+        """Make sure a schedule exists for `release`: one already there is left as it is."""
+        ...
+
+    def cancel(self, release: Release) -> None:
+        """Remove the schedule for `release`, if it is still there."""
+        ...
+
+
 class PostCatalog(Protocol):
     """The index as the renderer sees it: listings, newest first, read consistently (every
     write committed before the call is in the answer)."""
@@ -115,7 +136,8 @@ class PostCatalog(Protocol):
     def published_posts(self) -> Iterable[PostSummary]: ...
 
     def draft_posts(self) -> Iterable[PostSummary]:
-        """The drafts (post items of status `draft`): a preview's rebuild renders them."""
+        """The drafts and scheduled posts, as a preview shows them (`PostRecord.previewed`):
+        a preview's rebuild renders them."""
         ...
 
     def published_count(self) -> int: ...

@@ -239,7 +239,15 @@ class Theme:
         return self.render("_listing_entry.html", site=site, post=ListedPost(*key))
 
 
-def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> str:
+def render_post_page(
+    document: PostDocument,
+    site: SiteConfig,
+    theme: Theme,
+    *,
+    scheduled_for: datetime | None = None,
+) -> str:
+    """A post's or page's own page. `scheduled_for`: a preview's page of a post that is
+    public from then on (its `draft` is then true: it is not public yet)."""
     body = render_markdown(document.body_markdown, table_of_contents=_asks_for_contents(document))
     # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
     # links to none, since a tag only a draft carries has no page.
@@ -248,6 +256,7 @@ def render_post_page(document: PostDocument, site: SiteConfig, theme: Theme) -> 
         f"{document.layout}.html",
         site=site,
         post=document,
+        scheduled_for=scheduled_for,
         post_path=document.page_path,
         month_path=month_path(document.date) if listed else None,
         tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags]

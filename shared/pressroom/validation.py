@@ -71,11 +71,14 @@ at the top, or in a Hugo site's `content/`."""
 # only when it holds a date, as Eleventy's and dev.to's do (true or false is the draft flag).
 _DATE_KEYS = ("date", "pubDate", "published", "post_date")
 _UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
+# Hugo reads its keys without regard to case: `publishdate` is `publishDate`.
+_PUBLISH_KEYS = ("publishDate", "publishdate")
+_EXPIRY_KEYS = ("expiryDate", "expirydate", "expires")
 # Keys with a meaning; every other key is kept in `extra` for templates (Zola's
 # `taxonomies` too: its `tags` and `categories` are read, any other taxonomy kept).
 _KNOWN_KEYS = frozenset(
     {
-        "title", *_DATE_KEYS, *_UPDATED_KEYS,
+        "title", *_DATE_KEYS, *_UPDATED_KEYS, *_PUBLISH_KEYS, *_EXPIRY_KEYS,
         "layout", "extends", "template", "type", "slug", "permalink", "url", "aliases",
         "redirect_from", "draft",
         "tags", "categories", "description", "summary", "excerpt", "image",
@@ -87,6 +90,8 @@ _HASHED_WHEN_SET: dict[str, object] = {
     "aliases": (),
     "menu_name": None,
     "menu_weight": None,
+    "publish_at": None,
+    "expires_at": None,
 }
 """Document fields that are part of the content hash only when they differ from these."""
 
@@ -360,6 +365,8 @@ class _PostValidator:
             "date": self._date(),
             "dated_by_upload": self.dated_by_upload,
             "updated": self._updated(),
+            "publish_at": self._optional_date(_PUBLISH_KEYS),
+            "expires_at": self._optional_date(_EXPIRY_KEYS),
             "layout": self._layout(),
             "draft": self._draft(),
             "tags": self._word_list("tags"),
@@ -493,7 +500,10 @@ class _PostValidator:
         return parse_date(self.first_seen)
 
     def _updated(self) -> datetime | None:
-        key = self._first_key(*_UPDATED_KEYS)
+        return self._optional_date(_UPDATED_KEYS)
+
+    def _optional_date(self, keys: tuple[str, ...]) -> datetime | None:
+        key = self._first_key(*keys)
         return self._parsed_date(key) if key else None
 
     def _parsed_date(self, key: str) -> datetime | None:

@@ -589,11 +589,13 @@ class DynamoPostIndex:
 
     def draft_posts(self) -> Iterator[PostSummary]:
         for item in self._scan(
-            "sk = :post AND #status = :draft",
-            {":post": {"S": "POST"}, ":draft": {"S": "draft"}},
+            "sk = :post AND #status IN (:draft, :scheduled)",
+            {":post": {"S": "POST"}, ":draft": {"S": "draft"}, ":scheduled": {"S": "scheduled"}},
             names={"#status": "status"},
         ):
-            yield post_summary(item)
+            previewed = post_record(item).previewed
+            if previewed is not None:
+                yield previewed
 
     def published_count(self) -> int:
         return sum(1 for _ in self.published_posts())
@@ -646,8 +648,10 @@ class DynamoPostIndex:
         for raw in response["Items"]:
             item = deserialize(raw)
             partition, sort_key = item["pk"], item["sk"]
-            if sort_key == POST_SORT_KEY and item.get("status") in {"published", "draft"}:
-                (published if item["status"] == "published" else drafts).append(post_summary(item))
+            if sort_key == POST_SORT_KEY and item.get("status") == "published":
+                published.append(post_summary(item))
+            elif sort_key == POST_SORT_KEY and (previewed := post_record(item).previewed):
+                drafts.append(previewed)
             elif partition.startswith("TAG#"):
                 tags.add(item["tag"])
             elif partition == "SITE" and sort_key.startswith(_MARKER_PREFIX):

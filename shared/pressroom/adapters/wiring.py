@@ -64,10 +64,19 @@ def validator_service() -> ValidatorService:
 
 @cache
 def indexer_service() -> IndexerService:
+    from pressroom.adapters.scheduler import SchedulerReleaseSchedule
     from pressroom.services.indexer import IndexerService
 
     settings = IndexerSettings.from_environment()
-    return IndexerService(index=_post_index(settings.table_name))
+    return IndexerService(
+        index=_post_index(settings.table_name),
+        schedules=SchedulerReleaseSchedule(
+            boto3.client("scheduler", config=CLIENT_CONFIG),
+            settings.release_schedule_group,
+            target_arn=settings.release_target_arn,
+            role_arn=settings.release_role_arn,
+        ),
+    )
 
 
 @cache

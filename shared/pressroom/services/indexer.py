@@ -1,13 +1,15 @@
-"""The indexer's job: apply one index message, in order, once."""
+"""The indexer's job: apply one index message, in order, once; and release a scheduled
+post at its time."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from pressroom.exceptions import ConcurrentWriteError
+from pressroom.exceptions import ConcurrentWriteError, TransientStoreError
 from pressroom.indexing import (
     IndexPlan,
     ItemKey,
@@ -19,18 +21,27 @@ from pressroom.indexing import (
     Stored,
     keys_to_read_first,
     plan_index_write,
+    plan_release,
 )
-from pressroom.models import IndexMessage
-from pressroom.ports import PostIndex
+from pressroom.models import IndexMessage, ReleaseMessage
+from pressroom.observability import logger
+from pressroom.ports import PostIndex, ReleaseSchedule
 
 READ_ROUNDS = 4
 """A plan reads its status and slug, then at most: the old slug (and a stale event's claim),
 then the slug's old and new owners."""
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class IndexerService:
     index: PostIndex
+    schedules: ReleaseSchedule
+    """Where the moments a post is published or expired by itself are kept (rule 8)."""
+    clock: Callable[[], datetime] = _utc_now
     write_attempts: int = 4
     """Concurrent writers to one slug or year re-plan this many times before the message
     goes back to its queue."""
@@ -55,12 +66,17 @@ class IndexerService:
         for identity, keys in wanted.items():
             self._read_ahead[identity] = {key: found[key] for key in keys}
 
-    def handle(self, message: IndexMessage) -> IndexPlan:
+    def handle(self, message: IndexMessage | ReleaseMessage) -> IndexPlan:
         """Read, plan, write conditionally; re-plan when another writer got there first."""
-        first_read = self._read_ahead.pop(_identity(message), None)
+        identity = _identity(message) if isinstance(message, IndexMessage) else None
+        first_read = self._read_ahead.pop(identity, None) if identity else None
         for attempt in range(self.write_attempts):
             plan = self._plan(message, first_read)
             first_read = None
+            # Before the write: a committed state whose time comes is never without its
+            # schedule, even if this invocation ends right after the transaction.
+            for release in plan.releases:
+                self.schedules.schedule(release)
             try:
                 self.index.apply(plan)
             except ConcurrentWriteError:
@@ -69,22 +85,47 @@ class IndexerService:
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 # nosec B311 - jitter, not secrets
             else:
                 self._forget_touched(plan)
+                self._cancel(plan)
                 return plan
         raise AssertionError("unreachable")
 
+    def _cancel(self, plan: IndexPlan) -> None:
+        """Remove the schedules of the states the plan replaced. Only tidiness: a schedule
+        left behind fires a release that changes nothing, so a failure here fails nothing."""
+        for release in plan.releases_to_cancel:
+            try:
+                self.schedules.cancel(release)
+            except TransientStoreError:
+                logger.warning(
+                    "could not cancel a schedule; it will fire and change nothing",
+                    slug=release.slug,
+                    at=release.at.isoformat(),
+                    exc_info=True,
+                )
+
     def _plan(
-        self, message: IndexMessage, first_read: dict[ItemKey, Stored | None] | None = None
+        self,
+        message: IndexMessage | ReleaseMessage,
+        first_read: dict[ItemKey, Stored | None] | None = None,
     ) -> IndexPlan:
         snapshot = Snapshot()
-        keys = keys_to_read_first(message)
+        if isinstance(message, ReleaseMessage):
+            keys: list[ItemKey] = [PostKey(message.release), LeadingClaimsKey(message.release)]
+            name = f"the release of {message.release!r}"
+        else:
+            keys = keys_to_read_first(message)
+            name = f"the plan for {message.source_key!r}"
         for _ in range(READ_ROUNDS):
             snapshot.add(first_read if first_read is not None else self.index.read(keys))
             first_read = None
+            now = self.clock()
             try:
-                return plan_index_write(message, snapshot)
+                if isinstance(message, ReleaseMessage):
+                    return plan_release(message, snapshot, now)
+                return plan_index_write(message, snapshot, now)
             except ItemsNotReadError as missing:
                 keys = list(missing.keys)
-        raise ConcurrentWriteError(f"the plan for {message.source_key!r} kept needing more items")
+        raise ConcurrentWriteError(f"{name} kept needing more items")
 
     def _forget_touched(self, plan: IndexPlan) -> None:
         """Drop what was read ahead for messages whose items `plan` wrote or checked (a

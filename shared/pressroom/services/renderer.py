@@ -220,9 +220,13 @@ class RendererService:
 
     def write_post_page(self, post: PostSummary) -> None:
         """Its page, and a redirect to it at each of its old URLs that no page has."""
-        # The index's date wins: an undated post is dated by its file's first upload.
-        document = self.documents.get(post.document_key).model_copy(update={"date": post.date})
-        html = render_post_page(document, self.config, self.theme)
+        stored = self.documents.get(post.document_key)
+        # The index's date wins: an undated post is dated by its file's first upload. A
+        # preview marks a scheduled post as not public (`PostRecord.previewed`): its page
+        # says when it will be.
+        document = stored.model_copy(update={"date": post.date, "draft": post.draft})
+        scheduled_for = post.publishes_at if post.draft and not stored.draft else None
+        html = render_post_page(document, self.config, self.theme, scheduled_for=scheduled_for)
         self._put_html(post.page_path, html)
         if post.redirects:
             redirect = render_redirect_page(post.page_path, self.config, self.theme)

@@ -1,0 +1,120 @@
+"""Scheduled posts through the pipeline (issue 19.3): a post whose date or `publishDate` is
+still to come is indexed as scheduled, is on no page, and is published at its time with no
+upload, by a one-time schedule that sends the indexer a release; `expiryDate` unpublishes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pressroom_local.stack import LocalStack
+
+FUTURE = datetime(2031, 5, 4, 9, 30, tzinfo=UTC)
+LATER = datetime(2032, 1, 1, tzinfo=UTC)
+PAST_POST = b"---\ntitle: Spring tides\ndate: 2024-03-21\n---\nThe sea came up the slipway.\n"
+
+
+def _post(title: str, front_matter: str) -> bytes:
+    return f"---\ntitle: {title}\n{front_matter}---\nWritten ahead of time.\n".encode()
+
+
+def _upload(stack: LocalStack, files: dict[str, bytes]) -> None:
+    s3 = stack.session.client("s3")
+    for key, body in files.items():
+        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=body)
+    stack.router.drain()
+
+
+def _delete(stack: LocalStack, key: str) -> None:
+    stack.session.client("s3").delete_object(Bucket=stack.content_bucket, Key=key)
+    stack.router.drain()
+
+
+def _at(stack: LocalStack, moment: datetime) -> None:
+    """Let the scheduler's clock reach `moment`, and the pipeline settle."""
+    stack.scheduler.fire_due(moment)
+    stack.router.drain()
+
+
+def test_a_post_dated_in_the_future_is_on_no_page_until_its_time(stack: LocalStack) -> None:
+    _upload(
+        stack,
+        {
+            "posts/spring-tides.md": PAST_POST,
+            "posts/eclipse.md": _post("The eclipse", "date: 2031-05-04T09:30:00Z\ntags: [sky]\n"),
+        },
+    )
+    site = stack.site_objects()
+    assert "posts/eclipse/index.html" not in site
+    assert b"The eclipse" not in site["index.html"]
+    assert b"The eclipse" not in site["feed.xml"]
+    assert not any(key.startswith("tags/sky/") for key in site)
+    status = stack.statuses(["posts/eclipse.md"])["posts/eclipse.md"]
+    assert status is not None
+    assert (status.status, status.until) == ("scheduled", FUTURE)
+
+    _at(stack, FUTURE)
+    site = stack.site_objects()
+    assert b"The eclipse" in site["posts/eclipse/index.html"]
+    assert b"The eclipse" in site["index.html"]
+    assert b"The eclipse" in site["feed.xml"]
+    assert "tags/sky/index.html" in site
+    status = stack.statuses(["posts/eclipse.md"])["posts/eclipse.md"]
+    assert status is not None and (status.status, status.until) == ("published", None)
+
+
+def test_publish_date_schedules_and_an_update_before_the_time_moves_it(
+    stack: LocalStack,
+) -> None:
+    key = "posts/tide-tables.md"
+    _upload(
+        stack, {key: _post("Tide tables", "date: 2024-01-01\npublishDate: 2031-05-04T09:30:00Z\n")}
+    )
+    _upload(stack, {key: _post("Tide tables", "date: 2024-01-01\npublishDate: 2032-01-01\n")})
+    assert stack.scheduler.waiting() == [LATER], "the earlier schedule was cancelled"
+
+    _at(stack, FUTURE)
+    assert "posts/tide-tables/index.html" not in stack.site_objects(), "the time moved"
+    _at(stack, LATER)
+    page = stack.site_objects()["posts/tide-tables/index.html"]
+    assert b"Tide tables" in page
+    assert b"2024" in page, "shown by its date, published at its publish date"
+
+
+def test_a_delete_before_the_time_cancels_the_schedule(stack: LocalStack) -> None:
+    key = "posts/eclipse.md"
+    _upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})
+    assert stack.scheduler.waiting() == [FUTURE]
+    _delete(stack, key)
+    assert stack.scheduler.waiting() == []
+    _at(stack, FUTURE)
+    assert "posts/eclipse/index.html" not in stack.site_objects()
+
+
+def test_expiry_date_unpublishes_at_its_time(stack: LocalStack) -> None:
+    key = "posts/festival.md"
+    _upload(
+        stack,
+        {key: _post("Harbour festival", "date: 2024-06-01\nexpiryDate: 2031-05-04T09:30:00Z\n")},
+    )
+    assert b"Harbour festival" in stack.site_objects()["posts/festival/index.html"]
+    status = stack.statuses([key])[key]
+    assert status is not None and (status.status, status.until) == ("published", FUTURE)
+
+    _at(stack, FUTURE)
+    site = stack.site_objects()
+    assert "posts/festival/index.html" not in site
+    assert b"Harbour festival" not in site["index.html"]
+    status = stack.statuses([key])[key]
+    assert status is not None and status.status == "expired"
+
+
+def test_a_schedule_that_fires_late_or_twice_changes_nothing_more(stack: LocalStack) -> None:
+    """A one-time schedule delivers at least once: a second release of the same time, or one
+    for a time the post has since left, is a no-op."""
+    key = "posts/eclipse.md"
+    _upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})
+    _at(stack, FUTURE + timedelta(days=3))
+    before = stack.site_objects()
+    stack.scheduler.release_again(FUTURE)
+    stack.router.drain()
+    assert stack.site_objects() == before
