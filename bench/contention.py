@@ -126,7 +126,9 @@ def run(workload: str, writers: int, rounds: int) -> Figures:
             session.client("dynamodb"), stack.resources.tables[POSTS_TABLE].name
         )
         index = RoundIndex(table, threading.Barrier(writers, timeout=60))
-        service = IndexerService(index=index, write_attempts=writers + 2)
+        service = IndexerService(
+            index=index, schedules=stack.release_schedule(), write_attempts=writers + 2
+        )
         timings: list[float] = []
         with ThreadPoolExecutor(max_workers=writers) as pool:
             for round_number in range(rounds):

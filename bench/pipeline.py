@@ -141,7 +141,9 @@ def load_site(stack: LocalStack, posts: list[Post], *, render_pages: bool) -> No
     s3, dynamodb = session.client("s3"), session.client("dynamodb")
     environment = stack.functions[RENDERER].environment
     documents = S3DocumentStore(s3, environment["ARTIFACTS_BUCKET"])
-    indexer = IndexerService(DynamoPostIndex(dynamodb, environment["TABLE_NAME"]))
+    indexer = IndexerService(
+        DynamoPostIndex(dynamodb, environment["TABLE_NAME"]), stack.release_schedule()
+    )
     now = datetime.now(UTC)
     with stream_paused(moto_table(environment["TABLE_NAME"], session.region_name)):
         _index(posts, documents, indexer, now)

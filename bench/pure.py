@@ -156,7 +156,7 @@ def run_pure(posts: list[Post], batch_size: int = 1) -> PureRun:
     site = MemorySite()
     documents = MemoryDocuments()
     store = MemorySiteStore()
-    indexer = IndexerService(index=site)
+    indexer = IndexerService(index=site, schedules=site.schedules)
     renderer = RendererService(
         catalog=site,
         documents=documents,

@@ -25,6 +25,7 @@ from pressroom.indexing import (
     PostKey,
     PostRecord,
     Record,
+    Release,
     SourceKey,
     SourceStatus,
     Stored,
@@ -36,12 +37,26 @@ from pressroom.services.indexer import IndexerService
 
 
 @dataclass
+class MemorySchedules:
+    """The release schedules (`ports.ReleaseSchedule`) as a set: what would fire, and when."""
+
+    waiting: set[Release] = field(default_factory=set)
+
+    def schedule(self, release: Release) -> None:
+        self.waiting.add(release)
+
+    def cancel(self, release: Release) -> None:
+        self.waiting.discard(release)
+
+
+@dataclass
 class MemoryIndex:
     items: dict[ItemKey, Record] = field(default_factory=dict)
     versions: dict[ItemKey, int] = field(default_factory=dict)
     tags: dict[tuple[str, str], TagEntry] = field(default_factory=dict)
     months: dict[Month, dict[tuple[datetime, str], PostSummary]] = field(default_factory=dict)
     """Month entries, by month, then by (date, slug)."""
+    schedules: MemorySchedules = field(default_factory=MemorySchedules)
 
     def read(self, keys: Iterable[ItemKey]) -> dict[ItemKey, Stored | None]:
         found: dict[ItemKey, Stored | None] = {}
@@ -103,7 +118,7 @@ class MemoryIndex:
         return {month: {slug for _, slug in entries} for month, entries in self.months.items()}
 
     def handle(self, *messages: IndexMessage) -> IndexPlan:
-        service = IndexerService(index=self)
+        service = IndexerService(index=self, schedules=self.schedules)
         plans = [service.handle(message) for message in messages]
         return plans[-1]
 

@@ -15,7 +15,8 @@ from botocore.config import Config
 
 from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.config import RendererSettings
+from pressroom.adapters.scheduler import SchedulerReleaseSchedule
+from pressroom.config import IndexerSettings, RendererSettings
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import SourceStatus
 from pressroom_local.locate import LOCAL_CREDENTIALS
@@ -70,8 +71,9 @@ class LocalStack:
     functions: dict[str, LocalFunction]
     router: EventRouter
     session: boto3.Session
-    scheduler: LocalScheduler
-    """EventBridge Scheduler's deliveries: the schedules that publish and expire posts."""
+    scheduler: LocalScheduler | None
+    """EventBridge Scheduler's deliveries: the schedules that publish and expire posts (None
+    for a template without Pressroom's schedule group)."""
     endpoint_url: str | None = None
     """Where the embedded AWS listens, when it runs as a server (None: in this process)."""
 
@@ -126,14 +128,17 @@ class LocalStack:
             endpoint_url,
             _Delivery(runner or InLine(), runtime.stream_shards, order),
         )
-        scheduler = LocalScheduler(
-            session.client("scheduler", endpoint_url=endpoint_url),
-            session.client("sqs", endpoint_url=endpoint_url),
-            resources.schedule_groups[RELEASE_SCHEDULES],
-            {queue.arn: queue.url for queue in resources.queues.values()},
-        )
-        # First: the mappings come in pipeline order, and a release flows to the indexer.
-        router = EventRouter([scheduler, *mappings], runner=runner, order=order)
+        scheduler = None
+        if RELEASE_SCHEDULES in resources.schedule_groups:
+            scheduler = LocalScheduler(
+                session.client("scheduler", endpoint_url=endpoint_url),
+                session.client("sqs", endpoint_url=endpoint_url),
+                resources.schedule_groups[RELEASE_SCHEDULES],
+                {queue.arn: queue.url for queue in resources.queues.values()},
+            )
+            # First: the mappings come in pipeline order, and a release flows to the indexer.
+            mappings.insert(0, scheduler)
+        router = EventRouter(mappings, runner=runner, order=order)
         return cls(template, resources, functions, router, session, scheduler, endpoint_url)
 
     def renderer(self) -> RendererService:
@@ -142,6 +147,17 @@ class LocalStack:
         settings = RendererSettings.from_environment(self.functions["RendererFunction"].environment)
         return wiring.build_renderer(
             settings, self.session.client("s3"), self.session.client("dynamodb")
+        )
+
+    def release_schedule(self) -> SchedulerReleaseSchedule:
+        """The release schedules as the stack's indexer keeps them, reached from this process
+        (for harnesses that run the indexer's service directly)."""
+        settings = IndexerSettings.from_environment(self.functions["IndexerFunction"].environment)
+        return SchedulerReleaseSchedule(
+            self.session.client("scheduler", endpoint_url=self.endpoint_url),
+            settings.release_schedule_group,
+            target_arn=settings.release_target_arn,
+            role_arn=settings.release_role_arn,
         )
 
     def close(self) -> None:

@@ -60,7 +60,8 @@ def test_a_file_waiting_for_a_slug_is_logged_at_warning_with_the_error_status_sh
     stack: LocalStack, function_log: io.StringIO
 ) -> None:
     s3 = stack.session.client("s3")
-    first, second = "posts/ferry.md", "drafts/ferry-again.md"
+    # The second key sorts after the first: two uploads in one second rank by key (rule 3).
+    first, second = "posts/ferry.md", "reposts/ferry-again.md"
     s3.put_object(Bucket=stack.content_bucket, Key=first, Body=FERRY)
     stack.router.drain()
     s3.put_object(Bucket=stack.content_bucket, Key=second, Body=FERRY.replace(b"late", b"early"))

@@ -28,6 +28,7 @@ from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import POSTS_TABLE, LocalStack
 from tests.corpus import PROJECT_ROOT
 from tests.integration.conftest import SITE_URL
+from tests.memory_index import MemorySchedules
 
 if TYPE_CHECKING:
     from pressroom.indexing import Stored
@@ -107,7 +108,9 @@ def delete(source: str, number: int) -> IndexMessage:
 
 
 def run_concurrently(index: PausingIndex, messages: list[IndexMessage]) -> None:
-    service = IndexerService(index=index, write_attempts=len(messages) + 2)
+    service = IndexerService(
+        index=index, schedules=MemorySchedules(), write_attempts=len(messages) + 2
+    )
     with ThreadPoolExecutor(max_workers=len(messages)) as pool:
         list(pool.map(service.handle, messages))
 
@@ -146,7 +149,7 @@ def test_files_contesting_one_slug_at_once_converge_on_the_first_uploaded(
 def test_a_field_another_release_wrote_does_not_make_the_item_unwritable(
     table: DynamoPostIndex,
 ) -> None:
-    service = IndexerService(index=table)
+    service = IndexerService(index=table, schedules=MemorySchedules())
     service.handle(upsert("hello.md", "hello", number=1))
     dynamodb = table.client
     key = {"pk": {"S": "POST#hello"}, "sk": {"S": "POST"}}
@@ -172,7 +175,7 @@ def test_a_field_another_release_wrote_does_not_make_the_item_unwritable(
 def test_deleting_the_owner_of_a_slug_sixty_files_wait_for_promotes_the_next(
     table: DynamoPostIndex,
 ) -> None:
-    service = IndexerService(index=table)
+    service = IndexerService(index=table, schedules=MemorySchedules())
     for n in range(61):
         tags = tuple(f"topic-{n}-{t}" for t in range(DEFAULT_LIMITS.max_tags))
         service.handle(upsert(f"copy-{n:02d}.md", "popular", number=n + 1, tags=tags))
@@ -193,7 +196,7 @@ def test_deleting_the_owner_of_a_slug_sixty_files_wait_for_promotes_the_next(
 def test_no_index_item_grows_with_the_number_of_files_claiming_a_slug(
     table: DynamoPostIndex,
 ) -> None:
-    service = IndexerService(index=table)
+    service = IndexerService(index=table, schedules=MemorySchedules())
     for n in range(40):
         service.handle(upsert(f"copy-{n:02d}.md", "popular", number=n + 1))
     sizes = _item_sizes(table)
@@ -221,7 +224,7 @@ def requests_made(table: DynamoPostIndex) -> list[str]:
 
 
 def test_a_new_slug_is_written_with_one_read_and_one_transaction(table: DynamoPostIndex) -> None:
-    service = IndexerService(index=table)
+    service = IndexerService(index=table, schedules=MemorySchedules())
     operations = requests_made(table)
 
     service.handle(upsert("first.md", "first"))
@@ -239,7 +242,7 @@ def test_a_new_slug_is_written_with_one_read_and_one_transaction(table: DynamoPo
 
 
 def test_a_batch_of_new_posts_is_read_in_one_request(table: DynamoPostIndex) -> None:
-    service = IndexerService(index=table)
+    service = IndexerService(index=table, schedules=MemorySchedules())
     messages = [upsert(f"post-{n}.md", f"post-{n}", number=n + 1) for n in range(10)]
     operations = requests_made(table)
 
@@ -256,7 +259,7 @@ def test_a_batch_that_writes_one_file_twice_reads_it_again_for_the_second_write(
     table: DynamoPostIndex,
 ) -> None:
     paused = PausingIndex(table, writers=1)
-    service = IndexerService(index=paused, write_attempts=1)
+    service = IndexerService(index=paused, schedules=MemorySchedules(), write_attempts=1)
     first, edited = upsert("a.md", "a", number=1), upsert("a.md", "a", number=2, title="Edited")
     rival = upsert("b.md", "a", number=3)
 
