@@ -21,6 +21,7 @@ from pressroom.models import RecordFailure, ValidationOutcome, format_instant
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
 from pressroom.validation import read_plan, validate_source
+from pressroom_local.outcome import when
 
 if TYPE_CHECKING:
     from pressroom.adapters.dead_letters import DeadLetter
@@ -507,7 +508,7 @@ def _print_status(status: SourceStatus, out: TextIO) -> None:
     site_path = claimed_path(status.slug, status.path) if published and status.slug else None
     where = f" → {site_path}" if site_path is not None else ""
     event_time = format_instant(status.event_time)
-    _say(f"{status.status:<10} {status.source_key}{where}  (event {event_time})", out)
+    _say(f"{status.status:<10} {status.source_key}{where}{when(status)}  (event {event_time})", out)
     for issue in status.errors:
         _say(f"  error: {issue.describe(status.source_key)}", out)
     for issue in status.warnings:

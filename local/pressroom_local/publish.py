@@ -14,6 +14,7 @@ from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_source
 from pressroom_local.emulator import embedded_aws
+from pressroom_local.outcome import on_site
 from pressroom_local.stack import (
     DRAFTS_PREVIEW,
     LocalStack,
@@ -48,6 +49,8 @@ class PublishReport:
     published: list[str] = field(default_factory=list)
     """Slugs of the posts on the site."""
     drafts: list[str] = field(default_factory=list)
+    scheduled: list[str] = field(default_factory=list)
+    """Slugs of the posts to be published later (`publishDate`, or a date to come)."""
     rejected: list[Rejection] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     """Site-bucket keys written to `site`."""
@@ -58,6 +61,7 @@ class PublishReport:
             "site": str(self.site),
             "published": self.published,
             "drafts": self.drafts,
+            "scheduled": self.scheduled,
             "rejected": [
                 {
                     "path": rejection.path,
@@ -99,6 +103,7 @@ def publish(
         statuses = stack.statuses(key for key, _ in sources)
     published: list[str] = []
     draft_slugs: list[str] = []
+    scheduled: list[str] = []
     rejected: list[Rejection] = []
     described: list[PublishedSource] = []
     for key, path in sources:
@@ -110,24 +115,27 @@ def publish(
             continue
         kind = _kind(key, drafts)
         is_post = kind == "post"
-        on_site = status.slug is not None and (
-            status.status == "published" or (drafts and status.status == "draft")
-        )
-        site_path = claimed_path(status.slug, status.path) if on_site and status.slug else None
+        has_page = status.slug is not None and on_site(status, drafts=drafts)
+        site_path = claimed_path(status.slug, status.path) if has_page and status.slug else None
         url = "/" + site_path if site_path is not None else None
         described.append(PublishedSource(str(path), kind, status.status, url))
         if status.status == "ignored":
             continue
         if status.status == "draft" and status.slug:
             draft_slugs.append(status.slug)
-        elif on_site and is_post and status.slug:
+        elif status.status in {"scheduled", "expired"} and status.slug:
+            # Valid, and not on the site by its author's wish: neither published nor refused.
+            if status.status == "scheduled":
+                scheduled.append(status.slug)
+        elif has_page and is_post and status.slug:
             published.append(status.slug)
-        elif not on_site:
+        elif not has_page:
             rejected.append(Rejection(str(path), status.errors))
     return PublishReport(
         site=site,
         published=published,
         drafts=draft_slugs,
+        scheduled=scheduled,
         rejected=rejected,
         pages=pages,
         sources=described,

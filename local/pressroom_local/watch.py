@@ -23,6 +23,7 @@ from pressroom.models import is_config_name
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources
 from pressroom.validation import MARKDOWN_SUFFIXES
+from pressroom_local.outcome import on_site, when
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -185,12 +186,11 @@ def describe_outcome(status: SourceStatus, *, drafts: bool = False) -> list[str]
     `drafts` (a preview), a draft's line names its page too."""
     where = ""
     site_path = claimed_path(status.slug, status.path) if status.slug else None
-    shown = status.status == "published" or (drafts and status.status == "draft")
-    if shown and site_path is not None:
+    if on_site(status, drafts=drafts) and site_path is not None:
         where = f" → /{site_path}"
     elif status.status == "published" and status.slug and is_config_name(status.slug):
         where = " (the site's settings: every page follows)"
-    lines = [f"{status.status:<9} {status.source_key}{where}"]
+    lines = [f"{status.status:<9} {status.source_key}{where}{when(status)}"]
     lines += [f"  error: {issue.describe(status.source_key)}" for issue in status.errors]
     lines += [f"  warning: {issue.describe(status.source_key)}" for issue in status.warnings]
     return lines

@@ -54,6 +54,7 @@ CREATE_ACTIONS = {
     "AWS::Logs::LogGroup": "logs:CreateLogGroup",
     "AWS::S3::Bucket": "s3:CreateBucket",
     "AWS::S3::BucketPolicy": "s3:PutBucketPolicy",
+    "AWS::Scheduler::ScheduleGroup": "scheduler:CreateScheduleGroup",
     "AWS::SNS::Subscription": "sns:Subscribe",
     "AWS::SNS::Topic": "sns:CreateTopic",
     "AWS::SQS::Queue": "sqs:CreateQueue",
