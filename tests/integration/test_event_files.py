@@ -45,6 +45,18 @@ def test_indexer_event_indexes_the_seed(stack: LocalStack) -> None:
     assert record.status == "published"
 
 
+def test_release_event_projects_the_seeds_slug_again_and_changes_nothing_due(
+    stack: LocalStack,
+) -> None:
+    """What a schedule sends at a post's time: the seed, dated 2020, is already public."""
+    indexer = stack.functions["IndexerFunction"]
+    assert _no_failures(indexer.invoke(load_event("indexer-upsert.json")))
+    before = stack.index.post("armenia-azerbaijan-truce")
+
+    assert _no_failures(indexer.invoke(load_event("indexer-release.json")))
+    assert stack.index.post("armenia-azerbaijan-truce") == before
+
+
 def test_renderer_events_publish_and_unpublish_the_seed_page(stack: LocalStack) -> None:
     # The published event points at the seed's document by content hash: if this fails after
     # a change to validation, regenerate the files with scripts/generate-events.

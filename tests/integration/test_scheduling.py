@@ -4,9 +4,16 @@ upload, by a one-time schedule that sends the indexer a release; `expiryDate` un
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from pressroom_local.cli import main
 from pressroom_local.stack import LocalStack
+from tests.integration.conftest import SITE_URL
+from tests.integration.test_drafts_preview import preview_stack  # noqa: F401 - a fixture
 
 FUTURE = datetime(2031, 5, 4, 9, 30, tzinfo=UTC)
 LATER = datetime(2032, 1, 1, tzinfo=UTC)
@@ -118,3 +125,55 @@ def test_a_schedule_that_fires_late_or_twice_changes_nothing_more(stack: LocalSt
     stack.scheduler.release_again(FUTURE)
     stack.router.drain()
     assert stack.site_objects() == before
+
+
+def test_a_preview_shows_a_scheduled_post_marked_with_its_time_until_it_is_public(
+    preview_stack: LocalStack,
+) -> None:
+    _upload(
+        preview_stack, {"posts/eclipse.md": _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")}
+    )
+    page = preview_stack.site_objects()["posts/eclipse/index.html"].decode()
+    assert "<strong>Scheduled</strong>" in page
+    assert 'datetime="2031-05-04T09:30:00Z"' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert b"The eclipse" not in preview_stack.site_objects()["index.html"]
+    renderer = preview_stack.renderer()
+    for _ in renderer.rebuild(renderer.plan_rebuild()):
+        pass
+    assert "posts/eclipse/index.html" in preview_stack.site_objects(), (
+        "a preview's rebuild keeps it"
+    )
+
+    _at(preview_stack, FUTURE)
+    page = preview_stack.site_objects()["posts/eclipse/index.html"].decode()
+    assert 'class="draft-banner"' not in page
+    assert b"The eclipse" in preview_stack.site_objects()["index.html"]
+
+
+def test_publish_reports_scheduled_posts_apart(tmp_path: Path) -> None:
+    folder = tmp_path / "blog"
+    (folder / "posts").mkdir(parents=True)
+    (folder / "posts" / "spring-tides.md").write_bytes(PAST_POST)
+    (folder / "posts" / "eclipse.md").write_bytes(_post("The eclipse", "date: 2031-05-04\n"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            [
+                "publish",
+                str(folder),
+                "--site",
+                str(tmp_path / "site"),
+                "--site-url",
+                SITE_URL,
+                "--json",
+            ]
+        )
+    summary = json.loads(out.getvalue())
+    assert code == 0
+    assert (summary["published"], summary["scheduled"], summary["rejected"]) == (
+        ["spring-tides"],
+        ["eclipse"],
+        [],
+    )
+    assert not (tmp_path / "site" / "posts" / "eclipse").exists()

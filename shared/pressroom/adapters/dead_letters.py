@@ -84,6 +84,10 @@ def describe_body(body: str) -> tuple[tuple[str, ...], str]:
         if isinstance(message.get("source_key"), str):
             key = message["source_key"]
             return (key,), f"index message ({message.get('action', '?')}): {key}"
+        if isinstance(message.get("release"), str):
+            # A schedule's release (a post's publish or expiry time): it names a slug, not a
+            # file; redriving it projects the slug again, which is always safe.
+            return (), f"release of slug {message['release']!r} at {message.get('at', '?')}"
         if isinstance(message.get("listing"), str):
             return (), f"listing request: {message['listing']}"
         batch = message.get("DDBStreamBatchInfo")
