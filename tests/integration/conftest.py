@@ -7,7 +7,7 @@ import pytest
 
 from pressroom_local.emulator import EmbeddedAws, embedded_aws
 from pressroom_local.runtime import RuntimeMode
-from pressroom_local.stack import LocalStack
+from pressroom_local.stack import DRAFTS_PREVIEW, LocalStack
 from tests.corpus import PROJECT_ROOT
 
 SITE_URL = "https://news.example.org/"
@@ -49,6 +49,20 @@ def in_process_stack(aws: EmbeddedAws) -> Iterator[LocalStack]:
         project_root=PROJECT_ROOT,
         site_url=SITE_URL,
         runtime=RuntimeMode.deterministic(),
+    ) as local:
+        local.router.drain()
+        yield local
+
+
+@pytest.fixture
+def preview_stack(aws: EmbeddedAws) -> Iterator[LocalStack]:
+    """A drafts preview (`--drafts`): drafts and scheduled posts get pages too."""
+    with LocalStack.create(
+        aws.session,
+        project_root=PROJECT_ROOT,
+        site_url=SITE_URL,
+        endpoint_url=aws.endpoint_url,
+        environment_overrides=DRAFTS_PREVIEW,
     ) as local:
         local.router.drain()
         yield local

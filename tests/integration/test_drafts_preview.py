@@ -7,16 +7,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pressroom_local.cli import main
-from pressroom_local.emulator import EmbeddedAws
-from pressroom_local.stack import DRAFTS_PREVIEW, LocalStack
-from tests.corpus import PROJECT_ROOT
+from pressroom_local.stack import LocalStack
 from tests.integration.conftest import SITE_URL
 
 FERRY = """---
@@ -149,19 +146,6 @@ def test_no_listing_of_a_preview_names_a_draft(previewed: Published) -> None:
     for tag in DRAFT_ONLY_TAGS:
         assert not (site / "tags" / tag).exists()
     assert (site / "tags" / "croatia" / "index.html").is_file()
-
-
-@pytest.fixture
-def preview_stack(aws: EmbeddedAws) -> Iterator[LocalStack]:
-    with LocalStack.create(
-        aws.session,
-        project_root=PROJECT_ROOT,
-        site_url=SITE_URL,
-        endpoint_url=aws.endpoint_url,
-        environment_overrides=DRAFTS_PREVIEW,
-    ) as local:
-        local.router.drain()
-        yield local
 
 
 def _page(stack: LocalStack, slug: str) -> str | None:

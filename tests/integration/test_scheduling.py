@@ -13,7 +13,6 @@ from pathlib import Path
 from pressroom_local.cli import main
 from pressroom_local.stack import LocalStack
 from tests.integration.conftest import SITE_URL
-from tests.integration.test_drafts_preview import preview_stack  # noqa: F401 - a fixture
 
 FUTURE = datetime(2031, 5, 4, 9, 30, tzinfo=UTC)
 LATER = datetime(2032, 1, 1, tzinfo=UTC)
