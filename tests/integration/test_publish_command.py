@@ -19,7 +19,7 @@ def test_publish_json_over_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixt
 
     summary = json.loads(capsys.readouterr().out)
     assert exit_code == 1  # the corpus holds invalid files
-    assert set(summary) == {"site", "published", "drafts", "rejected", "sources"}
+    assert set(summary) == {"site", "published", "drafts", "scheduled", "rejected", "sources"}
     assert summary["site"] == str(site)
     good = cases("good")
     assert sorted(summary["published"]) == sorted(

@@ -24,7 +24,6 @@ from pressroom.indexing import (
     plan_release,
 )
 from pressroom.models import IndexMessage, ReleaseMessage
-from pressroom.observability import logger
 from pressroom.ports import PostIndex, ReleaseSchedule
 
 READ_ROUNDS = 4
@@ -93,6 +92,9 @@ class IndexerService:
         """Remove the schedules of the states the plan replaced. Only tidiness: a schedule
         left behind fires a release that changes nothing, so a failure here fails nothing."""
         for release in plan.releases_to_cancel:
+            # Imported here: the function's logger is made by its handler, with its output.
+            from pressroom.observability import logger
+
             try:
                 self.schedules.cancel(release)
             except TransientStoreError:
