@@ -119,14 +119,13 @@ def publish(
         site_path = claimed_path(status.slug, status.path) if has_page and status.slug else None
         url = "/" + site_path if site_path is not None else None
         described.append(PublishedSource(str(path), kind, status.status, url))
-        if status.status == "ignored":
+        # Expired: valid, and off the site by its author's wish; neither published nor refused.
+        if status.status in {"ignored", "expired"}:
             continue
         if status.status == "draft" and status.slug:
             draft_slugs.append(status.slug)
-        elif status.status in {"scheduled", "expired"} and status.slug:
-            # Valid, and not on the site by its author's wish: neither published nor refused.
-            if status.status == "scheduled":
-                scheduled.append(status.slug)
+        elif status.status == "scheduled" and status.slug:
+            scheduled.append(status.slug)
         elif has_page and is_post and status.slug:
             published.append(status.slug)
         elif not has_page:

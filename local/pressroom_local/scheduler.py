@@ -24,6 +24,16 @@ LOOK_EVERY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
+class _Schedule:
+    """What a delivery needs of a one-time schedule, read once: Pressroom never updates one."""
+
+    at: datetime
+    target_arn: str
+    body: str
+    deletes_itself: bool
+
+
+@dataclass(frozen=True)
 class Delivery:
     """A message a schedule sent: its moment, and where it went."""
 
@@ -59,8 +69,8 @@ class LocalScheduler:
         self.sent: list[Delivery] = []
         self._looked_at = float("-inf")
         self._due = 0
-        self._moments: dict[str, datetime | None] = {}
-        """Each schedule's moment, once read: Pressroom never updates a schedule."""
+        self._known: dict[str, _Schedule | None] = {}
+        """Each schedule of the group as read (None: a recurring one, never sent here)."""
 
     # As an event source of the router (`mappings.EventSourceMapping`).
 
@@ -86,22 +96,26 @@ class LocalScheduler:
         """Send every schedule whose moment is `moment` or before, as Scheduler would at that
         time; return how many were sent."""
         self._looked_at = time.monotonic()
-        due = [(at, name) for name, at in self._schedules().items() if at <= moment]
+        due = sorted(
+            (schedule.at, name)
+            for name, schedule in self._schedules().items()
+            if schedule.at <= moment
+        )
         self._due = len(due)
-        for at, name in sorted(due):
-            schedule = self.client.get_schedule(Name=name, GroupName=self.group)
-            target = schedule["Target"]
-            delivery = Delivery(at, self.queue_urls[target["Arn"]], target.get("Input", ""))
+        for _, name in due:
+            schedule = self._known[name]
+            assert schedule is not None
+            delivery = Delivery(schedule.at, self.queue_urls[schedule.target_arn], schedule.body)
             self.sqs.send_message(QueueUrl=delivery.queue_url, MessageBody=delivery.body)
             self.sent.append(delivery)
-            if schedule.get("ActionAfterCompletion") == "DELETE":
+            if schedule.deletes_itself:
                 self.client.delete_schedule(Name=name, GroupName=self.group)
             self._due -= 1
         return len(due)
 
     def waiting(self) -> list[datetime]:
         """The moments of the schedules still to fire, soonest first."""
-        return sorted(self._schedules().values())
+        return sorted(schedule.at for schedule in self._schedules().values())
 
     def release_again(self, at: datetime) -> int:
         """Send again what was sent for moment `at`: Scheduler delivers at least once."""
@@ -110,13 +124,25 @@ class LocalScheduler:
             self.sqs.send_message(QueueUrl=delivery.queue_url, MessageBody=delivery.body)
         return len(again)
 
-    def _schedules(self) -> dict[str, datetime]:
-        """The group's one-time schedules by name, with their moments."""
+    def _schedules(self) -> dict[str, _Schedule]:
+        """The group's one-time schedules by name (each read once: a listing holds no
+        expression or input)."""
         pages = self.client.get_paginator("list_schedules").paginate(GroupName=self.group)
         names = [summary["Name"] for page in pages for summary in page["Schedules"]]
-        for name in names:
-            if name not in self._moments:
-                schedule = self.client.get_schedule(Name=name, GroupName=self.group)
-                self._moments[name] = moment_of(schedule["ScheduleExpression"])
-        self._moments = {name: self._moments[name] for name in names}
-        return {name: at for name, at in self._moments.items() if at is not None}
+        self._known = {
+            name: self._known[name] if name in self._known else self._read(name) for name in names
+        }
+        return {name: schedule for name, schedule in self._known.items() if schedule is not None}
+
+    def _read(self, name: str) -> _Schedule | None:
+        schedule = self.client.get_schedule(Name=name, GroupName=self.group)
+        at = moment_of(schedule["ScheduleExpression"])
+        if at is None:
+            return None
+        target = schedule["Target"]
+        return _Schedule(
+            at=at,
+            target_arn=target["Arn"],
+            body=target.get("Input", ""),
+            deletes_itself=schedule.get("ActionAfterCompletion") == "DELETE",
+        )

@@ -153,11 +153,8 @@ class LocalStack:
         """The release schedules as the stack's indexer keeps them, reached from this process
         (for harnesses that run the indexer's service directly)."""
         settings = IndexerSettings.from_environment(self.functions["IndexerFunction"].environment)
-        return SchedulerReleaseSchedule(
-            self.session.client("scheduler", endpoint_url=self.endpoint_url),
-            settings.release_schedule_group,
-            target_arn=settings.release_target_arn,
-            role_arn=settings.release_role_arn,
+        return SchedulerReleaseSchedule.for_indexer(
+            self.session.client("scheduler", endpoint_url=self.endpoint_url), settings
         )
 
     def close(self) -> None:

@@ -19,6 +19,12 @@ here gives the same index whatever order the events of a history arrive in:
    again.
 6. A post with no date is dated by its file's first upload, the same for
    every re-upload.
+7. A static file (an asset) follows the same rules, its URL path standing for
+   a slug: the name it claims is `/<site path>`, which no slug can be, so one
+   file owns a site path (`static/a.png` and `a.png` contest `/a.png`), the
+   next takes over when it goes, and a path no file claims keeps a tombstone.
+   An asset has no tag or month entries. Files the site never publishes
+   (`_drafts/`, another generator's folders) are recorded as `ignored`.
 8. A post is public from its publish date (`publishDate`, else its date) until its
    expiry, if it has one. Before, it is `scheduled`; after, `expired`: claimed and
    indexed, on no page. Each plan projects the slugs it touches at the time it is made,
@@ -26,12 +32,6 @@ here gives the same index whatever order the events of a history arrive in:
    the indexer keeps a one-time schedule for that moment, which sends it a release
    (`plan_release`) that projects the slug again. A release only re-reads the slug's owner,
    so one that comes late, twice, or for a time the post has left changes nothing.
-7. A static file (an asset) follows the same rules, its URL path standing for
-   a slug: the name it claims is `/<site path>`, which no slug can be, so one
-   file owns a site path (`static/a.png` and `a.png` contest `/a.png`), the
-   next takes over when it goes, and a path no file claims keeps a tombstone.
-   An asset has no tag or month entries. Files the site never publishes
-   (`_drafts/`, another generator's folders) are recorded as `ignored`.
 
 Each event reads a few items (its status, the post item and the leading
 claims of the slugs it touches), decides, and writes what changed in one

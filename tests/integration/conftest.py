@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pytest
 
@@ -25,44 +26,45 @@ def function_log() -> io.StringIO:
     return io.StringIO()
 
 
+def _running(aws: EmbeddedAws, **options: Any) -> Iterator[LocalStack]:
+    """The template's stack on the embedded AWS, its S3 test event already delivered."""
+    with LocalStack.create(
+        aws.session, project_root=PROJECT_ROOT, site_url=SITE_URL, **options
+    ) as local:
+        local.router.drain()
+        yield local
+
+
+def upload(stack: LocalStack, files: Mapping[str, bytes]) -> None:
+    """Put `files` (by key) in the content bucket and let the pipeline settle."""
+    s3 = stack.session.client("s3")
+    for key, body in files.items():
+        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=body)
+    stack.router.drain()
+
+
+def delete(stack: LocalStack, key: str) -> None:
+    """Delete one file from the content bucket and let the pipeline settle."""
+    s3 = stack.session.client("s3")
+    s3.delete_object(Bucket=stack.content_bucket, Key=key)
+    stack.router.drain()
+
+
 @pytest.fixture
 def stack(aws: EmbeddedAws, function_log: io.StringIO) -> Iterator[LocalStack]:
     """The template's stack on the embedded AWS, its functions run as Lambda runs them (in
     sandboxes, concurrently), its S3 test event already delivered."""
-    with LocalStack.create(
-        aws.session,
-        project_root=PROJECT_ROOT,
-        site_url=SITE_URL,
-        endpoint_url=aws.endpoint_url,
-        log=function_log,
-    ) as local:
-        local.router.drain()
-        yield local
+    yield from _running(aws, endpoint_url=aws.endpoint_url, log=function_log)
 
 
 @pytest.fixture
 def in_process_stack(aws: EmbeddedAws) -> Iterator[LocalStack]:
     """The same stack with its functions run in this process, one invocation at a time: for
     tests that replace a part of a handler's own process."""
-    with LocalStack.create(
-        aws.session,
-        project_root=PROJECT_ROOT,
-        site_url=SITE_URL,
-        runtime=RuntimeMode.deterministic(),
-    ) as local:
-        local.router.drain()
-        yield local
+    yield from _running(aws, runtime=RuntimeMode.deterministic())
 
 
 @pytest.fixture
 def preview_stack(aws: EmbeddedAws) -> Iterator[LocalStack]:
     """A drafts preview (`--drafts`): drafts and scheduled posts get pages too."""
-    with LocalStack.create(
-        aws.session,
-        project_root=PROJECT_ROOT,
-        site_url=SITE_URL,
-        endpoint_url=aws.endpoint_url,
-        environment_overrides=DRAFTS_PREVIEW,
-    ) as local:
-        local.router.drain()
-        yield local
+    yield from _running(aws, endpoint_url=aws.endpoint_url, environment_overrides=DRAFTS_PREVIEW)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pressroom_local.cli import main
 from pressroom_local.stack import LocalStack
-from tests.integration.conftest import SITE_URL
+from tests.integration.conftest import SITE_URL, delete, upload
 
 FUTURE = datetime(2031, 5, 4, 9, 30, tzinfo=UTC)
 LATER = datetime(2032, 1, 1, tzinfo=UTC)
@@ -23,18 +23,6 @@ def _post(title: str, front_matter: str) -> bytes:
     return f"---\ntitle: {title}\n{front_matter}---\nWritten ahead of time.\n".encode()
 
 
-def _upload(stack: LocalStack, files: dict[str, bytes]) -> None:
-    s3 = stack.session.client("s3")
-    for key, body in files.items():
-        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=body)
-    stack.router.drain()
-
-
-def _delete(stack: LocalStack, key: str) -> None:
-    stack.session.client("s3").delete_object(Bucket=stack.content_bucket, Key=key)
-    stack.router.drain()
-
-
 def _at(stack: LocalStack, moment: datetime) -> None:
     """Let the scheduler's clock reach `moment`, and the pipeline settle."""
     stack.scheduler.fire_due(moment)
@@ -42,7 +30,7 @@ def _at(stack: LocalStack, moment: datetime) -> None:
 
 
 def test_a_post_dated_in_the_future_is_on_no_page_until_its_time(stack: LocalStack) -> None:
-    _upload(
+    upload(
         stack,
         {
             "posts/spring-tides.md": PAST_POST,
@@ -72,10 +60,10 @@ def test_publish_date_schedules_and_an_update_before_the_time_moves_it(
     stack: LocalStack,
 ) -> None:
     key = "posts/tide-tables.md"
-    _upload(
+    upload(
         stack, {key: _post("Tide tables", "date: 2024-01-01\npublishDate: 2031-05-04T09:30:00Z\n")}
     )
-    _upload(stack, {key: _post("Tide tables", "date: 2024-01-01\npublishDate: 2032-01-01\n")})
+    upload(stack, {key: _post("Tide tables", "date: 2024-01-01\npublishDate: 2032-01-01\n")})
     assert stack.scheduler.waiting() == [LATER], "the earlier schedule was cancelled"
 
     _at(stack, FUTURE)
@@ -88,9 +76,9 @@ def test_publish_date_schedules_and_an_update_before_the_time_moves_it(
 
 def test_a_delete_before_the_time_cancels_the_schedule(stack: LocalStack) -> None:
     key = "posts/eclipse.md"
-    _upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})
+    upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})
     assert stack.scheduler.waiting() == [FUTURE]
-    _delete(stack, key)
+    delete(stack, key)
     assert stack.scheduler.waiting() == []
     _at(stack, FUTURE)
     assert "posts/eclipse/index.html" not in stack.site_objects()
@@ -98,7 +86,7 @@ def test_a_delete_before_the_time_cancels_the_schedule(stack: LocalStack) -> Non
 
 def test_expiry_date_unpublishes_at_its_time(stack: LocalStack) -> None:
     key = "posts/festival.md"
-    _upload(
+    upload(
         stack,
         {key: _post("Harbour festival", "date: 2024-06-01\nexpiryDate: 2031-05-04T09:30:00Z\n")},
     )
@@ -118,7 +106,7 @@ def test_a_schedule_that_fires_late_or_twice_changes_nothing_more(stack: LocalSt
     """A one-time schedule delivers at least once: a second release of the same time, or one
     for a time the post has since left, is a no-op."""
     key = "posts/eclipse.md"
-    _upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})
+    upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})
     _at(stack, FUTURE + timedelta(days=3))
     before = stack.site_objects()
     stack.scheduler.release_again(FUTURE)
@@ -129,7 +117,7 @@ def test_a_schedule_that_fires_late_or_twice_changes_nothing_more(stack: LocalSt
 def test_a_preview_shows_a_scheduled_post_marked_with_its_time_until_it_is_public(
     preview_stack: LocalStack,
 ) -> None:
-    _upload(
+    upload(
         preview_stack, {"posts/eclipse.md": _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")}
     )
     page = preview_stack.site_objects()["posts/eclipse/index.html"].decode()

@@ -8,6 +8,7 @@ import re
 
 from pressroom.listings import site_pages_chain, site_pages_cursor, site_pages_request
 from pressroom_local.stack import LocalStack
+from tests.integration.conftest import delete, upload
 from tests.integration.html import read_page
 
 POSTS = {
@@ -17,18 +18,6 @@ POSTS = {
     for month in (3, 4)
     for day in (1, 2, 3)
 }
-
-
-def _upload(stack: LocalStack, files: dict[str, bytes]) -> None:
-    s3 = stack.session.client("s3")
-    for key, body in files.items():
-        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=body)
-    stack.router.drain()
-
-
-def _delete(stack: LocalStack, key: str) -> None:
-    stack.session.client("s3").delete_object(Bucket=stack.content_bucket, Key=key)
-    stack.router.drain()
 
 
 def _titles(stack: LocalStack) -> dict[str, str]:
@@ -43,13 +32,13 @@ def _titles(stack: LocalStack) -> dict[str, str]:
 
 
 def test_a_new_title_reaches_every_page_and_the_feed(stack: LocalStack) -> None:
-    _upload(stack, POSTS)
-    _upload(stack, {"pressroom.yaml": b"title: Coast Paths\nfeed_size: 2\n"})
+    upload(stack, POSTS)
+    upload(stack, {"pressroom.yaml": b"title: Coast Paths\nfeed_size: 2\n"})
     titles = _titles(stack)
     assert len(titles) > len(POSTS) + 4, "posts, home, tags, archives, search, 404"
     assert set(titles.values()) == {"Coast Paths"}
 
-    _upload(
+    upload(
         stack,
         {
             "pressroom.yaml": b"""title: Cliff Walks
@@ -76,23 +65,23 @@ footer: Walked and written by Ana.
 def test_pressroom_yaml_wins_over_jekyll_and_hugo_and_its_delete_hands_back(
     stack: LocalStack,
 ) -> None:
-    _upload(stack, POSTS)
-    _upload(stack, {"_config.yml": b"title: Jekyll Title\nplugins: [jekyll-feed]\n"})
+    upload(stack, POSTS)
+    upload(stack, {"_config.yml": b"title: Jekyll Title\nplugins: [jekyll-feed]\n"})
     assert set(_titles(stack).values()) == {"Jekyll Title"}
-    _upload(stack, {"pressroom.yaml": b"title: Pressroom Title\n"})
+    upload(stack, {"pressroom.yaml": b"title: Pressroom Title\n"})
     assert set(_titles(stack).values()) == {"Pressroom Title"}
-    _delete(stack, "pressroom.yaml")
+    delete(stack, "pressroom.yaml")
     assert set(_titles(stack).values()) == {"Jekyll Title"}
-    _delete(stack, "_config.yml")
+    delete(stack, "_config.yml")
     assert set(_titles(stack).values()) == {"Pressroom"}, "the stack's default"
 
 
 def test_an_invalid_configuration_keeps_the_last_valid_one_and_says_why(
     stack: LocalStack,
 ) -> None:
-    _upload(stack, POSTS)
-    _upload(stack, {"pressroom.yaml": b"title: Good Title\n"})
-    _upload(stack, {"pressroom.yaml": b"title: Bad Title\nhome_size: 5\nfeed_size: many\n"})
+    upload(stack, POSTS)
+    upload(stack, {"pressroom.yaml": b"title: Good Title\n"})
+    upload(stack, {"pressroom.yaml": b"title: Bad Title\nhome_size: 5\nfeed_size: many\n"})
     assert set(_titles(stack).values()) == {"Good Title"}
     status = stack.statuses(["pressroom.yaml"])["pressroom.yaml"]
     assert status is not None
@@ -131,8 +120,8 @@ Who walks, and why.
 
 
 def test_pages_join_the_navigation_and_the_sitemap_and_leave_them(stack: LocalStack) -> None:
-    _upload(stack, POSTS)
-    _upload(
+    upload(stack, POSTS)
+    upload(
         stack,
         {
             "pressroom.yaml": b"menu:\n  - {name: Photos, url: /photos/, weight: 1}\n",
@@ -146,16 +135,16 @@ def test_pages_join_the_navigation_and_the_sitemap_and_leave_them(stack: LocalSt
     assert "/about/</loc>" in pages_sitemap
     assert "/contact/</loc>" in pages_sitemap
 
-    _upload(stack, {"about.md": ABOUT.replace(b"name: About", b"name: Me").replace(b"2", b"0")})
+    upload(stack, {"about.md": ABOUT.replace(b"name: About", b"name: Me").replace(b"2", b"0")})
     assert _navigations(stack) == {("Me", "Photos", *chrome)}, "every page rendered again"
 
-    _delete(stack, "about.md")
+    delete(stack, "about.md")
     assert _navigations(stack) == {("Photos", *chrome)}
     assert "/about/</loc>" not in stack.site_objects()["sitemaps/pages.xml"].decode()
 
 
 def test_a_site_wide_render_walks_the_whole_index_a_step_at_a_time(stack: LocalStack) -> None:
-    _upload(stack, {**POSTS, "about.md": ABOUT})
+    upload(stack, {**POSTS, "about.md": ABOUT})
     s3 = stack.session.client("s3")
     pages = [key for key in stack.site_objects() if key.startswith(("posts/", "about/"))]
     for key in pages:

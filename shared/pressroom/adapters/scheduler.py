@@ -20,8 +20,8 @@ from pressroom.models import ReleaseMessage, format_instant
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
-    from mypy_boto3_scheduler.type_defs import GetScheduleOutputTypeDef
 
+    from pressroom.config import IndexerSettings
     from pressroom.indexing import Release
 
 NAME_PREFIX = "release-"
@@ -47,11 +47,6 @@ def schedule_expression(at: datetime) -> str:
     return f"at({format_instant(moment).removesuffix('Z')})"
 
 
-def release_of(schedule: GetScheduleOutputTypeDef) -> ReleaseMessage:
-    """The release a schedule sends (its target's input)."""
-    return ReleaseMessage.model_validate_json(schedule["Target"]["Input"])
-
-
 class SchedulerReleaseSchedule:
     def __init__(
         self, client: EventBridgeSchedulerClient, group: str, target_arn: str, role_arn: str
@@ -60,6 +55,18 @@ class SchedulerReleaseSchedule:
         self.group = group
         self.target_arn = target_arn
         self.role_arn = role_arn
+
+    @classmethod
+    def for_indexer(
+        cls, client: EventBridgeSchedulerClient, settings: IndexerSettings
+    ) -> SchedulerReleaseSchedule:
+        """The schedules as the indexer's settings place them."""
+        return cls(
+            client,
+            settings.release_schedule_group,
+            target_arn=settings.release_target_arn,
+            role_arn=settings.release_role_arn,
+        )
 
     def schedule(self, release: Release) -> None:
         message = ReleaseMessage(release=release.slug, at=release.at)

@@ -70,11 +70,8 @@ def indexer_service() -> IndexerService:
     settings = IndexerSettings.from_environment()
     return IndexerService(
         index=_post_index(settings.table_name),
-        schedules=SchedulerReleaseSchedule(
-            boto3.client("scheduler", config=CLIENT_CONFIG),
-            settings.release_schedule_group,
-            target_arn=settings.release_target_arn,
-            role_arn=settings.release_role_arn,
+        schedules=SchedulerReleaseSchedule.for_indexer(
+            boto3.client("scheduler", config=CLIENT_CONFIG), settings
         ),
     )
 
