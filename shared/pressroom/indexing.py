@@ -64,7 +64,7 @@ from pressroom.models import (
     UtcDatetime,
     post_path,
 )
-from pressroom.slugs import tag_key
+from pressroom.slugs import category_key, tag_key
 
 PostStatus = Literal["published", "draft", "scheduled", "expired", "deleted"]
 SourceStatusName = Literal[
@@ -214,10 +214,11 @@ class MonthMarker(Frozen):
 
 
 class TagEntry(Frozen):
-    """A tag item, `pk=TAG#<tag>`, `sk=<iso date>#<slug>`: one line of a tag page."""
+    """A tag item, `pk=TAG#<tag>`, `sk=<iso date>#<slug>`: one line of a tag's page, or of a
+    category's."""
 
     tag: str
-    """The tag's key (`slugs.tag_key`)."""
+    """The tag's key (`slugs.tag_key`), or the category's (`slugs.category_key`)."""
     slug: str
     title: str
     date: UtcDatetime
@@ -835,22 +836,25 @@ def _conflict(slug: str, owner: str) -> Issue:
 
 
 def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
-    """Tag items exist for listed posts only; one per tag key (`PHP` and `php` are one tag)."""
+    """Tag items exist for listed posts only: one per tag key (`PHP` and `php` are one tag)
+    and one per category key, a category's listing being a tag's in its own folder."""
     post = record.listed if record else None
     if post is None:
         return ()
+    terms = [(tag_key(tag), tag) for tag in post.tags]
+    terms += [(category_key(category), category) for category in post.categories]
     entries = {
-        tag_key(tag): TagEntry(
-            tag=tag_key(tag),
+        key: TagEntry(
+            tag=key,
             slug=post.slug,
             title=post.title,
             date=post.date,
             description=post.description,
-            name=tag,
+            name=name,
             path=post.path,
             excerpt=post.excerpt,
         )
-        for tag in reversed(post.tags)
+        for key, name in reversed(terms)
     }
     return tuple(reversed(entries.values()))
 

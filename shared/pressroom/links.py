@@ -12,9 +12,11 @@ from pressroom.markdown import link_targets
 from pressroom.models import AssetSummary, Issue, PostDocument, SiteSettings
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,
+    CATEGORIES,
     SEARCH_PAGE_PATH,
     TAGS_INDEX_PATH,
     archive_path,
+    category_path,
     rebase_relative_links,
     tag_path,
 )
@@ -22,7 +24,7 @@ from pressroom.syndication import FEED_KEY, SEARCH_MANIFEST_KEY, SITEMAP_INDEX_K
 
 _SITE_FILES = frozenset(
     {"", FEED_KEY, SITEMAP_INDEX_KEY, SEARCH_MANIFEST_KEY, "404.html"}
-    | {ARCHIVE_INDEX_PATH, TAGS_INDEX_PATH, SEARCH_PAGE_PATH}
+    | {ARCHIVE_INDEX_PATH, TAGS_INDEX_PATH, CATEGORIES.folder, SEARCH_PAGE_PATH}
 )
 _CHECKED_SITE = SiteConfig(base_url="https://site.invalid/")
 """Links are checked as site paths; the site's own address plays no part."""
@@ -39,6 +41,7 @@ def site_paths(documents: Iterable[PostDocument], assets: Iterable[AssetSummary]
         if document.listed:
             paths.add(archive_path(document.date.year, document.date.month))
             paths |= {tag_path(tag) for tag in document.tags}
+            paths |= {category_path(category) for category in document.categories}
     paths |= {asset.path for asset in assets}
     return frozenset(paths)
 

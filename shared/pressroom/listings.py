@@ -30,7 +30,7 @@ from typing import Generic, TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
 from pressroom.models import AssetSummary, PageLink, PostSummary, format_instant
-from pressroom.slugs import tag_key
+from pressroom.slugs import category_key, tag_key
 
 __all__ = [
     "AssetChange",
@@ -205,7 +205,8 @@ class ListingPlan:
     """Each month with the earliest place (`order_key`) a post left or joined it at; `""`
     for the whole month."""
     tags: Mapping[str, str]
-    """Each tag (its key) with the earliest place a post left or joined it at."""
+    """Each tag and category (its key) with the earliest place a post left or joined it
+    at."""
     new_items: bool
     """A post item appeared: the site's fixed files (sitemap and search indexes, 404 page)
     are written then too, so that they exist whatever order the events came in."""
@@ -227,8 +228,8 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
             if post is not None:
                 place = order_key(post.date, post.slug)
                 _keep_earliest(months, month_of(post), place)
-                for tag in post.tags:
-                    _keep_earliest(tags, tag_key(tag), place)
+                for key in (*map(tag_key, post.tags), *map(category_key, post.categories)):
+                    _keep_earliest(tags, key, place)
     return ListingPlan(home=home, months=months, tags=tags, new_items=new_items)
 
 

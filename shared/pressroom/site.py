@@ -21,7 +21,7 @@ from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, numbered_pages
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
-from pressroom.slugs import tag_key
+from pressroom.slugs import CATEGORY_PREFIX, category_key, is_category_key, tag_key
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 JAVASCRIPT_CONTENT_TYPE = "text/javascript; charset=utf-8"
@@ -42,11 +42,64 @@ def claimed_path(name: str, path: str | None = None) -> str | None:
     return name[1:] if name.startswith("/") else post_path(name)
 
 
+@dataclass(frozen=True)
+class Taxonomy:
+    """Tags or categories: the folder of their pages and of their index, and the words
+    those pages name them with."""
+
+    folder: str
+    """Where the index is (`tags/`), and each one's pages beneath it."""
+    heading: str
+    """The index's heading."""
+    kicker: str
+    """What a listing's heading says before the name: `Posts tagged` PHP."""
+    empty: str
+    """What the index says when there are none."""
+    gone: str
+    """What a listing's page says when its last post has gone."""
+    counted: tuple[str, str]
+    """How the index counts those it has no room for: one, many."""
+
+
+TAGS = Taxonomy(
+    folder="tags/",
+    heading="Tags",
+    kicker="Posts tagged",
+    empty="No post carries a tag yet.",
+    gone="No posts carry this tag any more.",
+    counted=("tag", "tags"),
+)
+CATEGORIES = Taxonomy(
+    folder=CATEGORY_PREFIX,
+    heading="Categories",
+    kicker="Filed under",
+    empty="No post is filed under a category yet.",
+    gone="No posts are filed under it any more.",
+    counted=("category", "categories"),
+)
+
+
+def taxonomy_of(key: str) -> Taxonomy:
+    """Whether a tag entry's key (`TagEntry.tag`) is a tag's or a category's."""
+    return CATEGORIES if is_category_key(key) else TAGS
+
+
+def term_path(key: str) -> str:
+    """Site path of the pages of a tag or category, by its key: `tags/php/`,
+    `categories/news/` (a category's key is its folder and name). Its page is stored at
+    `page_object_key` of it, and linked as `SiteConfig.path` of it: the same key,
+    percent-encoded."""
+    return f"{key}/" if is_category_key(key) else f"{TAGS.folder}{key}/"
+
+
 def tag_path(tag: str) -> str:
-    """Site path of a tag's page; `tag` as written (`Open Source`, `日本語`) or as its key.
-    Its page is stored at `page_object_key` of it, and linked as `SiteConfig.path` of it:
-    the same key, percent-encoded."""
-    return f"tags/{tag_key(tag)}/"
+    """Site path of a tag's page; `tag` as written (`Open Source`, `日本語`) or as its key."""
+    return term_path(tag_key(tag))
+
+
+def category_path(category: str) -> str:
+    """Site path of a category's page; `category` as written (`Open Source`)."""
+    return term_path(category_key(category))
 
 
 def archive_path(year: int, month: int) -> str:
@@ -262,6 +315,11 @@ def render_post_page(
         tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags]
         if listed
         else [],
+        category_links=[
+            TagLink(name=category, path=category_path(category)) for category in document.categories
+        ]
+        if listed
+        else [],
         body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
 
@@ -340,15 +398,16 @@ def tag_name(tag: str, entries: ListingTail[TagEntry]) -> str:
 def render_tag_pages(
     tag: str, entries: ListingTail[TagEntry], site: SiteConfig, theme: Theme
 ) -> Iterator[tuple[str, str]]:
-    """The pages of a tag's listing that `entries` holds whole, `site.list_page_size` posts
-    a page: (site path, HTML). `tag` is the tag's key; the pages name it as its newest post
-    spells it."""
+    """The pages of a tag's or category's listing that `entries` holds whole,
+    `site.list_page_size` posts a page: (site path, HTML). `tag` is its key; the pages name
+    it as its newest post spells it."""
     name = tag_name(tag, entries)
-    for page, part in paginate(tag_path(tag), entries, site.list_page_size):
+    for page, part in paginate(term_path(tag), entries, site.list_page_size):
         html = theme.render(
             "tag.html",
             site=site,
             tag=name,
+            taxonomy=taxonomy_of(tag),
             posts=part,
             entries=theme.listing_entries(part, site),
             page_path=page.path,
@@ -402,24 +461,28 @@ def render_archive_index(months: Sequence[tuple[int, int]], site: SiteConfig, th
     return theme.render("archives.html", site=site, years=years, page_path=ARCHIVE_INDEX_PATH)
 
 
-TAGS_INDEX_PATH = "tags/"
+TAGS_INDEX_PATH = TAGS.folder
 """The page that lists every tag, each linking its page."""
 TAG_CARD = "tag.json"
-"""Beside a tag's pages: `{"name": …}`, the tag as written, which the tags index shows."""
+"""Beside the pages of a tag or category: `{"name": …}`, as written, which its index shows."""
 MAX_TAGS_INDEXED = 1_000
-"""The most tags the tags index lists: the first in the order of their keys (as S3 lists
-them); the page says how many more there are, each still linked from its posts."""
+"""The most tags (or categories) an index lists: the first in the order of their keys (as
+S3 lists them); the page says how many more there are, each still linked from its posts."""
 
 
 def tag_card_key(tag: str) -> str:
-    return f"{tag_path(tag)}{TAG_CARD}"
+    """Where the card of a tag or category (by its key) is."""
+    return f"{term_path(tag)}{TAG_CARD}"
 
 
-def tag_of_card(key: str) -> str | None:
-    """The tag key whose card is at `key`, or None for any other key under `tags/`."""
-    inner = key.removeprefix(TAGS_INDEX_PATH)
-    tag, _, rest = inner.partition("/")
-    return tag if key.startswith(TAGS_INDEX_PATH) and tag and rest == TAG_CARD else None
+def tag_of_card(key: str, taxonomy: Taxonomy = TAGS) -> str | None:
+    """The key of the tag (or category) whose card is at `key`, or None for any other key
+    in the taxonomy's folder."""
+    inner = key.removeprefix(taxonomy.folder)
+    name, _, rest = inner.partition("/")
+    if not (key.startswith(taxonomy.folder) and name and rest == TAG_CARD):
+        return None
+    return f"{taxonomy.folder}{name}" if taxonomy is CATEGORIES else name
 
 
 def render_tag_card(name: str) -> bytes:
@@ -427,19 +490,24 @@ def render_tag_card(name: str) -> bytes:
 
 
 def read_tag_card(tag: str, body: bytes | None) -> TagLink:
-    """The link the tags index shows for a tag: its name from its card, else its key."""
+    """The link an index shows for a tag or category: its name from its card, else its
+    key."""
     try:
         name = json.loads(body)["name"] if body is not None else tag
     except (ValueError, KeyError, TypeError):
         name = tag
-    return TagLink(name=name if isinstance(name, str) and name else tag, path=tag_path(tag))
+    return TagLink(name=name if isinstance(name, str) and name else tag, path=term_path(tag))
 
 
-def render_tags_index(tags: Sequence[TagLink], more: int, site: SiteConfig, theme: Theme) -> str:
-    """`tags/`: the tags (as written, each linking its page) in alphabetical order, and how
-    many more there are beyond `MAX_TAGS_INDEXED`."""
+def render_tags_index(
+    tags: Sequence[TagLink], more: int, site: SiteConfig, theme: Theme, taxonomy: Taxonomy = TAGS
+) -> str:
+    """`tags/` (or `categories/`): each as written, linking its page, in alphabetical
+    order, and how many more there are beyond `MAX_TAGS_INDEXED`."""
     shown = sorted(tags, key=lambda tag: (tag.name.casefold(), tag.path))
-    return theme.render("tags.html", site=site, tags=shown, more=more, page_path=TAGS_INDEX_PATH)
+    return theme.render(
+        "tags.html", site=site, tags=shown, more=more, taxonomy=taxonomy, page_path=taxonomy.folder
+    )
 
 
 def render_search_page(site: SiteConfig, theme: Theme) -> str:

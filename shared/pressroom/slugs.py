@@ -47,6 +47,21 @@ def tag_key(tag: str) -> str:
     return key or "-".join(f"u{ord(char):x}" for char in tag) or "u0"
 
 
+CATEGORY_PREFIX = "categories/"
+"""What sets a category's key apart from a tag's: no tag key holds a `/`."""
+
+
+def category_key(category: str) -> str:
+    """A category's key in the index: its folder, then the key a tag of its name would
+    have (`News` → `categories/news`). Categories share the tag entries' items, listings
+    and cards (docs/architecture.md, "Categories"), and a tag `News` is another listing."""
+    return f"{CATEGORY_PREFIX}{tag_key(category)}"
+
+
+def is_category_key(key: str) -> bool:
+    return key.startswith(CATEGORY_PREFIX)
+
+
 def _fold_latin(text: str) -> str:
     """`Café` → `Cafe`, `ﬁ` → `fi`, `İ` → `I`, and `プ` and `हिन्दी` as they are (NFC)."""
     kept: list[str] = []

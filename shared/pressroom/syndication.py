@@ -125,7 +125,9 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     ]
     entries = _post_parts(site).feed_entries
     children += [
-        entries[post.page_path, post.title, post.date, post.updated, post.shown_summary, post.tags]
+        entries[
+            post.page_path, post.title, post.date, post.updated, post.shown_summary, _terms(post)
+        ]
         for post in posts
     ]
     return _document("feed", _ATOM, children, {"xml:lang": site.language})
@@ -268,6 +270,12 @@ class _PostParts:
 def _post_parts(site: SiteConfig) -> _PostParts:
     # A renderer publishes one site: another site's parts start afresh.
     return _PostParts(site)
+
+
+def _terms(post: PostSummary) -> tuple[str, ...]:
+    """A feed entry's categories: Atom has one kind, so the post's categories, then its
+    tags."""
+    return tuple(dict.fromkeys((*post.categories, *post.tags)))
 
 
 def _feed_entry(site: SiteConfig, key: _FeedKey) -> str:

@@ -81,7 +81,7 @@ _KNOWN_KEYS = frozenset(
         "title", *_DATE_KEYS, *_UPDATED_KEYS, *_PUBLISH_KEYS, *_EXPIRY_KEYS,
         "layout", "extends", "template", "type", "slug", "permalink", "url", "aliases",
         "redirect_from", "draft",
-        "tags", "categories", "description", "summary", "excerpt", "image",
+        "tags", "categories", "category", "description", "summary", "excerpt", "image",
     }
 )  # fmt: skip
 _HASHED_WHEN_SET: dict[str, object] = {
@@ -370,10 +370,13 @@ class _PostValidator:
             "layout": self._layout(),
             "draft": self._draft(),
             "tags": self._word_list("tags"),
-            "categories": self._word_list("categories"),
             "description": self._description(),
             "image": self._image(),
         }
+        # One index write holds a post's tag and category entries together: one limit.
+        fields["categories"] = self._word_list(
+            "categories", "category", room=self.limits.max_tags - len(fields["tags"])
+        )
         fields["excerpt"] = self._summary(fields["description"])
         fields["kind"] = self._kind(fields["layout"])
         if fields["kind"] == "page" and self._first_key("layout", "extends", "template") is None:
@@ -583,16 +586,25 @@ class _PostValidator:
             return default
         return value
 
-    def _word_list(self, list_key: str) -> tuple[str, ...]:
+    def _word_list(
+        self, list_key: str, singular: str | None = None, room: int | None = None
+    ) -> tuple[str, ...]:
+        """Tags or categories: `list_key`, else Jekyll's `singular` key, else Zola's table.
+        At most `room` entries (default `max_tags`)."""
         key, value = list_key, self.data.get(list_key)
+        if value is None and singular is not None and singular in self.data:
+            key, value = singular, self.data[singular]
         taxonomies = self.data.get("taxonomies")
         if value is None and isinstance(taxonomies, dict):
             # Zola's `[taxonomies]` table; an error names the table, whose line is known.
             key, value = "taxonomies", taxonomies.get(list_key)
         if value is None:
             return ()
-        if isinstance(value, str):
-            words: Iterable[object] = _LIST_SEPARATORS.split(value)
+        if isinstance(value, str) and key == singular:
+            # Jekyll's `category:` is one category, spaces and all.
+            words: Iterable[object] = [value]
+        elif isinstance(value, str):
+            words = _LIST_SEPARATORS.split(value)
         elif isinstance(value, list):
             words = value
         else:
@@ -617,10 +629,14 @@ class _PostValidator:
                     f"of {self.limits.max_tag_key_bytes} (max_tag_key_bytes); shorten it",
                 )
                 return ()
-        if len(unique) > self.limits.max_tags:
+        room = self.limits.max_tags if room is None else room
+        if unique and len(unique) > room:
+            beside = self.limits.max_tags - room
+            tags = f" beside {beside} tags" if beside else ""
             self._error(
                 key,
-                f"has {len(unique)} entries, over the limit of {self.limits.max_tags} (max_tags)",
+                f"has {len(unique)} entries{tags}, over the limit of {self.limits.max_tags} "
+                "(max_tags: tags and categories together)",
             )
         return tuple(unique.values())
 

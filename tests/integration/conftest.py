@@ -12,6 +12,8 @@ from pressroom_local.stack import DRAFTS_PREVIEW, LocalStack
 from tests.corpus import PROJECT_ROOT
 
 SITE_URL = "https://news.example.org/"
+LISTINGS = ("index.html", "404.html", "tags/", "categories/", "archive/", "sitemaps/", "search/")
+"""Where the site's keys are listings and site files, not a post's own page."""
 
 
 @pytest.fixture

@@ -79,6 +79,7 @@ def test_renderer_events_publish_and_unpublish_the_seed_page(stack: LocalStack) 
         "search/search.js",
         "archive/index.html",
         "tags/index.html",
+        "categories/index.html",
         "feed.xml",
         "sitemap.xml",
         "sitemaps/pages.xml",

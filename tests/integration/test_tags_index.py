@@ -110,7 +110,7 @@ def test_past_its_limit_the_index_lists_the_first_tags_and_counts_the_rest(
 ) -> None:
     monkeypatch.setattr(renderer, "MAX_TAGS_INDEXED", 2)
     _publish_all(stack)
-    stack.renderer().write_tags_index()
+    stack.renderer().write_terms_index()
 
     index = stack.site_objects()["tags/index.html"].decode("utf-8")
 

@@ -338,25 +338,48 @@ def test_deleting_the_owner_restates_only_the_next_claimant() -> None:
 
 
 def test_the_largest_plan_fits_one_transaction() -> None:
-    """A file moving from a slug it owned, with the most tags, to a slug it takes over from
-    an owner with the most tags: two slugs, three statuses, every tag entry replaced."""
-    limit = DEFAULT_LIMITS.max_tags
-    tags_a = tuple(f"a{n}" for n in range(limit))
-    tags_b = tuple(f"b{n}" for n in range(limit))
+    """A file moving from a slug it owned, with the most tags and categories, to a slug it
+    takes over from an owner with as many: two slugs, three statuses, every tag and
+    category entry replaced."""
+    half = DEFAULT_LIMITS.max_tags // 2
+
+    def terms(prefix: str) -> dict[str, tuple[str, ...]]:
+        return {
+            "tags": tuple(f"{prefix}{n}" for n in range(half)),
+            "categories": tuple(f"{prefix}c{n}" for n in range(DEFAULT_LIMITS.max_tags - half)),
+        }
+
     index = MemoryIndex()
     index.handle(
-        event("upsert", 2, post(slug="old", source="mover.md", tags=tags_a)),
-        event("upsert", 3, post(slug="old", source="next.md", tags=tags_b, content="b")),
-        event("upsert", 4, post(slug="new", source="owner.md", tags=tags_b, content="c")),
+        event("upsert", 2, post(slug="old", source="mover.md", **terms("a"))),  # type: ignore[arg-type]
+        event("upsert", 3, post(slug="old", source="next.md", content="b", **terms("b"))),  # type: ignore[arg-type]
+        event("upsert", 4, post(slug="new", source="owner.md", content="c", **terms("b"))),  # type: ignore[arg-type]
     )
     # Uploaded first of all (minute 1), so it takes "new" from its owner.
-    moved = post(slug="new", source="mover.md", tags=tags_a, content="d")
+    moved = post(slug="new", source="mover.md", content="d", **terms("a"))  # type: ignore[arg-type]
 
     plan = index.handle(event("upsert", 5, moved, minute=1))
 
     assert published_slugs(index) == {"old": "next.md", "new": "mover.md"}
     assert index.status("owner.md").status == "conflict"  # type: ignore[union-attr]
+    assert len(plan.tags_to_put) == len(plan.tags_to_delete) == 2 * DEFAULT_LIMITS.max_tags
     assert plan.transaction_items <= 100
+
+
+def test_a_category_is_listed_apart_from_a_tag_of_its_name() -> None:
+    index = MemoryIndex()
+
+    plan = index.handle(
+        event("upsert", 1, post(tags=("News", "php"), categories=("news", "Open Source")))
+    )
+
+    assert [entry.tag for entry in plan.tags_to_put] == [
+        "news",
+        "php",
+        "categories/news",
+        "categories/open-source",
+    ]
+    assert plan.tags_to_put[3].name == "Open Source"
 
 
 def test_status_names_the_owner_of_today_for_a_file_that_kept_waiting_through_a_change() -> None:

@@ -168,6 +168,28 @@ def test_more_entries_than_max_tags_is_refused_naming_the_field_and_the_limit(fi
     assert errors[0].line == 3
 
 
+def test_tags_and_categories_count_together_against_max_tags() -> None:
+    """One index write holds both: 15 tags leave room for 5 categories, not 20."""
+    tags = ", ".join(f"tag{number}" for number in range(15))
+    categories = ", ".join(f"topic{number}" for number in range(6))
+
+    errors = refused(yaml_post(f"title: Tagged\ntags: [{tags}]\ncategories: [{categories}]\n"))
+
+    assert [issue.field for issue in errors] == ["categories"]
+    assert "6 entries beside 15 tags" in errors[0].message
+    assert "tags and categories together" in errors[0].message
+
+
+def test_jekyll_s_singular_category_is_read() -> None:
+    outcome = validate_post(
+        yaml_post("title: Filed\ncategory: Release notes\n"), SOURCE_KEY, first_seen=UPLOADED
+    )
+
+    assert outcome.document is not None
+    # One category, spaces and all, as Jekyll reads it; `categories: a b` is two.
+    assert outcome.document.categories == ("Release notes",)
+
+
 def test_duplicate_tags_count_once_against_max_tags() -> None:
     words = ", ".join(["same", "Same", "SAME"] * DEFAULT_LIMITS.max_tags)
 

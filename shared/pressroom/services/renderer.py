@@ -45,14 +45,16 @@ from pressroom.models import AssetSummary, CopySource, PostSummary
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,
+    CATEGORIES,
     HTML_CONTENT_TYPE,
     JAVASCRIPT_CONTENT_TYPE,
     MAX_TAGS_INDEXED,
     NOT_FOUND_KEY,
     SEARCH_PAGE_PATH,
     SEARCH_SCRIPT_KEY,
-    TAGS_INDEX_PATH,
+    TAGS,
     TagLink,
+    Taxonomy,
     Theme,
     archive_path,
     listing_page_keys,
@@ -72,7 +74,8 @@ from pressroom.site import (
     tag_card_key,
     tag_name,
     tag_of_card,
-    tag_path,
+    taxonomy_of,
+    term_path,
 )
 from pressroom.slugs import claimed_slug
 from pressroom.syndication import (
@@ -108,6 +111,13 @@ class Due(enum.Flag):
     changed, or a post item appeared."""
     TAGS = enum.auto()
     """The tags index: a tag appeared, went, or is spelled anew."""
+    CATEGORIES = enum.auto()
+    """The categories index: the same, of a category."""
+    ALL = FILES | TAGS | CATEGORIES
+
+    @classmethod
+    def index_of(cls, taxonomy: Taxonomy) -> Due:
+        return cls.CATEGORIES if taxonomy is CATEGORIES else cls.TAGS
 
 
 @dataclass(frozen=True)
@@ -258,7 +268,8 @@ class RendererService:
         for month, since in plan.months.items():
             return Due.FILES if self.write_month(month, since) else Due.NOTHING
         for tag, since in plan.tags.items():
-            return Due.TAGS if self.write_tag(tag, since) else Due.NOTHING
+            changed = self.write_tag(tag, since)
+            return Due.index_of(taxonomy_of(tag)) if changed else Due.NOTHING
         return Due.FILES if plan.new_items else Due.NOTHING
 
     def write_newest(self) -> None:
@@ -321,7 +332,7 @@ class RendererService:
 
         def write(entries: ListingTail[TagEntry]) -> None:
             self._write_pages(
-                tag_path(tag),
+                term_path(tag),
                 render_tag_pages(tag, entries, self.config, self.theme),
                 entries.total,
             )
@@ -343,26 +354,28 @@ class RendererService:
         )
         return before != after[-1]
 
-    def write_site_indexes(self, due: Due | None = None) -> None:
+    def write_site_indexes(self, due: Due = Due.ALL) -> None:
         """The indexes `due` names (default: all): the sitemap index, the search manifest
         and the archive's index, with the pages the site always has (its own sitemap, the
-        not-found page); the tags index, which is also written with the others when it is
-        missing, since every page links to it."""
-        due = Due.FILES | Due.TAGS if due is None else due
+        not-found page); the tags and categories indexes, each also written with the
+        others when it is missing, since the site links to it."""
         if Due.FILES in due:
             self.write_fixed_pages()
             self.write_file_indexes()
-        tags_index = page_object_key(TAGS_INDEX_PATH)
-        if Due.TAGS in due or not any(key == tags_index for key in self.site.keys(tags_index)):
-            self.write_tags_index()
+        for taxonomy in (TAGS, CATEGORIES):
+            index = page_object_key(taxonomy.folder)
+            if Due.index_of(taxonomy) in due or index not in self.site.keys(index):
+                self.write_terms_index(taxonomy)
 
-    def write_tags_index(self) -> None:
-        """`tags/`: every tag with a card in the site bucket (its listing is strongly
-        consistent), named as its card says, up to `MAX_TAGS_INDEXED`. Written when a card
-        changes (`write_tag` says when): a tag appears, goes, or is spelled anew."""
+    def write_terms_index(self, taxonomy: Taxonomy = TAGS) -> None:
+        """`tags/` or `categories/`: each with a card in the site bucket (its listing is
+        strongly consistent), named as its card says, up to `MAX_TAGS_INDEXED`. Written
+        when a card changes (`write_tag` says when): one appears, goes, or is spelled
+        anew."""
 
         def read() -> tuple[tuple[TagLink, ...], int]:
-            tags = [tag for key in self.site.keys(TAGS_INDEX_PATH) if (tag := tag_of_card(key))]
+            keys = self.site.keys(taxonomy.folder)
+            tags = [tag for key in keys if (tag := tag_of_card(key, taxonomy))]
             shown = tags[:MAX_TAGS_INDEXED]
             cards = _read_all(self.site, [tag_card_key(tag) for tag in shown])
             links = tuple(read_tag_card(tag, body) for tag, body in zip(shown, cards, strict=True))
@@ -371,7 +384,8 @@ class RendererService:
         _settled(
             read,
             lambda found: self._put_html(
-                TAGS_INDEX_PATH, render_tags_index(*found, self.config, self.theme)
+                taxonomy.folder,
+                render_tags_index(*found, self.config, self.theme, taxonomy),
             ),
         )
 
@@ -448,18 +462,20 @@ class RendererService:
             yield archive_path(*month)
         for tag in plan.tags:
             service.write_tag(tag)
-            yield tag_path(tag)
+            yield term_path(tag)
         service.write_newest()
         service.write_fixed_pages()
         # A rebuild also mends a site whose stream batches were lost (RenderDLQ): a page
-        # whose post, month or tag went meanwhile was never removed. The file and tags
-        # indexes come after, as they list the month files and tag cards left in the bucket.
+        # whose post, month or tag went meanwhile was never removed. The file, tags and
+        # categories indexes come after, as they list the month files and cards left in
+        # the bucket.
         for prefix in _GENERATED_PREFIXES:
             for key in list(self.site.keys(prefix)):
                 if key not in written.written:
                     self.site.delete(key)
         service.write_file_indexes()
-        service.write_tags_index()
+        service.write_terms_index(TAGS)
+        service.write_terms_index(CATEGORIES)
         yield ""
 
     def _put_html(self, path: str, html: str) -> None:
@@ -523,7 +539,7 @@ class ListingBatch:
         # it writes them. A batch that failed after writing them, before the indexes, left
         # nothing to compare when its messages come back: a batch that holds a message
         # received before writes every index.
-        self.indexes_due = Due.FILES | Due.TAGS if retried else Due.NOTHING
+        self.indexes_due = Due.ALL if retried else Due.NOTHING
         self.written: list[str] = []
         """The requests rendered, each from the place it was rendered from."""
         self.follow_ups: list[str] = []
@@ -548,7 +564,7 @@ class ListingBatch:
             elif is_site_pages(request):
                 self.follow_ups += self.renderer.render_site_pages(request)
                 # Every page shows the settings: the indexes and fixed pages too.
-                self.indexes_due |= Due.FILES | Due.TAGS
+                self.indexes_due |= Due.ALL
             else:
                 self.indexes_due |= self.renderer.render_listing(request)
         except Exception:
@@ -634,9 +650,16 @@ class StreamBatch:
         )
 
 
-_GENERATED_PREFIXES = ("posts/", "tags/", "archive/", SITEMAPS_FOLDER, SEARCH_FOLDER)
-"""Where the renderer writes one object per post, tag or month, or per page or file of
-a tag's or month's listing."""
+_GENERATED_PREFIXES = (
+    "posts/",
+    TAGS.folder,
+    CATEGORIES.folder,
+    "archive/",
+    SITEMAPS_FOLDER,
+    SEARCH_FOLDER,
+)
+"""Where the renderer writes one object per post, tag, category or month, or per page or
+file of a tag's, category's or month's listing."""
 
 
 class _RecordingSite:
