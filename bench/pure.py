@@ -17,7 +17,15 @@ from typing import TypeVar
 from bench.corpus import Post
 from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.indexing import IndexPlan, PostKey, PostRecord, TagEntry
-from pressroom.listings import ListingTail, Month, PostChange, month_of, order_key, plan_listings
+from pressroom.listings import (
+    ListingTail,
+    Month,
+    Neighbours,
+    PostChange,
+    month_of,
+    order_key,
+    plan_listings,
+)
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 from pressroom.services.indexer import IndexerService
 from pressroom.services.renderer import RendererService
@@ -83,6 +91,14 @@ class MemorySite(MemoryIndex):
 
     def months(self) -> Sequence[tuple[int, int]]:
         return sorted(self.month_counts, reverse=True)
+
+    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
+        at = bisect.bisect_left(self.newest, place, key=lambda item: order_key(item[0], item[1]))
+        older = (post for _, _, post in reversed(self.newest[:at]) if post.slug != passing)
+        newer = (post for _, _, post in self.newest[at:] if post.slug != passing)
+        if at < len(self.newest) and order_key(*self.newest[at][:2]) == place:
+            next(newer, None)  # the post at the place itself
+        return Neighbours(next(older, None), next(newer, None))
 
     def tag_tail(
         self, tag: str, since: str, start_at: Callable[[int, int], int]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import os
 import random
 import sys
@@ -39,6 +40,22 @@ class _InvocationOutput:
 
 
 _OUTPUT = _InvocationOutput()
+
+
+def _log_as_this_function() -> None:
+    """Point the product's logger at this invocation's output, under this function's
+    service name. In this process the logger is made once, by whichever import came
+    first: a function's (inside an invocation), or a test's or a tool's (outside one, with
+    another stream and no service), and Lambda gives each function a process of its own."""
+    observability = sys.modules.get("pressroom.observability")
+    if observability is None:
+        return  # the handler's import makes it, with this invocation's output in place
+    logger = observability.logger
+    handler = logger.registered_handler
+    if isinstance(handler, logging.StreamHandler) and handler.stream is not _OUTPUT:
+        handler.setStream(_OUTPUT)
+    logger.append_keys(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
+
 
 STREAM_SHARDS = 2
 """Shards the local stream is split into (moto runs one a table; DynamoDB runs several)."""
@@ -116,6 +133,7 @@ class LocalFunction:
             contextlib.redirect_stdout(_OUTPUT),
         ):
             _OUTPUT.log = self.log
+            _log_as_this_function()
             context = LocalContext(
                 function_name=self.name,
                 memory_limit_in_mb=self.spec.memory_size,

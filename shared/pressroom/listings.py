@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
 from pressroom.models import AssetSummary, PageLink, PostSummary, format_instant
@@ -37,6 +37,7 @@ __all__ = [
     "ListingPlan",
     "ListingTail",
     "Month",
+    "Neighbours",
     "PostChange",
     "chunks",
     "coalesce",
@@ -210,13 +211,31 @@ class ListingPlan:
     new_items: bool
     """A post item appeared: the site's fixed files (sitemap and search indexes, 404 page)
     are written then too, so that they exist whatever order the events came in."""
+    around: frozenset[str] = frozenset()
+    """Places (`order_key`) a post joined, left, or was retitled at: the posts on either
+    side of each link to it as their newer or older post, and are rendered again."""
+
+
+class Neighbours(NamedTuple):
+    """A post's older and newer posts in the site's order (its `order_key`), which its page
+    links to; None at either end."""
+
+    older: PostSummary | None = None
+    newer: PostSummary | None = None
 
 
 def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
     home = new_items = False
     months: dict[Month, str] = {}
     tags: dict[str, str] = {}
+    around: set[str] = set()
     for change in changes:
+        if _as_neighbour(change.was_listed) != _as_neighbour(change.listed):
+            around |= {
+                order_key(post.date, post.slug)
+                for post in (change.was_listed, change.listed)
+                if post is not None
+            }
         # A new post item (even a draft's or a tombstone's) renders the home page too, so
         # every site that has ever had a post has one, however its events were ordered.
         new_items |= change.creates_item
@@ -230,7 +249,9 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
                 _keep_earliest(months, month_of(post), place)
                 for key in (*map(tag_key, post.tags), *map(category_key, post.categories)):
                     _keep_earliest(tags, key, place)
-    return ListingPlan(home=home, months=months, tags=tags, new_items=new_items)
+    return ListingPlan(
+        home=home, months=months, tags=tags, new_items=new_items, around=frozenset(around)
+    )
 
 
 _Listing = TypeVar("_Listing")
@@ -241,6 +262,11 @@ _NOT_LISTED = frozenset(
 )
 """What no listing, feed, sitemap or search shard shows of a post: an edit of these alone
 (the body, most often, which `content_hash` stands for) rewrites its page and no listing."""
+
+
+def _as_neighbour(post: PostSummary | None) -> tuple[str, str, str] | None:
+    """What a post's neighbours show of it: its place, its title, its URL."""
+    return (order_key(post.date, post.slug), post.title, post.page_path) if post else None
 
 
 def _as_listed(post: PostSummary | None) -> dict[str, object] | None:
@@ -257,6 +283,8 @@ SITE_INDEXES = "site-indexes"
 """The request for the site's fixed files and the indexes of its month files."""
 _MONTH = "month:"
 _TAG = "tag:"
+_AROUND = "around:"
+"""The posts on either side of a place: `around:<order_key>`."""
 SITE_PAGES = "pages:"
 """A step of re-rendering every page after the site's settings changed:
 `pages:<chain>@<where the index scan goes on>` (`RendererService.render_site_pages`)."""
@@ -266,13 +294,15 @@ _SINCE = "@"
 
 def listing_requests(plan: ListingPlan) -> list[str]:
     """The plan as listing-queue messages, one a listing: `newest`, `month:2024-05@<place>`,
-    `tag:<key>@<place>`, `site-indexes`; a month or tag without `@` is asked for whole."""
+    `tag:<key>@<place>`, `around:<place>`, `site-indexes`; a month or tag without `@` is
+    asked for whole."""
     requests = [NEWEST] if plan.home else []
     requests += [
         f"{_MONTH}{year:04d}-{month:02d}{_SINCE}{since}"
         for (year, month), since in sorted(plan.months.items())
     ]
     requests += [f"{_TAG}{tag}{_SINCE}{since}" for tag, since in sorted(plan.tags.items())]
+    requests += [f"{_AROUND}{place}" for place in sorted(plan.around)]
     if plan.new_items:
         requests.append(SITE_INDEXES)
     return requests
@@ -310,6 +340,14 @@ def page_request_slug(request: str) -> str:
     return request.removeprefix(PAGE)
 
 
+def is_around_request(request: str) -> bool:
+    return request.startswith(_AROUND)
+
+
+def around_place(request: str) -> str:
+    return request.removeprefix(_AROUND)
+
+
 def is_site_pages(request: str) -> bool:
     return request.startswith(SITE_PAGES)
 
@@ -328,9 +366,12 @@ def coalesce(requests: Iterable[str]) -> ListingPlan:
     home = new_items = False
     months: dict[Month, str] = {}
     tags: dict[str, str] = {}
+    around: set[str] = set()
     for request in requests:
         listing, _, since = request.partition(_SINCE)
-        if request == NEWEST:
+        if is_around_request(request):
+            around.add(around_place(request))
+        elif request == NEWEST:
             home = True
         elif request == SITE_INDEXES:
             new_items = True
@@ -341,7 +382,9 @@ def coalesce(requests: Iterable[str]) -> ListingPlan:
             _keep_earliest(tags, listing.removeprefix(_TAG), since)
         else:
             raise ValueError(f"not a listing request: {request[:80]!r}")
-    return ListingPlan(home=home, months=months, tags=tags, new_items=new_items)
+    return ListingPlan(
+        home=home, months=months, tags=tags, new_items=new_items, around=frozenset(around)
+    )
 
 
 def earliest_requests(requests: Iterable[str]) -> dict[str, str]:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         Stored,
         TagEntry,
     )
-    from pressroom.listings import ListingTail
+    from pressroom.listings import ListingTail, Neighbours
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,13 @@ class PostCatalog(Protocol):
 
     def months(self) -> Sequence[Month]:
         """Every month with published posts."""
+        ...
+
+    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
+        """The listed posts just before and just after place `place` (`listings.order_key`)
+        in the site's order, whatever their months: a post's older and newer posts. The
+        post `passing` names (by slug) is never one: a page rendered from a post's older
+        version must not link to the post itself at its newer place."""
         ...
 
     # For `pressroom rebuild`, the one step that reads the whole index.

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pressroom.config import DEFAULT_THEME, MONTH_NAMES, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
-from pressroom.listings import ListingTail, numbered_pages
+from pressroom.listings import ListingTail, Neighbours, numbered_pages
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
 from pressroom.slugs import CATEGORY_PREFIX, category_key, is_category_key, tag_key
@@ -298,9 +298,11 @@ def render_post_page(
     theme: Theme,
     *,
     scheduled_for: datetime | None = None,
+    neighbours: Neighbours | None = None,
 ) -> str:
     """A post's or page's own page. `scheduled_for`: a preview's page of a post that is
-    public from then on (its `draft` is then true: it is not public yet)."""
+    public from then on (its `draft` is then true: it is not public yet). `neighbours`: a
+    listed post's older and newer posts, which it links to."""
     body = render_markdown(document.body_markdown, table_of_contents=_asks_for_contents(document))
     # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
     # links to none, since a tag only a draft carries has no page.
@@ -320,6 +322,8 @@ def render_post_page(
         ]
         if listed
         else [],
+        older=neighbours.older if listed and neighbours else None,
+        newer=neighbours.newer if listed and neighbours else None,
         body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
 

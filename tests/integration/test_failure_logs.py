@@ -98,3 +98,25 @@ def test_index_messages_not_sent_are_logged_at_error_naming_the_file(
 
     errors = log_lines(function_log, "ERROR")
     assert any(line.get("key") == key and "refused" in json.dumps(line) for line in errors), errors
+
+
+def test_a_function_logs_to_its_log_as_itself_whatever_made_the_logger_first(
+    logged_in_process_stack: LocalStack, function_log: io.StringIO
+) -> None:
+    """In one process the product's logger is made once: here by something outside any
+    invocation (a tool, a test, the indexer's service warning), with its own stream and no
+    service name. A function's lines still reach the function's log, under its name."""
+    from pressroom import observability
+
+    elsewhere = io.StringIO()
+    observability.logger.registered_handler.setStream(elsewhere)  # type: ignore[attr-defined]
+    observability.logger.append_keys(service="service_undefined")
+    key = "posts/untitled.md"
+    stack = logged_in_process_stack
+
+    stack.session.client("s3").put_object(Bucket=stack.content_bucket, Key=key, Body=UNTITLED)
+    stack.router.drain()
+
+    (refusal,) = [line for line in log_lines(function_log, "WARNING") if line.get("key") == key]
+    assert refusal["service"] == "validator"
+    assert key not in elsewhere.getvalue()

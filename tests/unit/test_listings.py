@@ -110,6 +110,8 @@ def test_listing_requests_name_each_listing_once_and_read_back_as_the_plan() -> 
         "month:2025-11@2025-11-01T00:00:00Z#b",
         "tag:open-source@2025-03-01T00:00:00Z#a",
         "tag:php@2025-03-01T00:00:00Z#a",
+        "around:2025-03-01T00:00:00Z#a",
+        "around:2025-11-01T00:00:00Z#b",
         "site-indexes",
     ]
     assert coalesce(requests + requests[::-1]) == plan
@@ -285,7 +287,13 @@ def test_a_stream_batch_writes_its_pages_again_while_the_site_settings_move() ->
     requests = batch.finish(changes)
 
     assert renderer.written == [(0, "a"), (0, "b"), (1, "a"), (1, "b"), (2, "a"), (2, "b")]
-    assert requests == ["newest", "month:2025-03@2025-03-01T00:00:00Z#a", "site-indexes"]
+    assert requests == [
+        "newest",
+        "month:2025-03@2025-03-01T00:00:00Z#a",
+        "around:2025-03-01T00:00:00Z#a",
+        "around:2025-03-01T00:00:00Z#b",
+        "site-indexes",
+    ]
 
 
 def test_a_stream_batch_whose_settings_never_settle_fails_to_be_retried() -> None:
@@ -310,6 +318,24 @@ def test_an_edit_of_what_listings_show_asks_for_them() -> None:
     plan = plan_listings([PostChange(old=live(before), new=live(retitled))])
 
     assert plan.home and plan.months and plan.tags == {"php": "2025-03-01T00:00:00Z#a"}
+
+
+def test_the_posts_beside_a_post_are_asked_for_where_it_joins_leaves_or_is_retitled() -> None:
+    before = post("a", month=3)
+    moved = before.model_copy(update={"date": datetime(2025, 6, 1, tzinfo=UTC)})
+    retitled = before.model_copy(update={"title": "New title"})
+    redescribed = before.model_copy(update={"description": "Now with a lede"})
+
+    def around(old: PostSummary | None, new: PostSummary | None) -> frozenset[str]:
+        change = PostChange(old=live(old) if old else None, new=live(new) if new else gone("a"))
+        return plan_listings([change]).around
+
+    assert around(None, before) == {"2025-03-01T00:00:00Z#a"}
+    assert around(before, None) == {"2025-03-01T00:00:00Z#a"}
+    assert around(before, moved) == {"2025-03-01T00:00:00Z#a", "2025-06-01T00:00:00Z#a"}
+    assert around(before, retitled) == {"2025-03-01T00:00:00Z#a"}
+    # Its neighbours show its place, title and URL: nothing else of it.
+    assert around(before, redescribed) == frozenset()
 
 
 class ChangingEntries:

@@ -228,8 +228,9 @@ def elementtree_feed(posts: list[PostSummary], site: SiteConfig) -> bytes:
         ET.SubElement(entry, f"{ATOM}updated").text = format_instant(changed(post))
         if post.description:
             ET.SubElement(entry, f"{ATOM}summary").text = post.description
-        for tag in post.tags:
-            ET.SubElement(entry, f"{ATOM}category", {"term": tag})
+        # Atom's one kind of category: the post's categories, then its tags, each once.
+        for term in dict.fromkeys((*post.categories, *post.tags)):
+            ET.SubElement(entry, f"{ATOM}category", {"term": term})
     return elementtree_document(feed)
 
 

@@ -48,7 +48,7 @@ from pressroom.indexing import (
     month_of,
     with_current_owner,
 )
-from pressroom.listings import ListingTail, order_key
+from pressroom.listings import ListingTail, Neighbours, order_key
 from pressroom.models import (
     CONFIG_SOURCES,
     MAX_PAGES_LISTED,
@@ -128,6 +128,10 @@ def _owner_sort_key(name: str) -> str:
 
 _FAILURE = "FAILURE"
 _MARKER_PREFIX = "MONTH#"
+_FIRST_MARKER, _LAST_MARKER = f"{_MARKER_PREFIX}0000-00", f"{_MARKER_PREFIX}9999-99"
+_MARKERS_A_PAGE = 4
+"""Month markers read a query when looking past a month for a post: a month whose posts
+have all gone keeps its marker, so the nearest may not be the one."""
 
 
 def _month_name(month: Month) -> str:
@@ -478,6 +482,72 @@ class DynamoPostIndex:
     def months(self) -> list[Month]:
         """Every month with published posts, newest first."""
         return [month for month in self.marked_months() if self.month_posts(*month, limit=1)]
+
+    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
+        """Each side's nearest entry: in the place's own month, else in the nearest month
+        that way that has one, its marker found by a query of the markers beyond. Two
+        consistent queries when both are in the month, the common case; a query more for
+        each side that crosses a month."""
+        return Neighbours(
+            older=self._nearest(place, passing, newer=False),
+            newer=self._nearest(place, passing, newer=True),
+        )
+
+    def _nearest(self, place: str, passing: str | None, *, newer: bool) -> PostSummary | None:
+        # A place starts with its date: `2024-05-02T…#slug` is in `MONTH#2024-05`, which is
+        # both the month's partition and its marker's sort key.
+        month = f"{_MARKER_PREFIX}{place[:7]}"
+        found = self._first_past(month, place, passing, newer=newer)
+        markers = self._markers_past(month, newer=newer)
+        while found is None and (marker := next(markers, None)) is not None:
+            found = self._first_past(marker, None, passing, newer=newer)
+        return found
+
+    def _first_past(
+        self, partition: str, place: str | None, passing: str | None, *, newer: bool
+    ) -> PostSummary | None:
+        """The first entry of a month past `place` (from its end, with None) that way, but
+        the post `passing`: a slug has one entry a month, so two entries are enough."""
+        condition = "pk = :pk"
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        if place is not None:
+            condition += " AND sk > :place" if newer else " AND sk < :place"
+            values[":place"] = {"S": place}
+        response = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ScanIndexForward=newer,
+            ConsistentRead=True,
+            Limit=2,
+        )
+        posts = (post_summary(deserialize(raw)) for raw in response["Items"])
+        return next((post for post in posts if post.slug != passing), None)
+
+    def _markers_past(self, month: str, *, newer: bool) -> Iterator[str]:
+        """The markers of the months past `month` that way, nearest first, a page of a few
+        at a time: most searches stop at the first."""
+        low, high = (month, _LAST_MARKER) if newer else (_FIRST_MARKER, month)
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": "SITE"},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            },
+            "ScanIndexForward": newer,
+            "ConsistentRead": True,
+            "Limit": _MARKERS_A_PAGE,
+        }
+        while True:
+            response = self.client.query(**request)
+            for raw in response["Items"]:
+                if (marker := raw["sk"]["S"]) != month:
+                    yield marker
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def tag_entries(self, tag: str) -> list[TagEntry]:
         """Every post carrying a tag (its key), newest first, read consistently."""

@@ -21,10 +21,13 @@ from pressroom.listings import (
     ListingPlan,
     ListingTail,
     Month,
+    Neighbours,
     PostChange,
     SiteChange,
+    around_place,
     coalesce,
     earliest_requests,
+    is_around_request,
     is_page_request,
     is_site_pages,
     listing_name,
@@ -229,20 +232,47 @@ class RendererService:
         self.site.copy(asset.copy_source, asset.path, asset.content_type, asset.cache_control)
 
     def write_post_page(self, post: PostSummary) -> None:
-        """Its page, and a redirect to it at each of its old URLs that no page has."""
+        """Its page, and a redirect to it at each of its old URLs that no page has. A
+        listed post's page links to its older and newer posts: read from the index and
+        settled as a listing is, since a post joining next to it changes them."""
         stored = self.documents.get(post.document_key)
         # The index's date wins: an undated post is dated by its file's first upload. A
         # preview marks a scheduled post as not public (`PostRecord.previewed`): its page
         # says when it will be.
         document = stored.model_copy(update={"date": post.date, "draft": post.draft})
         scheduled_for = post.publishes_at if post.draft and not stored.draft else None
-        html = render_post_page(document, self.config, self.theme, scheduled_for=scheduled_for)
-        self._put_html(post.page_path, html)
+
+        def write(neighbours: Neighbours | None) -> None:
+            html = render_post_page(
+                document,
+                self.config,
+                self.theme,
+                scheduled_for=scheduled_for,
+                neighbours=neighbours,
+            )
+            self._put_html(post.page_path, html)
+
+        if post.listed and not post.draft:
+            place = order_key(post.date, post.slug)
+            _settled(lambda: self.catalog.neighbours(place, passing=post.slug), write)
+        else:
+            write(None)
         if post.redirects:
             redirect = render_redirect_page(post.page_path, self.config, self.theme)
             for alias in post.redirects:
                 if not self._is_a_page(alias):
                     self._put_html(alias, redirect)
+
+    def render_around(self, place: str, written: set[str] | None = None) -> None:
+        """The pages of the posts on either side of a place a post joined, left or was
+        retitled at, as the index holds them now: each links to its newer or older post.
+        `written`: slugs whose pages this listing batch has written since the change,
+        which need not be written again (and to which these are added)."""
+        written = set() if written is None else written
+        for post in self.catalog.neighbours(place):
+            if post is not None and post.slug not in written:
+                written.add(post.slug)
+                self.render_page_request(page_request(post.slug))
 
     def _is_a_page(self, path: str) -> bool:
         """Whether a published post or page is at `path`: a page wins over an old URL."""
@@ -262,6 +292,9 @@ class RendererService:
         """Re-render the listing a listing-queue message names; which of the site's indexes
         are due after it: the file indexes when a month's set of files changed or they were
         asked for, the tags index when a tag's card changed."""
+        if is_around_request(request):
+            self.render_around(around_place(request))
+            return Due.NOTHING
         plan = coalesce([request])
         if plan.home:
             self.write_newest()
@@ -544,6 +577,9 @@ class ListingBatch:
         """The requests rendered, each from the place it was rendered from."""
         self.follow_ups: list[str] = []
         """Requests the batch's site-wide re-render steps ask for."""
+        self.pages_written: set[str] = set()
+        """Slugs whose pages the batch has written, each from the index as it was after
+        every message of the batch was sent: once is enough."""
 
     def render(self, request: str) -> None:
         """Render the listing one message asks for, unless this batch has already."""
@@ -561,6 +597,9 @@ class ListingBatch:
         try:
             if is_page_request(request):
                 self.renderer.render_page_request(request)
+                self.pages_written.add(page_request_slug(request))
+            elif is_around_request(request):
+                self.renderer.render_around(around_place(request), self.pages_written)
             elif is_site_pages(request):
                 self.follow_ups += self.renderer.render_site_pages(request)
                 # Every page shows the settings: the indexes and fixed pages too.
