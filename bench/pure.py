@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TypeVar
 
 from bench.corpus import Post
@@ -20,8 +21,8 @@ from pressroom.indexing import IndexPlan, PostKey, PostRecord, TagEntry
 from pressroom.listings import (
     ListingTail,
     Month,
-    Neighbours,
     PostChange,
+    Window,
     month_of,
     order_key,
     plan_listings,
@@ -92,13 +93,11 @@ class MemorySite(MemoryIndex):
     def months(self) -> Sequence[tuple[int, int]]:
         return sorted(self.month_counts, reverse=True)
 
-    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
+    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
         at = bisect.bisect_left(self.newest, place, key=lambda item: order_key(item[0], item[1]))
-        older = (post for _, _, post in reversed(self.newest[:at]) if post.slug != passing)
-        newer = (post for _, _, post in self.newest[at:] if post.slug != passing)
-        if at < len(self.newest) and order_key(*self.newest[at][:2]) == place:
-            next(newer, None)  # the post at the place itself
-        return Neighbours(next(older, None), next(newer, None))
+        before = (post for _, _, post in reversed(self.newest[:at]) if post.slug != passing)
+        after = (post for _, _, post in self.newest[at:] if post.slug != passing)
+        return Window(tuple(islice(before, older)), tuple(islice(after, newer)))
 
     def tag_tail(
         self, tag: str, since: str, start_at: Callable[[int, int], int]

@@ -39,6 +39,7 @@ __all__ = [
     "Month",
     "Neighbours",
     "PostChange",
+    "Window",
     "chunks",
     "coalesce",
     "earliest_requests",
@@ -222,6 +223,36 @@ class Neighbours(NamedTuple):
 
     older: PostSummary | None = None
     newer: PostSummary | None = None
+
+
+class Window(NamedTuple):
+    """The listed posts nearest a place in the site's order, nearest first on each side:
+    `older` before it, `newer` from it on (the post at the place, if any, first)."""
+
+    older: tuple[PostSummary, ...]
+    newer: tuple[PostSummary, ...]
+
+    def neighbours(self) -> Neighbours:
+        """Of a post at the place (read passing it)."""
+        return Neighbours(next(iter(self.older), None), next(iter(self.newer), None))
+
+    def beside(self, place: str) -> list[tuple[PostSummary, Neighbours]]:
+        """The posts on either side of `place`, each with its own neighbours as this window
+        shows them: read two older and three newer, as a post at the place hides the third."""
+        first = self.newer[0] if self.newer else None
+        at = first if first and order_key(first.date, first.slug) == place else None
+        newer = self.newer[1:] if at is not None else self.newer
+        pages = []
+        if self.older:
+            older = self.older[0]
+            pages.append((older, Neighbours(_at(self.older, 1), at or _at(newer, 0))))
+        if newer:
+            pages.append((newer[0], Neighbours(at or _at(self.older, 0), _at(newer, 1))))
+        return pages
+
+
+def _at(posts: tuple[PostSummary, ...], index: int) -> PostSummary | None:
+    return posts[index] if index < len(posts) else None
 
 
 def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:

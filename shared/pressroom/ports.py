@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         Stored,
         TagEntry,
     )
-    from pressroom.listings import ListingTail, Neighbours
+    from pressroom.listings import ListingTail, Window
 
 
 @dataclass(frozen=True)
@@ -131,11 +131,12 @@ class PostCatalog(Protocol):
         """Every month with published posts."""
         ...
 
-    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
-        """The listed posts just before and just after place `place` (`listings.order_key`)
-        in the site's order, whatever their months: a post's older and newer posts. The
-        post `passing` names (by slug) is never one: a page rendered from a post's older
-        version must not link to the post itself at its newer place."""
+    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
+        """The listed posts nearest place `place` (`listings.order_key`) in the site's
+        order, whatever their months: up to `older` before it and `newer` from it on (the
+        post at the place first, if there is one), nearest first. The post `passing` names
+        (by slug) is never one: a page rendered from a post's older version must not link
+        to the post itself at its newer place."""
         ...
 
     # For `pressroom rebuild`, the one step that reads the whole index.

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, replace
 
 from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.listings import Neighbours
+from pressroom.listings import Window
 from pressroom_local.stack import LocalStack
 from tests.integration.conftest import delete, upload
 from tests.integration.html import read_page
@@ -145,17 +145,17 @@ class ReadBeforeTheCommit:
     """A catalog whose first read of a post's neighbours is one made before a commit."""
 
     index: DynamoPostIndex
-    before_the_commit: Neighbours
+    before_the_commit: Window
     reads: int = 0
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.index, name)
 
-    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
+    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
         self.reads += 1
         if self.reads == 1:
             return self.before_the_commit
-        return self.index.neighbours(place, passing)
+        return self.index.window(place, older, newer, passing)
 
 
 def test_a_page_written_last_from_a_read_before_a_commit_ends_current(
@@ -165,7 +165,8 @@ def test_a_page_written_last_from_a_read_before_a_commit_ends_current(
     upload(stack, {_key(date): _post(title, date) for date, title in DIARY.items()})
     market = stack.index.post("a-market-in-gyumri")
     assert market is not None and market.published is not None
-    stale = stack.index.neighbours("2024-02-14T00:00:00Z#a-market-in-gyumri", "a-market-in-gyumri")
+    place = "2024-02-14T00:00:00Z#a-market-in-gyumri"
+    stale = stack.index.window(place, 1, 1, passing="a-market-in-gyumri")
 
     # Meanwhile a post is committed beside it, and its renderer writes the market's page.
     upload(stack, {"_posts/2024-02-20-frost.md": _post("Frost", "2024-02-20")})

@@ -12,7 +12,9 @@ from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import PostRecord
 from pressroom.listings import (
     ListingPlan,
+    Neighbours,
     PostChange,
+    Window,
     coalesce,
     listing_requests,
     plan_listings,
@@ -368,3 +370,22 @@ def test_a_page_that_leaves_the_menu_moves_the_settings_of_a_configured_renderer
     assert moved is not None, "the menu changed"
     assert moved.config.menu == ()
     assert moved.configured().config == moved.config, "configured from the stack's defaults"
+
+
+def _on(day: int) -> PostSummary:
+    return post(f"d{day}").model_copy(update={"date": datetime(2025, 3, day, tzinfo=UTC)})
+
+
+def test_a_window_gives_the_posts_beside_a_place_with_their_own_neighbours() -> None:
+    one, two, three, four, five = (_on(day) for day in (1, 2, 3, 4, 5))
+    joined = "2025-03-03T00:00:00Z#d3"
+
+    # A post joined at the place: its neighbours now link to it.
+    beside = Window(older=(two, one), newer=(three, four, five)).beside(joined)
+    assert beside == [(two, Neighbours(one, three)), (four, Neighbours(three, five))]
+    # The post left the place: its neighbours link to each other.
+    beside = Window(older=(two, one), newer=(four, five)).beside(joined)
+    assert beside == [(two, Neighbours(one, four)), (four, Neighbours(two, five))]
+    # At the ends of the site.
+    assert Window(older=(), newer=(three,)).beside(joined) == []
+    assert Window(older=(two,), newer=()).beside(joined) == [(two, Neighbours(None, None))]

@@ -48,7 +48,7 @@ from pressroom.indexing import (
     month_of,
     with_current_owner,
 )
-from pressroom.listings import ListingTail, Neighbours, order_key
+from pressroom.listings import ListingTail, Window, order_key
 from pressroom.models import (
     CONFIG_SOURCES,
     MAX_PAGES_LISTED,
@@ -483,35 +483,37 @@ class DynamoPostIndex:
         """Every month with published posts, newest first."""
         return [month for month in self.marked_months() if self.month_posts(*month, limit=1)]
 
-    def neighbours(self, place: str, passing: str | None = None) -> Neighbours:
-        """Each side's nearest entry: in the place's own month, else in the nearest month
-        that way that has one, its marker found by a query of the markers beyond. Two
-        consistent queries when both are in the month, the common case; a query more for
-        each side that crosses a month."""
-        return Neighbours(
-            older=self._nearest(place, passing, newer=False),
-            newer=self._nearest(place, passing, newer=True),
+    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
+        """Each side's nearest entries: in the place's own month, else in the nearest months
+        that way, found by a query of the markers beyond. Two consistent queries when both
+        sides are in the month, the common case; a query more for each month crossed."""
+        return Window(
+            older=self._nearest(place, older, passing, newer=False),
+            newer=self._nearest(place, newer, passing, newer=True),
         )
 
-    def _nearest(self, place: str, passing: str | None, *, newer: bool) -> PostSummary | None:
+    def _nearest(
+        self, place: str, count: int, passing: str | None, *, newer: bool
+    ) -> tuple[PostSummary, ...]:
         # A place starts with its date: `2024-05-02T…#slug` is in `MONTH#2024-05`, which is
         # both the month's partition and its marker's sort key.
         month = f"{_MARKER_PREFIX}{place[:7]}"
-        found = self._first_past(month, place, passing, newer=newer)
+        found = self._past(month, place, count, passing, newer=newer)
         markers = self._markers_past(month, newer=newer)
-        while found is None and (marker := next(markers, None)) is not None:
-            found = self._first_past(marker, None, passing, newer=newer)
-        return found
+        while len(found) < count and (marker := next(markers, None)) is not None:
+            found += self._past(marker, None, count - len(found), passing, newer=newer)
+        return tuple(found)
 
-    def _first_past(
-        self, partition: str, place: str | None, passing: str | None, *, newer: bool
-    ) -> PostSummary | None:
-        """The first entry of a month past `place` (from its end, with None) that way, but
-        the post `passing`: a slug has one entry a month, so two entries are enough."""
+    def _past(
+        self, partition: str, place: str | None, count: int, passing: str | None, *, newer: bool
+    ) -> list[PostSummary]:
+        """A month's first `count` entries past `place` (from its end, with None) that way:
+        newer from the place itself, older before it; never the post `passing`, which a
+        slug has once a month, so one entry more is enough."""
         condition = "pk = :pk"
         values: dict[str, Any] = {":pk": {"S": partition}}
         if place is not None:
-            condition += " AND sk > :place" if newer else " AND sk < :place"
+            condition += " AND sk >= :place" if newer else " AND sk < :place"
             values[":place"] = {"S": place}
         response = self.client.query(
             TableName=self.table,
@@ -519,10 +521,10 @@ class DynamoPostIndex:
             ExpressionAttributeValues=values,
             ScanIndexForward=newer,
             ConsistentRead=True,
-            Limit=2,
+            Limit=count + 1,
         )
         posts = (post_summary(deserialize(raw)) for raw in response["Items"])
-        return next((post for post in posts if post.slug != passing), None)
+        return [post for post in posts if post.slug != passing][:count]
 
     def _markers_past(self, month: str, *, newer: bool) -> Iterator[str]:
         """The markers of the months past `month` that way, nearest first, a page of a few

@@ -24,6 +24,7 @@ from pressroom.listings import (
     Neighbours,
     PostChange,
     SiteChange,
+    Window,
     around_place,
     coalesce,
     earliest_requests,
@@ -235,6 +236,23 @@ class RendererService:
         """Its page, and a redirect to it at each of its old URLs that no page has. A
         listed post's page links to its older and newer posts: read from the index and
         settled as a listing is, since a post joining next to it changes them."""
+        write = self._page_writer(post)
+        if post.listed and not post.draft:
+            place = order_key(post.date, post.slug)
+            _settled(
+                lambda: self.catalog.window(place, 1, 1, passing=post.slug).neighbours(), write
+            )
+        else:
+            write(None)
+        if post.redirects:
+            redirect = render_redirect_page(post.page_path, self.config, self.theme)
+            for alias in post.redirects:
+                if not self._is_a_page(alias):
+                    self._put_html(alias, redirect)
+
+    def _page_writer(self, post: PostSummary) -> Callable[[Neighbours | None], None]:
+        """What writes a post's page, given its neighbours (None: a page or a draft, which
+        link to none)."""
         stored = self.documents.get(post.document_key)
         # The index's date wins: an undated post is dated by its file's first upload. A
         # preview marks a scheduled post as not public (`PostRecord.previewed`): its page
@@ -252,27 +270,24 @@ class RendererService:
             )
             self._put_html(post.page_path, html)
 
-        if post.listed and not post.draft:
-            place = order_key(post.date, post.slug)
-            _settled(lambda: self.catalog.neighbours(place, passing=post.slug), write)
-        else:
-            write(None)
-        if post.redirects:
-            redirect = render_redirect_page(post.page_path, self.config, self.theme)
-            for alias in post.redirects:
-                if not self._is_a_page(alias):
-                    self._put_html(alias, redirect)
+        return write
 
     def render_around(self, place: str, written: set[str] | None = None) -> None:
         """The pages of the posts on either side of a place a post joined, left or was
         retitled at, as the index holds them now: each links to its newer or older post.
+        One window read gives both pages and their own neighbours, settled as one.
         `written`: slugs whose pages this listing batch has written since the change,
         which need not be written again (and to which these are added)."""
         written = set() if written is None else written
-        for post in self.catalog.neighbours(place):
-            if post is not None and post.slug not in written:
-                written.add(post.slug)
-                self.render_page_request(page_request(post.slug))
+        done_before = set(written)
+
+        def write(window: Window) -> None:
+            for post, neighbours in window.beside(place):
+                if post.slug not in done_before:
+                    self._page_writer(post)(neighbours)
+
+        window = _settled(lambda: self.catalog.window(place, 2, 3), write)
+        written.update(post.slug for post, _ in window.beside(place))
 
     def _is_a_page(self, path: str) -> bool:
         """Whether a published post or page is at `path`: a page wins over an old URL."""
