@@ -292,6 +292,16 @@ class Theme:
         return self.render("_listing_entry.html", site=site, post=ListedPost(*key))
 
 
+BODIES_BUDGET_BYTES = 16 * 1024 * 1024
+"""Rendered bodies kept by a warm renderer. A post's page is written again when a post
+joins or leaves beside it (its older and newer links): its body, the costliest part of
+the page, is the same, and the post before a new one was most often rendered last."""
+
+_BODIES = Fragments[tuple[str, bool]](
+    lambda key: render_markdown(key[0], table_of_contents=key[1]), BODIES_BUDGET_BYTES
+)
+
+
 def render_post_page(
     document: PostDocument,
     site: SiteConfig,
@@ -303,7 +313,7 @@ def render_post_page(
     """A post's or page's own page. `scheduled_for`: a preview's page of a post that is
     public from then on (its `draft` is then true: it is not public yet). `neighbours`: a
     listed post's older and newer posts, which it links to."""
-    body = render_markdown(document.body_markdown, table_of_contents=_asks_for_contents(document))
+    body = _BODIES[document.body_markdown, _asks_for_contents(document)]
     # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
     # links to none, since a tag only a draft carries has no page.
     listed = document.listed and not document.draft
