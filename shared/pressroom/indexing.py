@@ -230,6 +230,9 @@ class TagEntry(Frozen):
     """The post's own site path, if it has one (`PostSummary.path`)."""
     excerpt: str | None = None
     """What a listing shows of the post (`PostSummary.excerpt`)."""
+    tags: tuple[str, ...] = ()
+    """The post's tags, which its entry in a list shows; none in items written before
+    entries showed them."""
 
     @property
     def page_path(self) -> str:
@@ -853,6 +856,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             name=name,
             path=post.path,
             excerpt=post.excerpt,
+            tags=post.tags,
         )
         for key, name in reversed(terms)
     }

@@ -228,9 +228,10 @@ class ListedPost(NamedTuple):
     title: str
     date: datetime
     summary: str | None
+    tags: tuple[str, ...]
 
 
-_EntryKey = tuple[str, str, datetime, str | None]
+_EntryKey = tuple[str, str, datetime, str | None, tuple[str, ...]]
 """A `ListedPost`'s fields, as a plain tuple."""
 
 LISTING_ENTRIES_BUDGET_BYTES = 6 * 1024 * 1024
@@ -277,7 +278,10 @@ class Theme:
         entries = self._site_entries(site)
         # Keys as plain tuples: a key is built for every post of every list.
         lines = "\n".join(
-            [entries[post.page_path, post.title, post.date, post.shown_summary] for post in posts]
+            [
+                entries[post.page_path, post.title, post.date, post.shown_summary, post.tags]
+                for post in posts
+            ]
         )
         return Markup(lines)  # noqa: S704 # nosec B704 - each entry autoescaped by the theme
 

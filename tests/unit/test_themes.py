@@ -83,7 +83,9 @@ def entry_markup(page: str, slug: str) -> str:
 def test_a_post_is_listed_the_same_on_the_home_page_its_archive_and_its_tags() -> None:
     theme = Theme()
     summary = document(title="A & B", description="<why>", tags=("php",)).summary()
-    tagged = TagEntry(tag="php", slug="a", title="A & B", date=summary.date, description="<why>")
+    tagged = TagEntry(
+        tag="php", slug="a", title="A & B", date=summary.date, description="<why>", tags=("php",)
+    )
 
     home = render_home_page([summary], SITE, theme)
     [(_, archive)] = render_archive_pages(2025, 3, ListingTail(0, (summary,)), SITE, theme)
@@ -93,6 +95,7 @@ def test_a_post_is_listed_the_same_on_the_home_page_its_archive_and_its_tags() -
     assert entry == entry_markup(archive, "a") == entry_markup(tag, "a")
     assert '<a href="/posts/a/">A &amp; B</a>' in entry
     assert '<p class="summary">&lt;why&gt;</p>' in entry
+    assert '<a href="/tags/php/" rel="tag">php</a>' in entry
 
 
 def test_a_changed_post_is_listed_as_it_is_now() -> None:
