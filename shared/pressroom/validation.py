@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -66,34 +66,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 PAGES_FOLDERS = ("pages/", "content/pages/")
 """Markdown files here are pages (`about.md` → `/about/`), as `layout: page` makes them:
 at the top, or in a Hugo site's `content/`."""
-
-# A post's date: the first of these keys present (DESIGN.md, "Front matter"); `published`
-# only when it holds a date, as Eleventy's and dev.to's do (true or false is the draft flag).
-_DATE_KEYS = ("date", "pubDate", "published", "post_date")
-_UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
-# Hugo reads its keys without regard to case: `publishdate` is `publishDate`.
-_PUBLISH_KEYS = ("publishDate", "publishdate")
-_EXPIRY_KEYS = ("expiryDate", "expirydate", "expires")
-# Keys with a meaning; every other key is kept in `extra` for templates (Zola's
-# `taxonomies` too: its `tags` and `categories` are read, any other taxonomy kept).
-_KNOWN_KEYS = frozenset(
-    {
-        "title", *_DATE_KEYS, *_UPDATED_KEYS, *_PUBLISH_KEYS, *_EXPIRY_KEYS,
-        "layout", "extends", "template", "type", "slug", "permalink", "url", "aliases",
-        "redirect_from", "draft",
-        "tags", "categories", "category", "description", "summary", "excerpt", "image",
-    }
-)  # fmt: skip
-_HASHED_WHEN_SET: dict[str, object] = {
-    "path": None,
-    "kind": "post",
-    "aliases": (),
-    "menu_name": None,
-    "menu_weight": None,
-    "publish_at": None,
-    "expires_at": None,
-}
-"""Document fields that are part of the content hash only when they differ from these."""
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 
@@ -334,6 +306,29 @@ def _refused(source_key: str, *errors: Issue) -> ValidationOutcome:
     return ValidationOutcome(source_key=source_key, errors=errors)
 
 
+@dataclass(frozen=True, kw_only=True)
+class FrontMatterField:
+    """Document fields one parser makes from the front matter. `FRONT_MATTER_FIELDS` holds
+    them all; which keys have a meaning and which fields a content hash leaves out are read
+    from there, so a new field is one entry."""
+
+    fields: tuple[str, ...]
+    """The PostDocument fields it makes; a parser of several returns them in this order."""
+    keys: tuple[str, ...]
+    """The front-matter keys it reads, in order of precedence (an alias after the key it
+    stands for). They have a meaning here, so none of them is kept in `extra`."""
+    parse: Callable[[_PostValidator, FrontMatterField, Mapping[str, Any]], Any]
+    """The validator's method that reads the keys, given this entry and the fields read
+    before it (by name), reporting what it cannot use."""
+    also_reads: tuple[str, ...] = ()
+    """Keys it reads without claiming them: another entry's (`published` is the date's
+    unless it is true or false), or keys that stay in `extra` for templates (`menu`)."""
+    hashed_unless: Mapping[str, object] = field(default_factory=dict)
+    """Defaults of fields added since content hashes were first kept: such a field counts
+    in the hash only when it differs, so a post that does not use it keeps its hash and an
+    upgrade re-renders nothing."""
+
+
 class _PostValidator:
     """Checks every field, collecting all the errors so an author can fix them in one go."""
 
@@ -356,36 +351,14 @@ class _PostValidator:
         self.warnings: list[Issue] = []
         self.body_warnings = body_warnings
         """What the body's tags and embeds will not become (`shortcodes.py`), by line."""
-        self.dated_by_upload = False
         self.summary_is_derived = False
 
     def run(self) -> ValidationOutcome:
-        fields: dict[str, Any] = {
-            "title": self._title(),
-            "date": self._date(),
-            "dated_by_upload": self.dated_by_upload,
-            "updated": self._updated(),
-            "publish_at": self._optional_date(_PUBLISH_KEYS),
-            "expires_at": self._optional_date(_EXPIRY_KEYS),
-            "layout": self._layout(),
-            "draft": self._draft(),
-            "tags": self._word_list("tags"),
-            "description": self._description(),
-            "image": self._image(),
-        }
-        # One index write holds a post's tag and category entries together: one limit.
-        fields["categories"] = self._word_list(
-            "categories", "category", room=self.limits.max_tags - len(fields["tags"])
-        )
-        fields["excerpt"] = self._summary(fields["description"])
-        fields["kind"] = self._kind(fields["layout"])
-        if fields["kind"] == "page" and self._first_key("layout", "extends", "template") is None:
-            fields["layout"] = "page"
-        fields["slug"], fields["permalink"], fields["path"] = self._url(
-            fields["title"], fields["kind"]
-        )
-        fields["aliases"] = self._aliases(fields["path"] or post_path(fields["slug"]))
-        fields["menu_name"], fields["menu_weight"] = self._menu(fields["kind"], fields["title"])
+        parsed: dict[str, Any] = {}
+        for entry in FRONT_MATTER_FIELDS:
+            value = entry.parse(self, entry, parsed)
+            values = value if len(entry.fields) > 1 else (value,)
+            parsed.update(zip(entry.fields, values, strict=True))
         warnings = (*self.warnings, *self.body_warnings)
         if self.errors:
             return ValidationOutcome(
@@ -393,7 +366,7 @@ class _PostValidator:
             )
         canonical = {
             "source_key": self.source_key,
-            **fields,
+            **parsed,
             "extra": {
                 key: _plain(value) for key, value in self.data.items() if key not in _KNOWN_KEYS
             },
@@ -401,7 +374,9 @@ class _PostValidator:
         }
         # An undated post's date is the upload's time, which the index replaces by the
         # first upload's: it is no part of the content, or every re-upload would differ.
-        hashed = {k: v for k, v in canonical.items() if not (k == "date" and self.dated_by_upload)}
+        hashed = {
+            k: v for k, v in canonical.items() if not (k == "date" and parsed["dated_by_upload"])
+        }
         # Fields added since hashes were first kept count only when set: a post that does
         # not use them keeps the hash it had, so an upgrade re-renders nothing.
         hashed = {
@@ -460,38 +435,47 @@ class _PostValidator:
     def _first_key(self, *keys: str) -> str | None:
         return next((key for key in keys if key in self.data), None)
 
-    def _title(self) -> str:
-        if "title" not in self.data:
+    def _title(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> str:
+        key = self._first_key(*entry.keys)
+        if key is None:
             self.errors.append(
-                Issue(field="title", message="required: add a `title:` line to the front matter")
+                Issue(
+                    field=entry.keys[0],
+                    message=f"required: add a `{entry.keys[0]}:` line to the front matter",
+                )
             )
             return ""
-        value = self.data["title"]
+        value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self._error("title", f"must be text, not a {_kind(value)}")
+            self._error(key, f"must be text, not a {_kind(value)}")
             return ""
         title = " ".join(str(value).split())
         if not title:
-            self._error("title", "must not be blank")
+            self._error(key, "must not be blank")
         elif len(title) > self.limits.max_title_chars:
             self._error(
-                "title",
+                key,
                 f"is {len(title):,} characters, over the limit of "
                 f"{self.limits.max_title_chars} (max_title_chars)",
             )
-        self._one_line_text("title", title)
+        self._one_line_text(key, title)
         return title
 
-    def _date(self) -> datetime | None:
+    def _date(
+        self, entry: FrontMatterField, parsed: Mapping[str, Any]
+    ) -> tuple[datetime | None, bool]:
+        """The post's date, and whether it is the upload's (the front matter and the file
+        name give none). A key that holds true or false gives no date: `published: false`
+        is the draft flag."""
         key = next(
-            (k for k in _DATE_KEYS if k in self.data and not isinstance(self.data[k], bool)),
+            (k for k in entry.keys if k in self.data and not isinstance(self.data[k], bool)),
             None,
         )
         if key is not None:
-            return self._parsed_date(key)
+            return self._parsed_date(key), False
         from_name = date_from_file_name(PurePosixPath(self.source_key).name)
         if from_name is not None:
-            return from_name
+            return from_name, False
         self.warnings.append(
             Issue(
                 field="date",
@@ -499,14 +483,10 @@ class _PostValidator:
                 "the post is dated by the file's first upload",
             )
         )
-        self.dated_by_upload = True
-        return parse_date(self.first_seen)
+        return parse_date(self.first_seen), True
 
-    def _updated(self) -> datetime | None:
-        return self._optional_date(_UPDATED_KEYS)
-
-    def _optional_date(self, keys: tuple[str, ...]) -> datetime | None:
-        key = self._first_key(*keys)
+    def _optional_date(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> datetime | None:
+        key = self._first_key(*entry.keys)
         return self._parsed_date(key) if key else None
 
     def _parsed_date(self, key: str) -> datetime | None:
@@ -516,10 +496,21 @@ class _PostValidator:
             self._error(key, str(error))
             return None
 
-    def _layout(self) -> str:
-        key = self._first_key("layout", "extends", "template")
-        if key is None:
-            return "post"
+    def _layout(
+        self, entry: FrontMatterField, parsed: Mapping[str, Any]
+    ) -> tuple[str, Literal["post", "page"]]:
+        """The theme template, and whether the file is a post or a page: a page by its
+        layout, by Hugo's `type: page` (the entry's last key) or by its folder. A page that
+        names no layout has the theme's `page`."""
+        *layout_keys, type_key = entry.keys
+        key = self._first_key(*layout_keys)
+        layout = "post" if key is None else self._layout_name(key)
+        in_pages = self.source_key.startswith(PAGES_FOLDERS)
+        if layout == "page" or self.data.get(type_key) == "page" or in_pages:
+            return ("page" if key is None else layout), "page"
+        return layout, "post"
+
+    def _layout_name(self, key: str) -> str:
         value = self.data[key]
         if not isinstance(value, str) or not value.strip():
             self._error(key, f"must name a layout ({_names(self.layouts)})")
@@ -535,30 +526,35 @@ class _PostValidator:
             )
         return name
 
-    def _draft(self) -> bool:
-        draft = self._flag("draft", default=False)
-        # `published` that is not true or false is a date (read, or refused, by _date). A
-        # file in `_drafts/` reaches here only when drafts are previewed: it is one.
-        return draft or self.data.get("published") is False or in_drafts_folder(self.source_key)
+    def _draft(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> bool:
+        key = self._first_key(*entry.keys)
+        draft = key is not None and self._flag(key, default=False)
+        # `published: false` makes a draft too (the key is the date's when it holds a date).
+        # A file in `_drafts/` reaches here only when drafts are previewed: it is one.
+        unpublished = any(self.data.get(flag) is False for flag in entry.also_reads)
+        return draft or unpublished or in_drafts_folder(self.source_key)
 
-    def _menu(self, kind: str, title: str) -> tuple[str | None, int | None]:
+    def _menu(
+        self, entry: FrontMatterField, parsed: Mapping[str, Any]
+    ) -> tuple[str | None, int | None]:
         """A page's entry in the site's navigation (its name, its weight), when it asks for
         one: Hugo's `menu` (`main`, a list naming `main`, or `{main: {name, weight}}`), or a
         `weight` or `nav_order` (Just the Docs) alone. The keys stay in `extra` as well, for
         templates."""
-        present = [key for key in ("menu", "weight", "nav_order") if key in self.data]
+        menu_key, *weight_keys = entry.also_reads
+        present = [key for key in entry.also_reads if key in self.data]
         if not present:
             return None, None
-        if kind != "page":
+        if parsed["kind"] != "page":
             # A post's `weight` orders Hugo's lists: it stays in `extra`, without a word.
-            if "menu" in present:
-                self._warn("menu", "only pages appear in the site's navigation; ignored")
+            if menu_key in present:
+                self._warn(menu_key, "only pages appear in the site's navigation; ignored")
             return None, None
-        menu = self.data.get("menu")
-        entry: dict[str, Any] = {}
+        menu = self.data.get(menu_key)
+        menu_entry: dict[str, Any] = {}
         if isinstance(menu, dict):
             main = menu.get("main", {})
-            entry = main if isinstance(main, dict) else {}
+            menu_entry = main if isinstance(main, dict) else {}
             if "main" not in menu:
                 return None, None
         elif isinstance(menu, list):
@@ -566,14 +562,14 @@ class _PostValidator:
                 return None, None
         elif menu is not None and menu != "main":
             if not isinstance(menu, str):
-                self._error("menu", f"must name a menu (main), not a {_kind(menu)}")
+                self._error(menu_key, f"must name a menu (main), not a {_kind(menu)}")
             return None, None
-        name = entry.get("name", title)
+        name = menu_entry.get("name", parsed["title"])
         if not isinstance(name, str) or not name.strip() or len(name) > 100:
-            self._error("menu", "the menu entry's name must be text of 1 to 100 characters")
+            self._error(menu_key, "the menu entry's name must be text of 1 to 100 characters")
             return None, None
-        key = next((key for key in ("weight", "nav_order") if key in self.data), "menu")
-        weight = entry.get("weight", self.data.get(key) if key != "menu" else 0)
+        key = next((key for key in weight_keys if key in self.data), menu_key)
+        weight = menu_entry.get("weight", self.data.get(key) if key != menu_key else 0)
         if isinstance(weight, bool) or not isinstance(weight, int) or abs(weight) > 10**9:
             self._error(key, f"must be a whole number, not {excerpt(weight)}")
             return None, None
@@ -586,21 +582,20 @@ class _PostValidator:
             return default
         return value
 
-    def _word_list(
-        self, list_key: str, singular: str | None = None, room: int | None = None
-    ) -> tuple[str, ...]:
-        """Tags or categories: `list_key`, else Jekyll's `singular` key, else Zola's table.
-        At most `room` entries (default `max_tags`)."""
-        key, value = list_key, self.data.get(list_key)
-        if value is None and singular is not None and singular in self.data:
-            key, value = singular, self.data[singular]
-        taxonomies = self.data.get("taxonomies")
-        if value is None and isinstance(taxonomies, dict):
-            # Zola's `[taxonomies]` table; an error names the table, whose line is known.
-            key, value = "taxonomies", taxonomies.get(list_key)
+    def _word_list(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> tuple[str, ...]:
+        """Tags or categories: the first of the entry's keys that holds a value (the list,
+        then Jekyll's singular key), else the list in Zola's table (the key it also reads)."""
+        list_key, *singular_keys = entry.keys
+        key = next((k for k in entry.keys if self.data.get(k) is not None), list_key)
+        value = self.data.get(key)
+        (table_key,) = entry.also_reads
+        table = self.data.get(table_key)
+        if value is None and isinstance(table, dict):
+            # An error names the table, whose line is known; its entries' lines are not.
+            key, value = table_key, table.get(list_key)
         if value is None:
             return ()
-        if isinstance(value, str) and key == singular:
+        if isinstance(value, str) and key in singular_keys:
             # Jekyll's `category:` is one category, spaces and all.
             words: Iterable[object] = [value]
         elif isinstance(value, str):
@@ -629,7 +624,9 @@ class _PostValidator:
                     f"of {self.limits.max_tag_key_bytes} (max_tag_key_bytes); shorten it",
                 )
                 return ()
-        room = self.limits.max_tags if room is None else room
+        # One index write holds a post's tag and category entries together: one limit, which
+        # the categories share with the tags read before them.
+        room = self.limits.max_tags - len(parsed.get("tags", ()))
         if unique and len(unique) > room:
             beside = self.limits.max_tags - room
             tags = f" beside {beside} tags" if beside else ""
@@ -640,24 +637,25 @@ class _PostValidator:
             )
         return tuple(unique.values())
 
-    def _description(self) -> str | None:
-        value = self.data.get("description")
-        if value is None or value is False:
+    def _description(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> str | None:
+        key = self._first_key(*entry.keys)
+        value = None if key is None else self.data[key]
+        if key is None or value is None or value is False:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self._error("description", f"must be text (or false), not a {_kind(value)}")
+            self._error(key, f"must be text (or false), not a {_kind(value)}")
             return None
         description = " ".join(str(value).split())
-        if not self._one_line_text("description", description):
+        if not self._one_line_text(key, description):
             return None
         return description or None
 
-    def _summary(self, description: str | None) -> str | None:
+    def _summary(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> str | None:
         """`summary` or `excerpt` as written, else the description, else the body's own."""
-        key = self._first_key("summary", "excerpt")
+        key = self._first_key(*entry.keys)
         if key is None:
             self.summary_is_derived = True
-            return description or summary_text(self.front_matter.body)
+            return parsed["description"] or summary_text(self.front_matter.body)
         value = self.data[key]
         if value is False:
             return None
@@ -667,35 +665,36 @@ class _PostValidator:
         summary = " ".join(str(value).split())
         return summary if summary and self._one_line_text(key, summary) else None
 
-    def _image(self) -> str | None:
-        value = self.data.get("image")
-        if value is None:
+    def _image(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> str | None:
+        key = self._first_key(*entry.keys)
+        value = None if key is None else self.data[key]
+        if key is None or value is None:
             return None
         if not isinstance(value, str):
-            self._error("image", f"must be a URL, not a {_kind(value)}")
+            self._error(key, f"must be a URL, not a {_kind(value)}")
             return None
         image = value.strip()
         if not _is_image_address(image):
             self._error(
-                "image",
+                key,
                 f"{image!r} is not allowed: use an http(s) URL or a path on this site "
                 "starting with /",
             )
             return None
         return image
 
-    def _kind(self, layout: str) -> Literal["post", "page"]:
-        in_pages = self.source_key.startswith(PAGES_FOLDERS)
-        return "page" if layout == "page" or self.data.get("type") == "page" or in_pages else "post"
-
-    def _url(self, title: str, kind: str) -> tuple[str, str | None, str | None]:
+    def _url(
+        self, entry: FrontMatterField, parsed: Mapping[str, Any]
+    ) -> tuple[str, str | None, str | None]:
         """The slug the post claims, its permalink as written, and its own site path (None
-        for `posts/<slug>/`)."""
-        key = self._first_key("permalink", "url")
+        for `posts/<slug>/`): from a URL written whole, else from the slug (the entry's
+        last key)."""
+        *url_keys, slug_key = entry.keys
+        key = self._first_key(*url_keys)
         if key is not None:
             return self._own_url(key)
-        slug = self._slug(title)
-        return slug, None, (f"{slug}/" if kind == "page" and slug else None)
+        slug = self._slug(slug_key, parsed["title"])
+        return slug, None, (f"{slug}/" if parsed["kind"] == "page" and slug else None)
 
     def _own_url(self, key: str) -> tuple[str, str | None, str | None]:
         """A `permalink` or `url`, kept whole: the page is published at that path, and
@@ -716,10 +715,12 @@ class _PostValidator:
         # `/posts/x/` is where `slug: x` publishes: the same page, the same item.
         return slug, permalink, (None if path == post_path(slug) else path)
 
-    def _aliases(self, path: str) -> tuple[str, ...]:
-        """`aliases` (Hugo) and `redirect_from` (Jekyll): the old URLs that redirect here."""
+    def _aliases(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> tuple[str, ...]:
+        """`aliases` (Hugo) and `redirect_from` (Jekyll): the old URLs that redirect here,
+        from every key that has some, less the post's own."""
+        path = parsed["path"] or post_path(parsed["slug"])
         aliases: list[str] = []
-        for key in ("aliases", "redirect_from"):
+        for key in entry.keys:
             if key not in self.data:
                 continue
             value = self.data[key]
@@ -735,24 +736,24 @@ class _PostValidator:
         unique = [alias for alias in dict.fromkeys(aliases) if alias != path]
         if len(unique) > self.limits.max_aliases:
             self._error(
-                "aliases", f"{len(unique)} old URLs; at most {self.limits.max_aliases} are kept"
+                entry.keys[0],
+                f"{len(unique)} old URLs; at most {self.limits.max_aliases} are kept",
             )
             return ()
         return tuple(unique)
 
-    def _slug(self, title: str) -> str:
-        if "slug" in self.data:
-            key, candidate = "slug", self.data["slug"]
-        else:
+    def _slug(self, key: str, title: str) -> str:
+        if key not in self.data:
             derived = slug_from_source_key(self.source_key) or slugify(title)
             if not derived and title:
                 self.errors.append(
                     Issue(
-                        field="slug",
-                        message="the file name and title give no URL-safe slug; add `slug:`",
+                        field=key,
+                        message=f"the file name and title give no URL-safe slug; add `{key}:`",
                     )
                 )
             return derived
+        candidate = self.data[key]
         if not isinstance(candidate, str):
             self._error(key, f"must be text, not a {_kind(candidate)}")
             return ""
@@ -761,6 +762,97 @@ class _PostValidator:
         if problem:
             self._error(key, problem)
         return slug
+
+
+FRONT_MATTER_FIELDS: tuple[FrontMatterField, ...] = (
+    FrontMatterField(fields=("title",), keys=("title",), parse=_PostValidator._title),
+    # `published` dates a post only when it holds a date, as Eleventy's and dev.to's do.
+    FrontMatterField(
+        fields=("date", "dated_by_upload"),
+        keys=("date", "pubDate", "published", "post_date"),
+        parse=_PostValidator._date,
+    ),
+    FrontMatterField(
+        fields=("updated",),
+        keys=("updated", "lastmod", "modified", "last_modified_at"),
+        parse=_PostValidator._optional_date,
+    ),
+    # Hugo reads its keys without regard to case: `publishdate` is `publishDate`.
+    FrontMatterField(
+        fields=("publish_at",),
+        keys=("publishDate", "publishdate"),
+        parse=_PostValidator._optional_date,
+        hashed_unless={"publish_at": None},
+    ),
+    FrontMatterField(
+        fields=("expires_at",),
+        keys=("expiryDate", "expirydate", "expires"),
+        parse=_PostValidator._optional_date,
+        hashed_unless={"expires_at": None},
+    ),
+    FrontMatterField(
+        fields=("layout", "kind"),
+        keys=("layout", "extends", "template", "type"),
+        parse=_PostValidator._layout,
+        hashed_unless={"kind": "post"},
+    ),
+    FrontMatterField(
+        fields=("draft",),
+        keys=("draft",),
+        also_reads=("published",),
+        parse=_PostValidator._draft,
+    ),
+    # Zola's `[taxonomies]` table stays in `extra`: its `tags` and `categories` are read
+    # here, any other taxonomy is the templates'.
+    FrontMatterField(
+        fields=("tags",),
+        keys=("tags",),
+        also_reads=("taxonomies",),
+        parse=_PostValidator._word_list,
+    ),
+    FrontMatterField(
+        fields=("description",), keys=("description",), parse=_PostValidator._description
+    ),
+    FrontMatterField(fields=("image",), keys=("image",), parse=_PostValidator._image),
+    FrontMatterField(
+        fields=("categories",),
+        keys=("categories", "category"),
+        also_reads=("taxonomies",),
+        parse=_PostValidator._word_list,
+    ),
+    FrontMatterField(
+        fields=("excerpt",), keys=("summary", "excerpt"), parse=_PostValidator._summary
+    ),
+    FrontMatterField(
+        fields=("slug", "permalink", "path"),
+        keys=("permalink", "url", "slug"),
+        parse=_PostValidator._url,
+        hashed_unless={"path": None},
+    ),
+    FrontMatterField(
+        fields=("aliases",),
+        keys=("aliases", "redirect_from"),
+        parse=_PostValidator._aliases,
+        hashed_unless={"aliases": ()},
+    ),
+    # Templates read the menu keys too, and Hugo's lists order posts by their `weight`.
+    FrontMatterField(
+        fields=("menu_name", "menu_weight"),
+        keys=(),
+        also_reads=("menu", "weight", "nav_order"),
+        parse=_PostValidator._menu,
+        hashed_unless={"menu_name": None, "menu_weight": None},
+    ),
+)
+"""A post's fields (DESIGN.md, "Front matter") in the order they are read, which is the
+order of their errors: a parser may use the fields above it."""
+
+_KNOWN_KEYS = frozenset(key for entry in FRONT_MATTER_FIELDS for key in entry.keys)
+"""Keys with a meaning; every other key is kept in `extra` for templates."""
+_HASHED_WHEN_SET = {
+    name: default for entry in FRONT_MATTER_FIELDS for name, default in entry.hashed_unless.items()
+}
+"""Document fields that are part of the content hash only when they differ from these."""
 
 
 def _reads_back(written: str, summary: PostSummary) -> bool:
