@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import islice, takewhile
 from typing import TypeVar
 
 from bench.corpus import Post
@@ -129,27 +129,35 @@ class MemoryDocuments:
 
 
 class MemorySiteStore:
-    """Keeps only each object's size: the bytes themselves are not what is measured."""
+    """Keeps only each object's size: the bytes themselves are not what is measured. Keys
+    are kept sorted, so a listing by prefix costs what S3's does (the keys it returns), not
+    a pass over every key of the site."""
 
     def __init__(self) -> None:
         self.sizes: dict[str, int] = {}
         self.small: dict[str, bytes] = {}
         """Bodies of the objects a renderer reads back (tag cards), which are all small."""
+        self.sorted_keys: list[str] = []
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
+        if key not in self.sizes:
+            bisect.insort(self.sorted_keys, key)
         self.sizes[key] = len(body)
         if len(body) <= 1024:
             self.small[key] = body
 
     def delete(self, key: str) -> None:
-        self.sizes.pop(key, None)
+        if self.sizes.pop(key, None) is not None:
+            del self.sorted_keys[bisect.bisect_left(self.sorted_keys, key)]
         self.small.pop(key, None)
 
     def get(self, key: str) -> bytes | None:
         return self.small.get(key)
 
     def keys(self, prefix: str) -> Iterator[str]:
-        return iter([key for key in self.sizes if key.startswith(prefix)])
+        start = bisect.bisect_left(self.sorted_keys, prefix)
+        found = takewhile(lambda key: key.startswith(prefix), islice(self.sorted_keys, start, None))
+        return iter(list(found))
 
 
 @dataclass(frozen=True)
