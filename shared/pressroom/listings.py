@@ -101,6 +101,12 @@ class PostChange:
         return page_of(self.old, drafts), page_of(self.new, drafts)
 
     @property
+    def moves_beside_others(self) -> bool:
+        """Whether the posts beside it show it anew: it joined, left, moved or was
+        retitled (`ListingPlan.around`)."""
+        return _as_neighbour(self.was_listed) != _as_neighbour(self.listed)
+
+    @property
     def unpublishes(self) -> bool:
         return self.was is not None and self.published is None
 
@@ -237,17 +243,20 @@ class Window(NamedTuple):
         return Neighbours(next(iter(self.older), None), next(iter(self.newer), None))
 
     def beside(self, place: str) -> list[tuple[PostSummary, Neighbours]]:
-        """The posts on either side of `place`, each with its own neighbours as this window
-        shows them: read two older and three newer, as a post at the place hides the third."""
+        """The post at `place`, if any, and the posts on either side of it, each with its
+        own neighbours as this window shows them: read two older and three newer, as a
+        post at the place hides the third."""
         first = self.newer[0] if self.newer else None
         at = first if first and order_key(first.date, first.slug) == place else None
         newer = self.newer[1:] if at is not None else self.newer
+        older = self.older
         pages = []
-        if self.older:
-            older = self.older[0]
-            pages.append((older, Neighbours(_at(self.older, 1), at or _at(newer, 0))))
+        if older:
+            pages.append((older[0], Neighbours(_at(older, 1), at or _at(newer, 0))))
+        if at is not None:
+            pages.append((at, Neighbours(_at(older, 0), _at(newer, 0))))
         if newer:
-            pages.append((newer[0], Neighbours(at or _at(self.older, 0), _at(newer, 1))))
+            pages.append((newer[0], Neighbours(at or _at(older, 0), _at(newer, 1))))
         return pages
 
 
@@ -261,7 +270,7 @@ def plan_listings(changes: Iterable[PostChange]) -> ListingPlan:
     tags: dict[str, str] = {}
     around: set[str] = set()
     for change in changes:
-        if _as_neighbour(change.was_listed) != _as_neighbour(change.listed):
+        if change.moves_beside_others:
             around |= {
                 order_key(post.date, post.slug)
                 for post in (change.was_listed, change.listed)

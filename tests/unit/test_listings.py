@@ -380,12 +380,16 @@ def test_a_window_gives_the_posts_beside_a_place_with_their_own_neighbours() -> 
     one, two, three, four, five = (_on(day) for day in (1, 2, 3, 4, 5))
     joined = "2025-03-03T00:00:00Z#d3"
 
-    # A post joined at the place: its neighbours now link to it.
+    # A post joined at the place: its page, and its neighbours', which now link to it.
     beside = Window(older=(two, one), newer=(three, four, five)).beside(joined)
-    assert beside == [(two, Neighbours(one, three)), (four, Neighbours(three, five))]
+    assert beside == [
+        (two, Neighbours(one, three)),
+        (three, Neighbours(two, four)),
+        (four, Neighbours(three, five)),
+    ]
     # The post left the place: its neighbours link to each other.
     beside = Window(older=(two, one), newer=(four, five)).beside(joined)
     assert beside == [(two, Neighbours(one, four)), (four, Neighbours(two, five))]
     # At the ends of the site.
-    assert Window(older=(), newer=(three,)).beside(joined) == []
+    assert Window(older=(), newer=(three,)).beside(joined) == [(three, Neighbours(None, None))]
     assert Window(older=(two,), newer=()).beside(joined) == [(two, Neighbours(None, None))]

@@ -187,13 +187,18 @@ class RendererService:
         return follow
 
     def render_post(self, change: PostChange, *, page_now: bool = True) -> str | None:
-        """Write or remove one post's page, and the redirects at its old URLs. Not
-        `page_now` (no time left for a page in this invocation): the page is left to the
-        `page:<slug>` request it returns, for the listing queue."""
+        """Write or remove one post's page, and the redirects at its old URLs. A listed
+        post that joined, moved or was retitled gets its page from the listing batch that
+        writes the pages beside its place (`render_around`), which reads its neighbours
+        with theirs: only its redirects are written here. Not `page_now` (no time left for
+        a page in this invocation): the page is left to the `page:<slug>` request it
+        returns, for the listing queue."""
         was, now = change.pages(self.drafts)
         deferred = None
         if now is not None and now != was:
-            if page_now:
+            if change.listed is not None and change.moves_beside_others:
+                self._write_redirects(now)
+            elif page_now:
                 self.write_post_page(now)
             else:
                 deferred = page_request(now.slug)
@@ -244,6 +249,10 @@ class RendererService:
             )
         else:
             write(None)
+        self._write_redirects(post)
+
+    def _write_redirects(self, post: PostSummary) -> None:
+        """A redirect to its page at each of its old URLs that no page has."""
         if post.redirects:
             redirect = render_redirect_page(post.page_path, self.config, self.theme)
             for alias in post.redirects:
@@ -273,9 +282,10 @@ class RendererService:
         return write
 
     def render_around(self, place: str, written: set[str] | None = None) -> None:
-        """The pages of the posts on either side of a place a post joined, left or was
-        retitled at, as the index holds them now: each links to its newer or older post.
-        One window read gives both pages and their own neighbours, settled as one.
+        """The pages of the post at a place a post joined, left or was retitled at, if it
+        is there, and of the posts on either side, as the index holds them now: those link
+        to it as their newer or older post. One window read gives the pages and their own
+        neighbours, settled as one.
         `written`: slugs whose pages this listing batch has written since the change,
         which need not be written again (and to which these are added)."""
         written = set() if written is None else written
