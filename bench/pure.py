@@ -94,9 +94,12 @@ class MemorySite(MemoryIndex):
         return sorted(self.month_counts, reverse=True)
 
     def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
-        at = bisect.bisect_left(self.newest, place, key=lambda item: order_key(item[0], item[1]))
-        before = (post for _, _, post in reversed(self.newest[:at]) if post.slug != passing)
-        after = (post for _, _, post in self.newest[at:] if post.slug != passing)
+        """As the index's queries read it: from the place outwards, never a copy of the
+        whole site's list."""
+        listed = self.newest
+        at = bisect.bisect_left(listed, place, key=lambda item: order_key(item[0], item[1]))
+        before = (listed[i][2] for i in range(at - 1, -1, -1) if listed[i][1] != passing)
+        after = (listed[i][2] for i in range(at, len(listed)) if listed[i][1] != passing)
         return Window(tuple(islice(before, older)), tuple(islice(after, newer)))
 
     def tag_tail(
