@@ -6,18 +6,19 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from pressroom.characters import for_terminal
+from pressroom.config import SiteConfig
 from pressroom.exceptions import PressroomError
 from pressroom.frontmatter import decode_source
 from pressroom.indexing import SourceStatus
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.links import site_paths, unresolved_links, unresolved_menu_links
-from pressroom.models import RecordFailure, ValidationOutcome, format_instant
+from pressroom.models import CONFIG_SOURCES, RecordFailure, ValidationOutcome, format_instant
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
 from pressroom.validation import read_plan, validate_source
@@ -162,25 +163,36 @@ def _check(arguments: argparse.Namespace) -> int:
         )
         for key, path in collect_sources(arguments.paths)
     ]
+    site = _configured_site(outcome for _, outcome in outcomes)
     # A folder is a whole site: its posts' links are checked against what it publishes.
     if any(path.is_dir() for path in arguments.paths):
-        outcomes = _with_link_warnings(outcomes)
+        outcomes = _with_link_warnings(outcomes, site)
     if arguments.json:
-        print(json.dumps([_check_json(path, outcome) for path, outcome in outcomes], indent=2))
+        print(
+            json.dumps([_check_json(path, outcome, site) for path, outcome in outcomes], indent=2)
+        )
     else:
         for path, outcome in outcomes:
-            _print_outcome(str(path), outcome, sys.stdout)
+            _print_outcome(str(path), outcome, site, sys.stdout)
     return 0 if all(outcome.valid for _, outcome in outcomes) else 1
 
 
+def _configured_site(outcomes: Iterable[ValidationOutcome]) -> SiteConfig:
+    """The site as the configuration file among the sources checked sets it (the first of
+    CONFIG_SOURCES), so that posts are placed by its post URL style."""
+    sources = {outcome.site.source_key: outcome.site for outcome in outcomes if outcome.site}
+    chosen = next((sources[key] for key in CONFIG_SOURCES if key in sources), None)
+    return SiteConfig().with_settings(chosen)
+
+
 def _with_link_warnings(
-    outcomes: list[tuple[Path, ValidationOutcome]],
+    outcomes: list[tuple[Path, ValidationOutcome]], site: SiteConfig
 ) -> list[tuple[Path, ValidationOutcome]]:
     """Each post's outcome with a warning for every link or image it has that the folder
     publishes nothing at."""
     documents = [outcome.document for _, outcome in outcomes if outcome.document]
     assets = [outcome.asset for _, outcome in outcomes if outcome.asset]
-    paths = site_paths(documents, assets)
+    paths = site_paths(documents, assets, site)
     checked = []
     for path, outcome in outcomes:
         if outcome.document is not None:
@@ -206,9 +218,9 @@ def _key_line(path: Path, key: str) -> int | None:
     return None
 
 
-def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:
+def _check_json(path: Path, outcome: ValidationOutcome, site: SiteConfig) -> dict[str, object]:
     document = outcome.document
-    url = _outcome_path(outcome)
+    url = _outcome_path(outcome, site)
     return {
         "path": str(path),
         "valid": outcome.valid,
@@ -222,15 +234,15 @@ def _check_json(path: Path, outcome: ValidationOutcome) -> dict[str, object]:
     }
 
 
-def _outcome_path(outcome: ValidationOutcome) -> str | None:
+def _outcome_path(outcome: ValidationOutcome, site: SiteConfig) -> str | None:
     """The site path a valid source becomes; None for an invalid or ignored one."""
     if outcome.document is not None:
-        return outcome.document.page_path
+        return site.page_path(outcome.document)
     return outcome.asset.path if outcome.asset is not None else None
 
 
-def _print_outcome(path: str, outcome: ValidationOutcome, out: TextIO) -> None:
-    if (site_path := _outcome_path(outcome)) is not None:
+def _print_outcome(path: str, outcome: ValidationOutcome, site: SiteConfig, out: TextIO) -> None:
+    if (site_path := _outcome_path(outcome, site)) is not None:
         _say(f"ok       {path} → {site_path}", out)
     elif outcome.site is not None:
         _say(f"ok       {path} (the site's configuration)", out)

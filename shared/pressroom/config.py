@@ -8,14 +8,23 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import Protocol, Self
 from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pressroom.exceptions import ConfigurationError
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.models import DATE_DIRECTIVE, MenuEntry, PageLink, SiteSource, SocialLink
+from pressroom.models import (
+    DATE_DIRECTIVE,
+    MenuEntry,
+    PageLink,
+    PostSummary,
+    SiteSource,
+    SocialLink,
+    post_path,
+)
+from pressroom.permalinks import Placing, styled_path, uses_categories
 
 THEMES = Path(__file__).parent / "themes"
 """Themes ship inside the package, so a site's own theme deploys with the layer."""
@@ -27,9 +36,27 @@ _PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
 
 _OVERRIDABLE = (
     *("title", "description", "author", "base_url", "language", "timezone", "date_format"),
-    *("footer", "social", "feed_size", "list_page_size"),
+    *("footer", "social", "feed_size", "list_page_size", "permalink"),
 )
 """The settings a configuration file sets under the same names as here."""
+
+
+class Placed(Protocol):
+    """What places a post on the site: a summary, a list entry or a page's link."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def date(self) -> datetime: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def page_path(self) -> str: ...
+
+
+def _is_post(post: Placed) -> bool:
+    # A list entry is always a post's; a page's link (`PageLink`) has its own path.
+    return getattr(post, "kind", "post") == "post"
 
 
 class SiteConfig(BaseModel):
@@ -47,6 +74,8 @@ class SiteConfig(BaseModel):
     timezone: str | None = None
     """The time zone pages show dates in; None: UTC."""
     date_format: str | None = None
+    permalink: str | None = None
+    """The post URL style (`permalinks.styled_path`); None: `posts/<slug>/`."""
     menu: tuple[MenuEntry, ...] = ()
     """The navigation's own links, lightest weight first."""
     social: tuple[SocialLink, ...] = ()
@@ -93,6 +122,36 @@ class SiteConfig(BaseModel):
         own = [entry for entry in self.menu if entry.url not in listed]
         menu = sorted([*own, *from_pages], key=lambda entry: entry.weight)
         return self.model_copy(update={"pages": tuple(pages), "menu": tuple(menu)})
+
+    def page_path(self, post: Placed) -> str:
+        """Where a post or page is on the site: the path its own front matter gives (a
+        page's is `<slug>/`), else the site's post URL style's, else `posts/<slug>/`."""
+        if post.path is not None or self.permalink is None or not _is_post(post):
+            return post.page_path
+        categories = getattr(post, "categories", None)
+        if categories is None and uses_categories(self.permalink):
+            # An entry that does not know them: the post's redirect leads to its page.
+            return post.page_path
+        return styled_path(
+            self.permalink,
+            slug=post.slug,
+            date=post.date,
+            categories=categories or (),
+            timezone=self.timezone,
+        )
+
+    @property
+    def placing(self) -> Placing:
+        return Placing(self.permalink, self.timezone)
+
+    def redirects(self, post: PostSummary) -> tuple[str, ...]:
+        """The site paths that send readers to a post's page: its old URLs (`aliases`,
+        `redirect_from`) and, where its page is elsewhere, `posts/<slug>/`, where links
+        made from its file name lead (Jekyll's `post_url`, Hugo's `ref`)."""
+        here = self.page_path(post)
+        return tuple(
+            path for path in dict.fromkeys([*post.aliases, post_path(post.slug)]) if path != here
+        )
 
     def show_date(self, value: datetime) -> str:
         """A date as pages show it (`date_format`, in the site's time zone)."""

@@ -233,6 +233,10 @@ class TagEntry(Frozen):
     tags: tuple[str, ...] = ()
     """The post's tags, which its entry in a list shows; none in items written before
     entries showed them."""
+    categories: tuple[str, ...] | None = None
+    """The post's categories, which the site's post URL style may place it by
+    (`:categories`); None in items written before entries kept them, whose link is then
+    `posts/<slug>/`, which redirects to the page."""
 
     @property
     def page_path(self) -> str:
@@ -857,6 +861,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             path=post.path,
             excerpt=post.excerpt,
             tags=post.tags,
+            categories=post.categories,
         )
         for key, name in reversed(terms)
     }

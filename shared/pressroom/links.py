@@ -30,14 +30,19 @@ _CHECKED_SITE = SiteConfig(base_url="https://site.invalid/")
 """Links are checked as site paths; the site's own address plays no part."""
 
 
-def site_paths(documents: Iterable[PostDocument], assets: Iterable[AssetSummary]) -> frozenset[str]:
-    """Every site path the files make: pages and their old URLs, the listings of published
-    posts, the static files, and the site's own files."""
+def site_paths(
+    documents: Iterable[PostDocument],
+    assets: Iterable[AssetSummary],
+    site: SiteConfig = _CHECKED_SITE,
+) -> frozenset[str]:
+    """Every site path the files make: pages and their old URLs (placed by the site's
+    post URL style, if `site` has one), the listings of published posts, the static files,
+    and the site's own files."""
     paths = set(_SITE_FILES)
     for document in documents:
         if document.draft:
             continue
-        paths |= {document.page_path, *document.redirects}
+        paths |= {site.page_path(document), *site.redirects(document)}
         if document.listed:
             paths.add(archive_path(document.date.year, document.date.month))
             paths |= {tag_path(tag) for tag in document.tags}

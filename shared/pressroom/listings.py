@@ -22,7 +22,9 @@ length.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +32,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from pressroom.indexing import Month, PostRecord, month_of
 from pressroom.models import AssetSummary, PageLink, PostSummary, format_instant
+from pressroom.permalinks import Placing
 from pressroom.slugs import category_key, tag_key
 
 __all__ = [
@@ -394,6 +397,27 @@ def is_site_pages(request: str) -> bool:
 
 def site_pages_chain(request: str) -> str:
     return request.partition(_SINCE)[0].removeprefix(SITE_PAGES)
+
+
+_FORMER = "~"
+"""Between a re-render chain's name and the placing of posts it moves them from."""
+
+
+def moving_chain(chain: str, former: Placing | None) -> str:
+    """A chain that also leaves a redirect at each post's URL under `former`, the post URL
+    style and time zone the site had (`RendererService.former_placing`): URL-safe base64
+    of its JSON, which holds no `@`."""
+    if former is None:
+        return chain
+    text = json.dumps(former._asdict(), separators=(",", ":")).encode()
+    return f"{chain}{_FORMER}{base64.urlsafe_b64encode(text).decode()}"
+
+
+def chain_former_placing(chain: str) -> Placing | None:
+    written = chain.partition(_FORMER)[2]
+    if not written:
+        return None
+    return Placing(**json.loads(base64.urlsafe_b64decode(written)))
 
 
 def site_pages_cursor(request: str) -> str:

@@ -133,15 +133,6 @@ class PostSummary(Frozen):
         return self.path if self.path is not None else post_path(self.slug)
 
     @property
-    def redirects(self) -> tuple[str, ...]:
-        """The site paths that send readers to its page: its old URLs, and, for a post with
-        a URL of its own, `posts/<slug>/`, where links made from its file name lead (Jekyll's
-        `post_url`, Hugo's `ref`)."""
-        if self.path is None or self.path == post_path(self.slug):
-            return self.aliases
-        return tuple(dict.fromkeys([*self.aliases, post_path(self.slug)]))
-
-    @property
     def listed(self) -> bool:
         """Whether it belongs on the home page, the feed, its month's archive and its tags'
         pages: a post does, a page does not."""

@@ -172,6 +172,9 @@ class SiteEntries:
     """The configuration file that counts (`models.CONFIG_SOURCES`), as published."""
     pages: tuple[PageLink, ...]
     """The site's published pages, at most MAX_PAGES_LISTED."""
+    sources: tuple[SiteSource, ...] = ()
+    """Every published configuration file, `settings` among them: which counted before a
+    change is read from them (`RendererService.former_placing`)."""
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,7 @@ class Theme:
         # Keys as plain tuples: a key is built for every post of every list.
         lines = "\n".join(
             [
-                entries[post.page_path, post.title, post.date, post.shown_summary, post.tags]
+                entries[site.page_path(post), post.title, post.date, post.shown_summary, post.tags]
                 for post in posts
             ]
         )
@@ -329,7 +329,7 @@ def render_post_page(
         site=site,
         post=document,
         scheduled_for=scheduled_for,
-        post_path=document.page_path,
+        post_path=site.page_path(document),
         month_path=month_path(document.date) if listed else None,
         tag_links=[TagLink(name=tag, path=tag_path(tag)) for tag in document.tags]
         if listed

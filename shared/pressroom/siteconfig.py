@@ -153,6 +153,8 @@ def _from_jekyll(data: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
     ):
         if data.get(key) is not None:
             read[setting] = (key, data[key])
+    # Jekyll's own default, so that a blog without the key keeps its URLs.
+    read.setdefault("permalink", ("permalink", "date"))
     author = data.get("author")
     if isinstance(author, Mapping):
         author = author.get("name")

@@ -126,7 +126,12 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     entries = _post_parts(site).feed_entries
     children += [
         entries[
-            post.page_path, post.title, post.date, post.updated, post.shown_summary, _terms(post)
+            site.page_path(post),
+            post.title,
+            post.date,
+            post.updated,
+            post.shown_summary,
+            _terms(post),
         ]
         for post in posts
     ]
@@ -195,7 +200,7 @@ def _parts(posts: ListingTail[PostSummary], size: int) -> Iterator[tuple[int, li
 def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     urls = _post_parts(site).sitemap_urls
     return _document(
-        "urlset", _SITEMAP, [urls[post.page_path, post.date, post.updated] for post in posts]
+        "urlset", _SITEMAP, [urls[site.page_path(post), post.date, post.updated] for post in posts]
     )
 
 
@@ -225,7 +230,7 @@ def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes
     records = _post_parts(site).search_records
     shard = ",".join(
         [
-            records[post.page_path, post.title, post.date, post.tags, post.shown_summary]
+            records[site.page_path(post), post.title, post.date, post.tags, post.shown_summary]
             for post in posts
         ]
     )

@@ -206,21 +206,12 @@ def validate_source(
 def validate_site_config(source: SourceObject, limits: Limits) -> ValidationOutcome:
     """The site's configuration (`pressroom.yaml`, or Jekyll's or Hugo's file)."""
     verdict = validate_config(source.key, source.body, source.size, limits)
-    warnings = verdict.warnings
-    if verdict.settings is not None and verdict.settings.permalink is not None:
-        warnings += (
-            Issue(
-                field="permalink",
-                message="a site-wide post URL style is not applied yet: posts are at "
-                "/posts/<slug>/ unless their own front matter sets `permalink` or `url`",
-            ),
-        )
     return ValidationOutcome(
         source_key=source.key,
         kind="config",
         site=site_source(source.key, verdict.settings) if verdict.settings else None,
         errors=verdict.errors,
-        warnings=warnings,
+        warnings=verdict.warnings,
     )
 
 
@@ -712,8 +703,9 @@ class _PostValidator:
         slug = claimed_slug(path)
         if not slug:
             self._error(key, f"{permalink!r} ends in no URL-safe name to claim")
-        # `/posts/x/` is where `slug: x` publishes: the same page, the same item.
-        return slug, permalink, (None if path == post_path(slug) else path)
+        # Kept even where it is `posts/<slug>/`: a URL written whole wins over the site's
+        # post URL style (`SiteConfig.page_path`).
+        return slug, permalink, path
 
     def _aliases(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> tuple[str, ...]:
         """`aliases` (Hugo) and `redirect_from` (Jekyll): the old URLs that redirect here,

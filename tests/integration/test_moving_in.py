@@ -203,3 +203,128 @@ def test_one_file_owns_a_url_and_a_page_wins_over_an_old_url(stack: LocalStack) 
     _sync(stack, {"_posts/2021-01-14-night-trains.md": trains.replace(b"at ten", b"at eleven")})
 
     assert b"All my train trips." in stack.site_objects()["trains/index.html"]
+
+
+# A Jekyll blog that places its posts by the site's style, as most do: no post sets a URL.
+STYLED_BLOG = {
+    "_config.yml": b"title: Tram Notes\npermalink: pretty\ntimezone: Europe/Lisbon\n",
+    "_posts/2022-05-03-tram-28.md": b"""---
+title: Tram 28 at dawn
+categories: [Lisbon, Trams]
+tags: [rail]
+---
+The first tram leaves Martim Moniz before six. Later that month,
+[the funicular](/lisbon/2022/06/02/gloria-funicular/).
+""",
+    # 23:30 UTC is half past midnight the next day in Lisbon: the URL has the site's day.
+    "_posts/2022-06-01-gloria-funicular.md": b"""---
+title: The Gloria funicular
+category: Lisbon
+date: 2022-06-01 23:30:00 +0000
+tags: [rail]
+---
+Up the hill in three minutes.
+""",
+}
+TRAM = "lisbon/trams/2022/05/03/tram-28/"
+FUNICULAR = "lisbon/2022/06/02/gloria-funicular/"
+
+
+def test_posts_take_the_sites_url_style_on_every_page_that_links_them(
+    stack: LocalStack,
+) -> None:
+    _sync(stack, STYLED_BLOG)
+
+    site = stack.site_objects()
+    assert page_object_key(TRAM) in site
+    assert page_object_key(FUNICULAR) in site
+    tram = read_page(site[page_object_key(TRAM)].decode())
+    assert tram.first("link", rel="canonical")["href"] == f"{SITE_URL}{TRAM}"
+    assert f"/{FUNICULAR}" in tram.links(), "its newer post, and the link its author wrote"
+    for listing in ("index.html", "tags/rail/index.html", "archive/2022/05/index.html"):
+        assert f"/{TRAM}" in read_page(site[listing].decode()).links(), listing
+    assert f"{SITE_URL}{TRAM}".encode() in site["feed.xml"]
+    assert any(
+        f"{SITE_URL}{FUNICULAR}".encode() in body
+        for key, body in site.items()
+        if key.startswith("sitemaps/")
+    )
+    assert any(
+        f"/{TRAM}".encode() in body for key, body in site.items() if key.startswith("search/")
+    )
+    # Links made from a file name (`post_url`) lead to the styled URL.
+    assert _redirects_to(site, "/posts/tram-28/") == f"/{TRAM}"
+    # Under posts/ are only the redirects: no page is published twice.
+    assert [key for key in site if key.startswith("posts/")] == [
+        "posts/gloria-funicular/index.html",
+        "posts/tram-28/index.html",
+    ]
+    assert _redirects_to(site, "/posts/gloria-funicular/") == f"/{FUNICULAR}"
+    assert not _crawl(site)
+
+
+def test_a_jekyll_blog_without_a_style_keeps_jekylls_own_default(stack: LocalStack) -> None:
+    _sync(
+        stack,
+        {
+            "_config.yml": b"title: Tram Notes\n",
+            **{key: body for key, body in STYLED_BLOG.items() if key != "_config.yml"},
+            # Its link to the funicular written for this site's URLs.
+            "_posts/2022-05-03-tram-28.md": STYLED_BLOG["_posts/2022-05-03-tram-28.md"].replace(
+                b"/lisbon/2022/06/02/gloria-funicular/", b"/lisbon/2022/06/01/gloria-funicular.html"
+            ),
+        },
+    )
+
+    site = stack.site_objects()
+    # Jekyll's `date`: /:categories/:year/:month/:day/:title:output_ext, in UTC here.
+    assert "lisbon/trams/2022/05/03/tram-28.html" in site
+    assert "lisbon/2022/06/01/gloria-funicular.html" in site
+    assert "/lisbon/trams/2022/05/03/tram-28.html" in read_page(site["index.html"].decode()).links()
+    assert not _crawl(site)
+
+
+# The tram post without its link to the funicular.
+_ALONE = STYLED_BLOG["_posts/2022-05-03-tram-28.md"].split(b" Later")[0] + b"\n"
+
+
+def test_a_post_whose_date_changes_moves_and_leaves_a_redirect(stack: LocalStack) -> None:
+    _sync(
+        stack,
+        {
+            "pressroom.yaml": b"title: Tram Notes\npermalink: /:year/:month/:slug/\n",
+            "_posts/2022-05-03-tram-28.md": _ALONE,
+        },
+    )
+    assert page_object_key("2022/05/tram-28/") in stack.site_objects()
+
+    moved = _ALONE.replace(b"tags: [rail]", b"date: 2022-07-09\ntags: [rail]")
+    _sync(stack, {"_posts/2022-05-03-tram-28.md": moved})
+
+    site = stack.site_objects()
+    assert b"Martim Moniz" in site[page_object_key("2022/07/tram-28/")]
+    assert _redirects_to(site, "/2022/05/tram-28/") == "/2022/07/tram-28/"
+    assert _redirects_to(site, "/posts/tram-28/") == "/2022/07/tram-28/"
+    assert not _crawl(site)
+
+
+def test_a_new_url_style_moves_every_post_and_leaves_redirects_at_the_old_urls(
+    stack: LocalStack,
+) -> None:
+    _sync(
+        stack,
+        {
+            "_config.yml": b"title: Tram Notes\npermalink: pretty\n",
+            "_posts/2022-05-03-tram-28.md": _ALONE,
+        },
+    )
+    assert page_object_key(TRAM) in stack.site_objects()
+
+    # pressroom.yaml counts over Jekyll's file: its style is the site's now.
+    _sync(stack, {"pressroom.yaml": b"title: Tram Notes\npermalink: /:year/:slug/\n"})
+
+    site = stack.site_objects()
+    assert b"Martim Moniz" in site[page_object_key("2022/tram-28/")]
+    assert _redirects_to(site, f"/{TRAM}") == "/2022/tram-28/"
+    assert _redirects_to(site, "/posts/tram-28/") == "/2022/tram-28/"
+    assert not _crawl(site)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from pressroom_local.stack import LocalStack
 from tests.corpus import CORPUS, PROJECT_ROOT
 from tests.integration.conftest import LISTINGS
 
 
-def test_a_rebuild_from_the_index_gives_the_same_site(stack: LocalStack) -> None:
+@pytest.mark.parametrize(
+    "configuration",
+    [None, b"title: Dispatches\npermalink: date\ntimezone: Asia/Tokyo\n"],
+    ids=["posts at posts/<slug>/", "the site's URL style"],
+)
+def test_a_rebuild_from_the_index_gives_the_same_site(
+    stack: LocalStack, configuration: bytes | None, tmp_path: Path
+) -> None:
+    if configuration is not None:
+        (tmp_path / "pressroom.yaml").write_bytes(configuration)
+        stack.upload([("pressroom.yaml", tmp_path / "pressroom.yaml")])
+        stack.router.drain()
     stack.upload(
         (f"posts/{path.name}", path)
         for folder in (CORPUS / "good", PROJECT_ROOT / "examples" / "posts")
@@ -18,7 +33,7 @@ def test_a_rebuild_from_the_index_gives_the_same_site(stack: LocalStack) -> None
     s3 = stack.session.client("s3")
     for key in incremental:
         s3.delete_object(Bucket=stack.site_bucket, Key=key)
-    renderer = stack.renderer()
+    renderer = stack.renderer().configured()  # as `pressroom rebuild` runs it
 
     plan = renderer.plan_rebuild()
     written = list(renderer.rebuild(plan))
@@ -50,7 +65,7 @@ def test_a_rebuild_removes_the_pages_whose_post_month_or_tag_is_gone(stack: Loca
     not_ours = "images/cover.png"
     for key in [*stale, not_ours]:
         s3.put_object(Bucket=stack.site_bucket, Key=key, Body=b"left over")
-    renderer = stack.renderer()
+    renderer = stack.renderer().configured()  # as `pressroom rebuild` runs it
 
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass

@@ -192,3 +192,23 @@ def test_check_of_a_site_folder_warns_of_menu_entries_that_lead_nowhere(
     assert [
         (w["field"], w["line"], w["message"].split(" leads")[0]) for w in config["warnings"]
     ] == [("menu.2.url", 2, "'Photos'")]
+
+
+def test_check_of_a_site_folder_places_posts_by_its_url_style(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_config.yml").write_text("title: Slow Travel\npermalink: /:year/:month/:title/\n")
+    (tmp_path / "_posts" / "2021-03-02-ferry.md").write_text("---\ntitle: Ferry\n---\nBy sea.\n")
+    (tmp_path / "_posts" / "2021-01-14-night-trains.md").write_text(
+        "---\ntitle: Night trains\n---\n"
+        "Then [the ferry](/2021/03/ferry/), not [this](/posts/nowhere/).\n"
+    )
+
+    assert main(["check", "--json", str(tmp_path)]) == 0
+
+    posts = {entry["slug"]: entry for entry in json.loads(capsys.readouterr().out) if entry["slug"]}
+    assert posts["ferry"]["url"] == "/2021/03/ferry/"
+    assert [w["message"].split(" leads")[0] for w in posts["night-trains"]["warnings"]] == [
+        "'/posts/nowhere/'"
+    ]

@@ -161,17 +161,15 @@ weight = 2
     assert settings.home_page_size == 7
 
 
-def test_the_validator_reads_a_configuration_as_kind_config_and_warns_of_a_permalink_style() -> (
-    None
-):
+def test_the_validator_reads_a_configuration_as_kind_config_with_its_post_url_style() -> None:
     body = b"title: T\npermalink: pretty\n"
     outcome = validate_source(
         SourceObject(key="pressroom.yaml", size=len(body), body=body), first_seen=NOW
     )
     assert outcome.kind == "config"
-    assert outcome.valid
+    assert outcome.valid and not outcome.warnings
     assert outcome.site is not None and outcome.site.slug == "@pressroom.yaml"
-    assert [issue.field for issue in outcome.warnings] == ["permalink"]
+    assert outcome.site.settings.permalink == "pretty"
 
 
 def test_a_configuration_elsewhere_than_the_root_is_no_configuration() -> None:

@@ -92,10 +92,50 @@ def test_a_permalink_is_the_posts_url_and_its_last_segment_its_slug() -> None:
     assert document("url: /travel/sleepers").page_path == "travel/sleepers/"
 
 
-def test_a_permalink_where_the_slug_would_put_it_is_the_same_post() -> None:
+def test_a_permalink_where_the_slug_would_put_it_stays_there_whatever_the_sites_style() -> None:
     post = document("permalink: /posts/sleepers/")
 
-    assert (post.slug, post.path, post.page_path) == ("sleepers", None, "posts/sleepers/")
+    assert (post.slug, post.page_path) == ("sleepers", "posts/sleepers/")
+    assert SiteConfig(permalink="pretty").page_path(post) == "posts/sleepers/"
+
+
+@pytest.mark.parametrize(
+    ("style", "path"),
+    [
+        ("date", "europe/rail/2021/01/14/night-trains.html"),
+        ("pretty", "europe/rail/2021/01/14/night-trains/"),
+        ("ordinal", "europe/rail/2021/014/night-trains.html"),
+        ("none", "europe/rail/night-trains.html"),
+        ("/:year/:month/:slug/", "2021/01/night-trains/"),
+        ("/:section/:title", "posts/night-trains/"),
+        ("/blog/:short_year/:i_month/:i_day/:filename.html", "blog/21/1/14/night-trains.html"),
+        # Upper-case segments are no page path here: the post stays where links lead.
+        ("weekdate", "posts/night-trains/"),
+    ],
+)
+def test_the_sites_url_style_places_a_post_without_a_url_of_its_own(style: str, path: str) -> None:
+    post = document("categories: [Europe, Rail]\ndate: 2021-01-14 08:00:00 +01:00")
+
+    assert SiteConfig(permalink=style).page_path(post) == path
+
+
+def test_a_styled_url_has_the_day_the_site_shows_and_no_empty_folder() -> None:
+    late = document("date: 2021-01-14 23:30:00 +00:00")
+
+    assert SiteConfig(permalink="date").page_path(late) == "2021/01/14/night-trains.html"
+    tokyo = SiteConfig(permalink="date", timezone="Asia/Tokyo")
+    assert tokyo.page_path(late) == "2021/01/15/night-trains.html"
+    assert tokyo.redirects(late) == ("posts/night-trains/",)
+    assert SiteConfig().redirects(late) == ()
+
+
+def test_a_style_that_would_put_a_post_among_the_listings_leaves_it_at_posts() -> None:
+    post = document("categories: [Tags]")
+
+    assert SiteConfig(permalink="/:categories/:title/").page_path(post) == "posts/night-trains/"
+    assert SiteConfig(permalink="/:title.html").page_path(document("slug: index")) == (
+        "posts/index/"
+    )
 
 
 def test_a_bad_permalink_or_alias_is_refused_naming_the_field() -> None:

@@ -706,7 +706,11 @@ class DynamoPostIndex:
             else:
                 pages.append(PageLink.from_item(item))
         effective = next((settings[key] for key in CONFIG_SOURCES if key in settings), None)
-        return SiteEntries(settings=effective, pages=tuple(pages[:MAX_PAGES_LISTED]))
+        return SiteEntries(
+            settings=effective,
+            pages=tuple(pages[:MAX_PAGES_LISTED]),
+            sources=tuple(settings.values()),
+        )
 
     def scan_step(self, cursor: str, limit: int) -> ScanStep:
         request: dict[str, Any] = {"TableName": self.table, "Limit": limit, "ConsistentRead": True}

@@ -26,6 +26,7 @@ from pressroom.listings import (
     SiteChange,
     Window,
     around_place,
+    chain_former_placing,
     coalesce,
     earliest_requests,
     is_around_request,
@@ -34,6 +35,7 @@ from pressroom.listings import (
     listing_name,
     listing_requests,
     month_request,
+    moving_chain,
     order_key,
     page_of,
     page_request,
@@ -45,7 +47,15 @@ from pressroom.listings import (
     site_pages_request,
     tag_request,
 )
-from pressroom.models import AssetSummary, CopySource, PostSummary
+from pressroom.models import (
+    CONFIG_SOURCES,
+    AssetSummary,
+    CopySource,
+    PostSummary,
+    SiteSource,
+    config_name,
+)
+from pressroom.permalinks import Placing
 from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,
@@ -155,6 +165,8 @@ class RendererService:
     defaults: SiteConfig | None = None
     """The stack's own settings (its environment), which `configured` lays the site's
     over; None: `config` is still them."""
+    config_sources: tuple[SiteSource, ...] = ()
+    """Every published configuration file, as `configured` read them."""
 
     def configured(self) -> RendererService:
         """This renderer with the site's configuration as the index holds it now, over the
@@ -162,7 +174,30 @@ class RendererService:
         defaults = self.defaults or self.config
         entries = self.catalog.site_entries()
         config = defaults.with_settings(entries.settings).with_pages(entries.pages)
-        return replace(self, config=config, defaults=defaults)
+        return replace(self, config=config, defaults=defaults, config_sources=entries.sources)
+
+    def former_placing(self, changes: Sequence[SiteChange]) -> Placing | None:
+        """How the site placed its posts before these changes to its configuration files
+        (its post URL style and time zone), if not as now and not at `posts/<slug>/`,
+        where each post's redirect is anyway: the URLs a site-wide re-render leaves
+        redirects at. The file that counted is found as `configured` finds it, with each
+        changed file as it was before the first of its changes."""
+        sources = {source.slug: source for source in self.config_sources}
+        for change in reversed(changes):
+            record = change.old or change.new
+            was = change.old.published_site if change.old is not None else None
+            if record is None:
+                continue
+            if was is None:
+                sources.pop(record.slug, None)
+            else:
+                sources[record.slug] = was
+        counted = next(
+            (sources[name] for name in map(config_name, CONFIG_SOURCES) if name in sources),
+            None,
+        )
+        former = (self.defaults or self.config).with_settings(counted).placing
+        return None if former.permalink is None or former == self.config.placing else former
 
     def settings_moved(self) -> RendererService | None:
         """This renderer configured anew, if the site's settings or pages changed since it
@@ -177,8 +212,12 @@ class RendererService:
         home page and the site's indexes with the first)."""
         cursor = site_pages_cursor(request)
         step = self.catalog.scan_step(cursor, step_items)
+        former = chain_former_placing(site_pages_chain(request))
+        moved_from = self.config.model_copy(update=former._asdict()) if former else None
         for post in (*step.published, *(step.drafts if self.drafts else ())):
             self.write_post_page(post)
+            if moved_from is not None:
+                self._write_moved_from(post, moved_from.page_path(post))
         follow = [NEWEST, SITE_INDEXES] if not cursor else []
         follow += [month_request(month) for month in sorted(step.months)]
         follow += [tag_request(tag) for tag in sorted(step.tags)]
@@ -204,16 +243,18 @@ class RendererService:
                 deferred = page_request(now.slug)
         if was is None:
             return deferred
-        kept = {now.page_path, *now.redirects} if now is not None else set()
-        if now is not None and was.page_path not in kept:
+        config = self.config
+        kept = {config.page_path(now), *config.redirects(now)} if now is not None else set()
+        if now is not None and config.page_path(was) not in kept:
             # Its URL changed: the old one sends readers to the new (no other file can
             # have it: one URL, one slug, and the slug is this post's).
             self._put_html(
-                was.page_path, render_redirect_page(now.page_path, self.config, self.theme)
+                config.page_path(was),
+                render_redirect_page(config.page_path(now), config, self.theme),
             )
         elif now is None:
-            self.site.delete(page_object_key(was.page_path))
-        for alias in set(was.redirects) - kept:
+            self.site.delete(page_object_key(config.page_path(was)))
+        for alias in set(config.redirects(was)) - kept:
             if not self._is_a_page(alias):
                 self.site.delete(page_object_key(alias))
         return deferred
@@ -251,11 +292,19 @@ class RendererService:
             write(None)
         self._write_redirects(post)
 
+    def _write_moved_from(self, post: PostSummary, old: str) -> None:
+        """A redirect at the URL a post had under the site's former post URL style. No
+        other page can be there: a styled URL ends in the post's own slug."""
+        if old != self.config.page_path(post) and old not in self.config.redirects(post):
+            self._put_html(
+                old, render_redirect_page(self.config.page_path(post), self.config, self.theme)
+            )
+
     def _write_redirects(self, post: PostSummary) -> None:
         """A redirect to its page at each of its old URLs that no page has."""
-        if post.redirects:
-            redirect = render_redirect_page(post.page_path, self.config, self.theme)
-            for alias in post.redirects:
+        if redirects := self.config.redirects(post):
+            redirect = render_redirect_page(self.config.page_path(post), self.config, self.theme)
+            for alias in redirects:
                 if not self._is_a_page(alias):
                     self._put_html(alias, redirect)
 
@@ -277,7 +326,7 @@ class RendererService:
                 scheduled_for=scheduled_for,
                 neighbours=neighbours,
             )
-            self._put_html(post.page_path, html)
+            self._put_html(self.config.page_path(post), html)
 
         return write
 
@@ -303,7 +352,7 @@ class RendererService:
         """Whether a published post or page is at `path`: a page wins over an old URL."""
         record = self.catalog.post(claimed_slug(path))
         post = record.published if record is not None else None
-        return post is not None and post.page_path == path
+        return post is not None and self.config.page_path(post) == path
 
     def render_listings(self, plan: ListingPlan) -> None:
         """Re-render, once, each listing of the plan."""
@@ -505,11 +554,11 @@ class RendererService:
         service = replace(self, site=written)
         for post in self.catalog.published_posts():
             service.write_post_page(post)
-            yield post.page_path
+            yield self.config.page_path(post)
         # A preview's drafts have pages as well, which the sweep below would take for strays.
         for post in self.catalog.draft_posts() if self.drafts else ():
             service.write_post_page(post)
-            yield post.page_path
+            yield self.config.page_path(post)
         # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
         # the sweep below would otherwise take for a page no one writes.
         for asset in self.catalog.published_assets():
@@ -693,6 +742,12 @@ class StreamBatch:
         else:
             raise ListingChurnError("the site's settings kept changing while pages were written")
         posts = [change for change in changes if isinstance(change, PostChange)]
+        settings = [
+            change
+            for change in changes
+            if isinstance(change, SiteChange) and change.changes_settings
+        ]
+        former = self.renderer.former_placing(settings) if settings else None
         # Every page shows the site's settings and its navigation: a change to either
         # renders them all again; the pages sitemap lists the pages.
         site_wide = [
@@ -706,7 +761,14 @@ class StreamBatch:
             dict.fromkeys(
                 [
                     *self.deferred,
-                    *(site_pages_request(change.chain) for change in site_wide),
+                    *(
+                        site_pages_request(
+                            moving_chain(change.chain, former)
+                            if isinstance(change, SiteChange)
+                            else change.chain
+                        )
+                        for change in site_wide
+                    ),
                     *listing_requests(plan_listings(posts)),
                     *indexes,
                 ]
