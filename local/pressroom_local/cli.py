@@ -22,7 +22,7 @@ from pressroom.models import CONFIG_SOURCES, RecordFailure, ValidationOutcome, f
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
 from pressroom.validation import read_plan, validate_source
-from pressroom_local.outcome import when
+from pressroom_local.outcome import placed, when
 
 if TYPE_CHECKING:
     from pressroom.adapters.dead_letters import DeadLetter
@@ -382,7 +382,7 @@ def _status(arguments: argparse.Namespace) -> int:
         statuses = [found] if found is not None else []
     else:
         statuses = sorted(index.source_statuses(), key=lambda status: status.source_key)
-    statuses = [index.shown(status) for status in statuses]
+    statuses = placed([index.shown(status) for status in statuses], index)
     reasons = {letter.message_id: _reason(letter, index.failure) for letter in dead_letters}
     if arguments.json:
         # Dead letters ride in the same array, as uploads whose event is parked.

@@ -29,6 +29,7 @@ from pressroom_local.mappings import (
     SqsEventSourceMapping,
     StreamEventSourceMapping,
 )
+from pressroom_local.outcome import placed
 from pressroom_local.provision import LocalResources, provision
 from pressroom_local.runtime import CONCURRENT, LocalFunction, RuntimeMode, load_functions
 from pressroom_local.scheduler import LocalScheduler
@@ -192,7 +193,9 @@ class LocalStack:
     def statuses(self, keys: Iterable[str]) -> dict[str, SourceStatus | None]:
         index = self.index
         found = {key: index.source_status(key) for key in keys}
-        return {key: index.shown(status) if status else None for key, status in found.items()}
+        shown = placed([index.shown(status) for status in found.values() if status], index)
+        by_key = {status.source_key: status for status in shown}
+        return {key: by_key.get(key) for key in found}
 
     def site_objects(self) -> dict[str, bytes]:
         """Every object of the site bucket, by key."""

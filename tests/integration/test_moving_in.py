@@ -260,6 +260,9 @@ def test_posts_take_the_sites_url_style_on_every_page_that_links_them(
         "posts/tram-28/index.html",
     ]
     assert _redirects_to(site, "/posts/gloria-funicular/") == f"/{FUNICULAR}"
+    # `status`, `publish` and `--watch` name the page where it is.
+    statuses = stack.statuses(STYLED_BLOG)
+    assert [status.path for status in statuses.values() if status] == [None, TRAM, FUNICULAR]
     assert not _crawl(site)
 
 
