@@ -135,10 +135,18 @@ class SiteConfig(BaseModel):
         return styled_path(
             self.permalink,
             slug=post.slug,
-            date=post.date,
+            date=self.when(post),
             categories=categories or (),
             timezone=self.timezone,
         )
+
+    def when(self, post: Placed) -> datetime:
+        """The instant a post's date names: a date written without a zone
+        (`PostSummary.date_floats`) is a time in the site's time zone, as Jekyll and Hugo
+        read it; the index keeps it as if in UTC."""
+        if self.timezone is None or not getattr(post, "date_floats", False):
+            return post.date
+        return post.date.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone)).astimezone(UTC)
 
     @property
     def placing(self) -> Placing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 
 from pressroom.models import excerpt, format_instant
 
@@ -19,12 +20,25 @@ DATE_FORMS = (
 _MONTH_NAME_FORMS = ("%b %d %Y", "%b %d, %Y", "%B %d %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
 
 
+class WrittenDate(NamedTuple):
+    instant: datetime
+    """In UTC, whole seconds; a date or time written without a zone taken as UTC."""
+    floats: bool
+    """Written without a zone (`2022-06-01`, `2022-06-01 09:30`): a wall-clock time, which
+    the site's `timezone` places (`SiteConfig.when`)."""
+
+
 def parse_date(value: object) -> datetime:
     """An instant in UTC, whole seconds, from any date form front matter uses.
 
     Raises ValueError, with a message for the author, when `value` is no date.
     A date or time without a zone is taken as UTC.
     """
+    return parse_written_date(value).instant
+
+
+def parse_written_date(value: object) -> WrittenDate:
+    """`parse_date`, saying whether the date was written without a zone."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date; write {DATE_FORMS}")
     if isinstance(value, int | float):
@@ -37,10 +51,11 @@ def parse_date(value: object) -> datetime:
         instant = _parse_date_text(value.strip())
     else:
         raise ValueError(f"expected a date, found a {type(value).__name__}; write {DATE_FORMS}")
+    floats = instant.tzinfo is None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     try:
-        return instant.astimezone(UTC).replace(microsecond=0)
+        return WrittenDate(instant.astimezone(UTC).replace(microsecond=0), floats)
     except OverflowError:
         # 0001-01-01T00:00+01:00 is a real datetime, but its UTC instant is before year 1.
         raise ValueError(f"{instant.isoformat()} is out of range in UTC") from None

@@ -233,6 +233,8 @@ class TagEntry(Frozen):
     tags: tuple[str, ...] = ()
     """The post's tags, which its entry in a list shows; none in items written before
     entries showed them."""
+    date_floats: bool = False
+    """`PostSummary.date_floats`: false in items written before entries kept it."""
     categories: tuple[str, ...] | None = None
     """The post's categories, which the site's post URL style may place it by
     (`:categories`); None in items written before entries kept them, whose link is then
@@ -862,6 +864,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             excerpt=post.excerpt,
             tags=post.tags,
             categories=post.categories,
+            date_floats=post.date_floats,
         )
         for key, name in reversed(terms)
     }

@@ -83,6 +83,10 @@ class PostSummary(Frozen):
     dated_by_upload: bool = False
     """No date in the front matter or file name: the index dates the post by the file's
     first upload, whichever upload this document came from."""
+    date_floats: bool = False
+    """Its date was written without a zone (or is its file name's): a wall-clock time in
+    the site's `timezone`, which the renderer places (`SiteConfig.when`); `date` holds it
+    as if in UTC, which orders the index."""
     updated: UtcDatetime | None = None
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

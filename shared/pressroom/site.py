@@ -282,7 +282,9 @@ class Theme:
         # Keys as plain tuples: a key is built for every post of every list.
         lines = "\n".join(
             [
-                entries[site.page_path(post), post.title, post.date, post.shown_summary, post.tags]
+                entries[
+                    site.page_path(post), post.title, site.when(post), post.shown_summary, post.tags
+                ]
                 for post in posts
             ]
         )
@@ -327,7 +329,8 @@ def render_post_page(
     return theme.render(
         f"{document.layout}.html",
         site=site,
-        post=document,
+        # Shown at the instant its date names; its month is the index's.
+        post=document.model_copy(update={"date": site.when(document), "date_floats": False}),
         scheduled_for=scheduled_for,
         post_path=site.page_path(document),
         month_path=month_path(document.date) if listed else None,

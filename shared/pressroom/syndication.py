@@ -111,7 +111,7 @@ def months_of(month_files: Iterable[str]) -> list[Month]:
 def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     """An Atom feed of `posts`, newest first. Its `updated` is the newest post's, so an
     unchanged site gives a byte-identical feed."""
-    newest = max((_changed(post.date, post.updated) for post in posts), default=_EPOCH)
+    newest = max((_changed(site.when(post), post.updated) for post in posts), default=_EPOCH)
     children = [_leaf("title", site.title)]
     if site.description:
         children.append(_leaf("subtitle", site.description))
@@ -128,7 +128,7 @@ def render_feed(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
         entries[
             site.page_path(post),
             post.title,
-            post.date,
+            site.when(post),
             post.updated,
             post.shown_summary,
             _terms(post),
@@ -200,7 +200,9 @@ def _parts(posts: ListingTail[PostSummary], size: int) -> Iterator[tuple[int, li
 def render_month_sitemap(posts: Sequence[PostSummary], site: SiteConfig) -> bytes:
     urls = _post_parts(site).sitemap_urls
     return _document(
-        "urlset", _SITEMAP, [urls[site.page_path(post), post.date, post.updated] for post in posts]
+        "urlset",
+        _SITEMAP,
+        [urls[site.page_path(post), site.when(post), post.updated] for post in posts],
     )
 
 
@@ -230,7 +232,9 @@ def render_search_shard(posts: Sequence[PostSummary], site: SiteConfig) -> bytes
     records = _post_parts(site).search_records
     shard = ",".join(
         [
-            records[site.page_path(post), post.title, post.date, post.tags, post.shown_summary]
+            records[
+                site.page_path(post), post.title, site.when(post), post.tags, post.shown_summary
+            ]
             for post in posts
         ]
     )

@@ -27,7 +27,7 @@ from pressroom.assets import (
     signature_problem,
 )
 from pressroom.characters import describe_character, first_bidi_control
-from pressroom.dates import date_from_file_name, parse_date
+from pressroom.dates import date_from_file_name, parse_date, parse_written_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
@@ -454,19 +454,25 @@ class _PostValidator:
 
     def _date(
         self, entry: FrontMatterField, parsed: Mapping[str, Any]
-    ) -> tuple[datetime | None, bool]:
-        """The post's date, and whether it is the upload's (the front matter and the file
-        name give none). A key that holds true or false gives no date: `published: false`
-        is the draft flag."""
+    ) -> tuple[datetime | None, bool, bool]:
+        """The post's date, whether it is the upload's (the front matter and the file
+        name give none), and whether it was written without a zone (`WrittenDate.floats`).
+        A key that holds true or false gives no date: `published: false` is the draft
+        flag."""
         key = next(
             (k for k in entry.keys if k in self.data and not isinstance(self.data[k], bool)),
             None,
         )
         if key is not None:
-            return self._parsed_date(key), False
+            try:
+                written = parse_written_date(self.data[key])
+            except ValueError as error:
+                self._error(key, str(error))
+                return None, False, False
+            return written.instant, False, written.floats
         from_name = date_from_file_name(PurePosixPath(self.source_key).name)
         if from_name is not None:
-            return from_name, False
+            return from_name, False, True
         self.warnings.append(
             Issue(
                 field="date",
@@ -474,7 +480,7 @@ class _PostValidator:
                 "the post is dated by the file's first upload",
             )
         )
-        return parse_date(self.first_seen), True
+        return parse_date(self.first_seen), True, False
 
     def _optional_date(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> datetime | None:
         key = self._first_key(*entry.keys)
@@ -760,9 +766,10 @@ FRONT_MATTER_FIELDS: tuple[FrontMatterField, ...] = (
     FrontMatterField(fields=("title",), keys=("title",), parse=_PostValidator._title),
     # `published` dates a post only when it holds a date, as Eleventy's and dev.to's do.
     FrontMatterField(
-        fields=("date", "dated_by_upload"),
+        fields=("date", "dated_by_upload", "date_floats"),
         keys=("date", "pubDate", "published", "post_date"),
         parse=_PostValidator._date,
+        hashed_unless={"date_floats": False},
     ),
     FrontMatterField(
         fields=("updated",),

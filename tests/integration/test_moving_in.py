@@ -331,3 +331,32 @@ def test_a_new_url_style_moves_every_post_and_leaves_redirects_at_the_old_urls(
     assert _redirects_to(site, f"/{TRAM}") == "/2022/tram-28/"
     assert _redirects_to(site, "/posts/tram-28/") == "/2022/tram-28/"
     assert not _crawl(site)
+
+
+def test_dates_written_without_a_zone_are_the_sites_time_zones(stack: LocalStack) -> None:
+    _sync(
+        stack,
+        {
+            "_config.yml": b"title: Tram Notes\ntimezone: America/New_York\n",
+            # Dated by its file name, as most Jekyll posts are: midnight, New York time.
+            "_posts/2022-06-01-first-ride.md": b"---\ntitle: First ride\n---\nAt last.\n",
+            "_posts/2022-06-03-second-ride.md": (
+                b"---\ntitle: Second ride\ndate: 2022-06-03 23:30:00\n---\nLate.\n"
+            ),
+            "_posts/2022-06-04-third-ride.md": (
+                b"---\ntitle: Third ride\ndate: 2022-06-04T01:00:00Z\n---\nAn instant.\n"
+            ),
+        },
+    )
+
+    site = stack.site_objects()
+    # Jekyll's URLs and days: as written, and an instant with a zone in the site's zone.
+    first = read_page(site["2022/06/01/first-ride.html"].decode())
+    assert first.texts["time"][0] == "1 June 2022"
+    assert first.first("time")["datetime"] == "2022-06-01T04:00:00Z"
+    assert "2022/06/03/second-ride.html" in site
+    assert "2022/06/03/third-ride.html" in site, "01:00 UTC is the evening before in New York"
+    feed = site["feed.xml"].decode()
+    assert "<published>2022-06-01T04:00:00Z</published>" in feed
+    assert "<published>2022-06-04T03:30:00Z</published>" in feed
+    assert not _crawl(site)

@@ -214,3 +214,29 @@ def test_relative_links_and_images_point_at_the_files_beside_the_source(
     rebased = rebase_relative_links(html, source_key, SITE)
 
     assert rebased == f'<p><img src="{linked}" alt="x"> <a href="{linked}">x</a></p>'
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "floats"),
+    [
+        ("", True),  # the file name's date
+        ("date: 2021-01-14", True),
+        ("date: 2021-01-14 09:30", True),
+        ("date: Jan 14 2021", True),
+        ("date: 2021-01-14T09:30:00+01:00", False),
+        ("date: 2021-01-14T09:30:00Z", False),
+        ("date: 1610616600", False),
+    ],
+)
+def test_a_date_written_without_a_zone_is_a_time_in_the_sites_zone(
+    front_matter: str, floats: bool
+) -> None:
+    post = document(front_matter)
+    new_york = SiteConfig(timezone="America/New_York")
+
+    assert post.date_floats is floats
+    moved = new_york.when(post) != post.date
+    assert moved is floats
+    assert SiteConfig().when(post) == post.date, "without a time zone, as written in UTC"
+    if floats:
+        assert new_york.show_date(new_york.when(post)) == "14 January 2021"
