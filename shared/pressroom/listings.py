@@ -245,6 +245,26 @@ class Window(NamedTuple):
         """Of a post at the place (read passing it)."""
         return Neighbours(next(iter(self.older), None), next(iter(self.newer), None))
 
+    def around(self, place: str) -> Window:
+        """The window a read of two older and three newer at `place` gives, cut from this
+        one, which spans it (`spans`)."""
+        ordered = [*reversed(self.older), *self.newer]
+        at = next(
+            (n for n, post in enumerate(ordered) if order_key(post.date, post.slug) >= place),
+            len(ordered),
+        )
+        return Window(
+            older=tuple(reversed(ordered[max(at - 2, 0) : at])), newer=tuple(ordered[at : at + 3])
+        )
+
+    def spans(self, place: str, read_newer: int) -> bool:
+        """Whether this window, read with `read_newer` newer posts, holds all `around(place)`
+        needs: three posts from `place` on, or every post there is (the read found fewer
+        than it asked for). `place` is at or after the place it was read at."""
+        if len(self.newer) < read_newer:
+            return True
+        return sum(1 for post in self.newer if order_key(post.date, post.slug) >= place) >= 3
+
     def beside(self, place: str) -> list[tuple[PostSummary, Neighbours]]:
         """The post at `place`, if any, and the posts on either side of it, each with its
         own neighbours as this window shows them: read two older and three newer, as a

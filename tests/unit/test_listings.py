@@ -17,6 +17,7 @@ from pressroom.listings import (
     Window,
     coalesce,
     listing_requests,
+    order_key,
     plan_listings,
 )
 from pressroom.models import PageLink, PostSummary
@@ -393,3 +394,29 @@ def test_a_window_gives_the_posts_beside_a_place_with_their_own_neighbours() -> 
     # At the ends of the site.
     assert Window(older=(), newer=(three,)).beside(joined) == [(three, Neighbours(None, None))]
     assert Window(older=(two,), newer=()).beside(joined) == [(two, Neighbours(None, None))]
+
+
+def _window_of(posts: list[PostSummary], place: str, older: int, newer: int) -> Window:
+    """What the index's window read gives: the posts before `place` nearest first, and
+    from it on."""
+    before = [p for p in posts if order_key(p.date, p.slug) < place]
+    after = [p for p in posts if order_key(p.date, p.slug) >= place]
+    return Window(older=tuple(reversed(before))[:older], newer=tuple(after[:newer]))
+
+
+@pytest.mark.parametrize("read_newer", [4, 6, 9, 48])
+def test_one_read_spanning_many_places_gives_each_the_window_its_own_read_would(
+    read_newer: int,
+) -> None:
+    posts = [_on(day) for day in (1, 2, 4, 5, 6, 8, 9, 11)]
+    places = [f"2025-03-{day:02d}T00:00:00Z#d{day}" for day in range(1, 13)]
+    first = places[2]  # the 3rd, where no post is
+
+    span = _window_of(posts, first, 2, read_newer)
+    spanned = [place for place in places[2:] if span.spans(place, read_newer)]
+
+    assert spanned == places[2 : 2 + len(spanned)] and spanned, "a run from the first"
+    for place in spanned:
+        assert span.around(place) == _window_of(posts, place, 2, 3), place
+    if read_newer >= len(posts):
+        assert len(spanned) == len(places) - 2, "the read reached the newest post"

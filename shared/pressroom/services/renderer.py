@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -148,6 +149,9 @@ class RebuildPlan:
         return self.post_count + self.asset_count + len(self.months) + len(self.tags) + 1
 
 
+AROUND_SPAN_POSTS = 48
+"""The most newer posts one window read for the pages around places asks for: a month
+entry is at most 16 KiB, so they fit one query page (1 MB)."""
 SITE_PAGES_STEP_ITEMS = 100
 """Index items a site-wide re-render step scans: at most as many post pages, a few seconds."""
 
@@ -329,6 +333,40 @@ class RendererService:
             self._put_html(self.config.page_path(post), html)
 
         return write
+
+    def render_arounds(self, places: Iterable[str], written: set[str]) -> None:
+        """`render_around` for each place, from as few window reads as their nearness
+        allows: places close in the site's order (a day's posts, an import's run) share
+        one read that spans them, up to AROUND_SPAN_POSTS posts, each post's page written
+        once. `written` as for `render_around`."""
+        pending = sorted(set(places))
+        while pending:
+            pending = pending[len(self._render_span(pending, written)) :]
+
+    def _render_span(self, places: Sequence[str], written: set[str]) -> list[str]:
+        """The pages around the first of `places` (sorted) and around as many of those
+        after it as one window read from it spans; the places it rendered."""
+        count = min(len(places) + 3, AROUND_SPAN_POSTS)
+        done_before = set(written)
+
+        def spanned(window: Window) -> list[str]:
+            return list(itertools.takewhile(lambda place: window.spans(place, count), places))
+
+        def pages(window: Window) -> dict[str, tuple[PostSummary, Neighbours]]:
+            found: dict[str, tuple[PostSummary, Neighbours]] = {}
+            for place in spanned(window):
+                for post, neighbours in window.around(place).beside(place):
+                    found.setdefault(post.slug, (post, neighbours))
+            return found
+
+        def write(window: Window) -> None:
+            for slug, (post, neighbours) in pages(window).items():
+                if slug not in done_before:
+                    self._page_writer(post)(neighbours)
+
+        window = _settled(lambda: self.catalog.window(places[0], 2, count), write)
+        written.update(pages(window))
+        return spanned(window)
 
     def render_around(self, place: str, written: set[str] | None = None) -> None:
         """The pages of the post at a place a post joined, left or was retitled at, if it
@@ -619,6 +657,11 @@ the renderer's timeout; the largest listing, a tag of 5,000 posts, takes a few s
 the rest are asked for again, not left to time out."""
 
 
+AROUND_RUN_PLACES = 45
+"""The most places a listing batch renders the pages around at once: at most three pages
+each, well within LISTING_TIME_RESERVE_MS."""
+
+
 class ListingBatch:
     """One listing batch: each listing it asks for rendered once, from the earliest place
     any of its messages asks from; the site's indexes once at the end if any listing made
@@ -668,12 +711,13 @@ class ListingBatch:
         if self.remaining_ms() < LISTING_TIME_RESERVE_MS:
             self.deferred.add(request)
             return
+        if is_around_request(request):
+            self._render_arounds()
+            return
         try:
             if is_page_request(request):
                 self.renderer.render_page_request(request)
                 self.pages_written.add(page_request_slug(request))
-            elif is_around_request(request):
-                self.renderer.render_around(around_place(request), self.pages_written)
             elif is_site_pages(request):
                 self.follow_ups += self.renderer.render_site_pages(request)
                 # Every page shows the settings: the indexes and fixed pages too.
@@ -685,6 +729,34 @@ class ListingBatch:
             raise
         self.rendered.add(listing)
         self.written.append(request)
+
+    def _render_arounds(self) -> None:
+        """The pages around every place the batch asks about (`around:`), in the site's
+        order, so that near places share their window reads (`render_arounds`): a run of
+        AROUND_RUN_PLACES places at a time, while there is time; the rest are asked for
+        again."""
+        arounds = sorted(
+            (
+                request
+                for request in self.earliest.values()
+                if is_around_request(request)
+                and request not in self.rendered
+                and request not in self.deferred
+            ),
+            key=around_place,
+        )
+        for start in range(0, len(arounds), AROUND_RUN_PLACES):
+            if start and self.remaining_ms() < LISTING_TIME_RESERVE_MS:
+                self.deferred.update(arounds[start:])
+                return
+            run = arounds[start : start + AROUND_RUN_PLACES]
+            try:
+                self.renderer.render_arounds(map(around_place, run), self.pages_written)
+            except Exception:
+                self.failed.update(arounds[start:])
+                raise
+            self.rendered.update(run)
+            self.written += run
 
     def finish(self) -> None:
         """Ask again for what there was no time for, and for what the batch's re-render
