@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.listings import Window
+from pressroom.services.renderer import ListingBatch
 from pressroom_local.stack import LocalStack
 from tests.integration.conftest import delete, upload
 from tests.integration.html import read_page
@@ -177,3 +178,43 @@ def test_a_page_written_last_from_a_read_before_a_commit_ends_current(
     slow.write_post_page(market.published)
 
     assert _navigation(stack, _path("2024-02-14")) == (_path("2024-02-02"), "/posts/frost/")
+
+
+@dataclass
+class CountedWindows:
+    """The index, counting its window reads."""
+
+    index: DynamoPostIndex
+    reads: int = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.index, name)
+
+    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
+        self.reads += 1
+        return self.index.window(place, older, newer, passing)
+
+
+def test_a_listing_batch_reads_the_pages_around_near_places_in_one_window(
+    in_process_stack: LocalStack,
+) -> None:
+    stack = in_process_stack
+    upload(stack, {_key(date): _post(title, date) for date, title in DIARY.items()})
+    # Their pages gone, to be written again by the listing batch alone.
+    s3 = stack.session.client("s3")
+    for date in DIARY:
+        s3.delete_object(Bucket=stack.site_bucket, Key=f"{_path(date).strip('/')}/index.html")
+    counted = CountedWindows(stack.index)
+    renderer = replace(stack.renderer(), catalog=counted).configured()
+    places = [f"{date}T00:00:00Z#{_slug(title)}" for date, title in DIARY.items()]
+    requests = [f"around:{place}" for place in reversed(places)]
+    batch = ListingBatch(renderer, queue=None, remaining_ms=lambda: 60_000, requests=requests)  # type: ignore[arg-type]
+
+    for request in requests:
+        batch.render(request)
+
+    # One window spans the five places; a second read settles it. One read a place (and
+    # its settling) would be ten.
+    assert counted.reads == 2
+    assert batch.written == sorted(requests)
+    _assert_in_order(stack, list(DIARY))
