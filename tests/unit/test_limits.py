@@ -473,3 +473,18 @@ def test_the_largest_accepted_table_renders_within_max_body_html_bytes() -> None
     assert len(render_markdown(outcome.document.body_markdown)) <= (
         DEFAULT_LIMITS.max_body_html_bytes
     )
+
+
+def test_a_body_that_renders_to_more_than_max_body_html_bytes_is_refused() -> None:
+    # A `"` is one byte of Markdown and six of HTML (`&quot;`): within every other limit.
+    quotes = DEFAULT_LIMITS.max_body_html_bytes // len("&quot;") + 1
+    body = "The minutes, as typed.\n\n" + '"' * quotes + "\n"
+
+    outcome = validate_post(_post_with_body(body), "minutes.md", first_seen=UPLOADED)
+
+    assert not outcome.valid
+    [error] = outcome.errors
+    assert "max_body_html_bytes" in error.message
+    assert "bytes of HTML" in error.message
+    accepted = body.replace('"' * quotes, '"' * (quotes - 1000))
+    assert validate_post(_post_with_body(accepted), "minutes.md", first_seen=UPLOADED).valid

@@ -19,8 +19,15 @@ from pressroom.characters import first_unpublishable
 from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.markdown import render_markdown
+from pressroom.models import PageLink
 from pressroom.site import Theme, render_post_page
-from pressroom.syndication import render_feed, render_month_sitemap
+from pressroom.syndication import (
+    render_feed,
+    render_month_sitemap,
+    render_pages_sitemap,
+    render_search_shard,
+    render_sitemap_index,
+)
 from pressroom.validation import validate_post
 from tests.html5 import parse_body, words
 
@@ -122,7 +129,7 @@ def _depth(element: Element, level: int = 1) -> int:
 
 @given(st.text(max_size=60), st.lists(st.text(max_size=20), max_size=3))
 @example("Backspace \x08 in a title", [])
-def test_accepted_posts_make_a_feed_and_sitemap_a_strict_xml_parser_reads(
+def test_accepted_posts_make_a_feed_sitemaps_and_search_that_strict_parsers_read(
     title: str, tags: list[str]
 ) -> None:
     front = {"title": title, "date": "2024-03-02", "tags": tags}
@@ -131,9 +138,20 @@ def test_accepted_posts_make_a_feed_and_sitemap_a_strict_xml_parser_reads(
     if outcome.document is None:
         return
     posts = [outcome.document.summary()]
+    # Its title as a page's too, and its URL placed by a site's style (categories as tags).
+    page = PageLink(slug="about", title=outcome.document.title, date=outcome.document.date)
+    styled = SITE.model_copy(update={"permalink": "date", "timezone": "Asia/Kolkata"})
+    styled_posts = [post.model_copy(update={"categories": post.tags}) for post in posts]
 
-    for document in (render_feed(posts, SITE), render_month_sitemap(posts, SITE)):
-        etree.fromstring(document, etree.XMLParser(resolve_entities=False, recover=False))
+    for site, listed in ((SITE, posts), (styled, styled_posts)):
+        for document in (
+            render_feed(listed, site),
+            render_month_sitemap(listed, site),
+            render_sitemap_index(["sitemaps/2024-03.xml"], site),
+            render_pages_sitemap(site.with_pages([page])),
+        ):
+            etree.fromstring(document, etree.XMLParser(resolve_entities=False, recover=False))
+        json.loads(render_search_shard(listed, site))
 
 
 def _yaml(front: dict[str, object]) -> str:
