@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 SCHEMES = ("light", "dark")
 AXE_RULE_SETS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+PAGE_TYPES = ("home", "post", "tag", "tags", "category", "categories", "month", "archive")
+PAGE_TYPES += ("search", "not-found")
 
 
 def page_types(site: PublishedSite) -> dict[str, str]:
@@ -52,11 +54,7 @@ def pages(site: PublishedSite) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize(
-    "page_type",
-    ["home", "post", "tag", "tags", "category", "categories", "month", "archive", "search"]
-    + ["not-found"],
-)
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
 def test_every_page_type_passes_axe_in_both_schemes(
     browser: Browser, served_site: str, pages: dict[str, str], page_type: str, scheme: str
 ) -> None:

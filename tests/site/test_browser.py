@@ -1,5 +1,6 @@
-"""What a reader sees: headless Chromium renders the home page and the seed's page at desktop
-and phone widths; the title is laid out in view, and nothing runs off the side of a phone.
+"""What a reader sees: headless Chromium renders the seed's page and a page of every other
+kind at desktop and phone widths; the title is laid out in view, and nothing runs off the
+side of a phone.
 
 Screenshots go to test-output/screenshots/. With PRESSROOM_SEED_SCREENSHOT=FILE, the desktop
 view of the seed's page is also saved to FILE (scripts/screenshot-seed makes the README's).
@@ -14,14 +15,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.site.support import SEED_SLUG, TEST_OUTPUT, published_posts
+from tests.site.support import SEED_SLUG, TEST_OUTPUT, PublishedSite, published_posts
+from tests.site.test_accessibility import page_types
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Response, Route
 
 SCREENSHOTS = TEST_OUTPUT / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-PAGES = {"home": "", "seed": f"posts/{SEED_SLUG}/"}
+PAGES = ["seed", "home", "tag", "tags", "category", "month", "archive", "search", "not-found"]
+"""The seed's post, and a page of each other kind the theme renders (`page_types`)."""
 
 # Images from other hosts (the seed's is 1200x628) are drawn as a grey box of that shape,
 # so the layout is the real one and no test waits on the network.
@@ -53,7 +56,7 @@ def _expected_title(page: str) -> str | None:
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("page_name", PAGES)
 def test_reader_sees_the_page(
-    browser: Browser, served_site: str, page_name: str, viewport: str
+    browser: Browser, served_site: str, site: PublishedSite, page_name: str, viewport: str
 ) -> None:
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     try:
@@ -67,7 +70,8 @@ def test_reader_sees_the_page(
 
         page.on("response", note_broken)
 
-        page.goto(served_site + PAGES[page_name], wait_until="load")
+        path = f"posts/{SEED_SLUG}/" if page_name == "seed" else page_types(site)[page_name]
+        page.goto(served_site + path, wait_until="load")
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{page_name}-{viewport}.png", full_page=True)
