@@ -28,3 +28,18 @@ def test_a_draft_names_its_page_only_in_a_drafts_preview() -> None:
 def test_the_site_settings_say_what_they_are_not_a_page() -> None:
     lines = describe_outcome(_status("pressroom.yaml", "published", "@pressroom.yaml"))
     assert lines == ["published pressroom.yaml (the site's settings: every page follows)"]
+
+
+def test_a_scheduled_post_says_when_it_is_published_and_a_published_one_until_when() -> None:
+    release = datetime(2031, 5, 4, 9, 30, tzinfo=UTC)
+    scheduled = _status("posts/eclipse.md", "scheduled", "eclipse").model_copy(
+        update={"until": release}
+    )
+    expiring = _status("posts/sale.md", "published", "sale").model_copy(update={"until": release})
+
+    assert describe_outcome(scheduled) == [
+        "scheduled posts/eclipse.md (published at 2031-05-04T09:30:00Z)"
+    ]
+    assert describe_outcome(expiring) == [
+        "published posts/sale.md → /posts/sale/ (until 2031-05-04T09:30:00Z)"
+    ]
