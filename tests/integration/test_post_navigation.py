@@ -218,3 +218,46 @@ def test_a_listing_batch_reads_the_pages_around_near_places_in_one_window(
     assert counted.reads == 2
     assert batch.written == sorted(requests)
     _assert_in_order(stack, list(DIARY))
+
+
+@dataclass
+class FailingWindows:
+    """The index, failing every window read that spans more than one place, and every read
+    at one place."""
+
+    index: DynamoPostIndex
+    failing_place: str
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.index, name)
+
+    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
+        if newer > 4 or place == self.failing_place:
+            raise ConnectionError(f"the read at {place} failed")
+        return self.index.window(place, older, newer, passing)
+
+
+def test_a_failed_shared_read_fails_only_the_places_whose_own_read_fails(
+    in_process_stack: LocalStack,
+) -> None:
+    stack = in_process_stack
+    upload(stack, {_key(date): _post(title, date) for date, title in DIARY.items()})
+    places = [f"{date}T00:00:00Z#{_slug(title)}" for date, title in DIARY.items()]
+    failing = FailingWindows(stack.index, failing_place=places[2])
+    renderer = replace(stack.renderer(), catalog=failing).configured()
+    requests = [f"around:{place}" for place in places]
+    batch = ListingBatch(renderer, queue=None, remaining_ms=lambda: 60_000, requests=requests)  # type: ignore[arg-type]
+
+    outcomes = {}
+    for request in requests:
+        try:
+            batch.render(request)
+            outcomes[request] = "rendered"
+        except ConnectionError as error:
+            outcomes[request] = str(error)
+
+    assert outcomes == {
+        request: f"the read at {places[2]} failed" if request == requests[2] else "rendered"
+        for request in requests
+    }
+    assert batch.written == [request for request in requests if request != requests[2]]

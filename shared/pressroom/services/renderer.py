@@ -694,6 +694,9 @@ class ListingBatch:
         """The requests rendered, each from the place it was rendered from."""
         self.follow_ups: list[str] = []
         """Requests the batch's site-wide re-render steps ask for."""
+        self.around_errors: dict[str, Exception] = {}
+        """Why the pages around a place failed (`_render_arounds`), by request: each
+        message that asks for it fails with it."""
         self.pages_written: set[str] = set()
         """Slugs whose pages the batch has written, each from the index as it was after
         every message of the batch was sent: once is enough."""
@@ -712,7 +715,10 @@ class ListingBatch:
             self.deferred.add(request)
             return
         if is_around_request(request):
-            self._render_arounds()
+            if request not in self.around_errors:
+                self._render_arounds()
+            if (error := self.around_errors.get(request)) is not None:
+                raise error
             return
         try:
             if is_page_request(request):
@@ -742,6 +748,7 @@ class ListingBatch:
                 if is_around_request(request)
                 and request not in self.rendered
                 and request not in self.deferred
+                and request not in self.around_errors
             ),
             key=around_place,
         )
@@ -752,11 +759,24 @@ class ListingBatch:
             run = arounds[start : start + AROUND_RUN_PLACES]
             try:
                 self.renderer.render_arounds(map(around_place, run), self.pages_written)
+                done = run
             except Exception:
-                self.failed.update(arounds[start:])
-                raise
-            self.rendered.update(run)
-            self.written += run
+                # A run makes a hundred calls or so, each of which may fail: its places are
+                # rendered one by one, so that only a place whose own render fails is asked
+                # for again, as before places shared their reads.
+                done = [request for request in run if self._render_around_alone(request)]
+            self.rendered.update(done)
+            self.written += done
+
+    def _render_around_alone(self, request: str) -> bool:
+        """Render the pages around one place; false, with why kept for its message, if it
+        failed."""
+        try:
+            self.renderer.render_around(around_place(request), self.pages_written)
+        except Exception as error:
+            self.around_errors[request] = error
+            return False
+        return True
 
     def finish(self) -> None:
         """Ask again for what there was no time for, and for what the batch's re-render
