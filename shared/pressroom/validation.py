@@ -27,7 +27,7 @@ from pressroom.assets import (
     signature_problem,
 )
 from pressroom.characters import describe_character, first_bidi_control
-from pressroom.dates import date_from_file_name, parse_date, parse_written_date
+from pressroom.dates import WrittenDate, date_from_file_name, parse_date, parse_written_date
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
@@ -464,12 +464,8 @@ class _PostValidator:
             None,
         )
         if key is not None:
-            try:
-                written = parse_written_date(self.data[key])
-            except ValueError as error:
-                self._error(key, str(error))
-                return None, False, False
-            return written.instant, False, written.floats
+            written = self._parsed_date(key)
+            return (written.instant, False, written.floats) if written else (None, False, False)
         from_name = date_from_file_name(PurePosixPath(self.source_key).name)
         if from_name is not None:
             return from_name, False, True
@@ -484,11 +480,12 @@ class _PostValidator:
 
     def _optional_date(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> datetime | None:
         key = self._first_key(*entry.keys)
-        return self._parsed_date(key) if key else None
+        written = self._parsed_date(key) if key else None
+        return written.instant if written else None
 
-    def _parsed_date(self, key: str) -> datetime | None:
+    def _parsed_date(self, key: str) -> WrittenDate | None:
         try:
-            return parse_date(self.data[key])
+            return parse_written_date(self.data[key])
         except ValueError as error:
             self._error(key, str(error))
             return None

@@ -142,15 +142,22 @@ def test_concurrent_uploads_leave_every_post_linked_in_order(stack: LocalStack) 
 
 
 @dataclass
-class ReadBeforeTheCommit:
-    """A catalog whose first read of a post's neighbours is one made before a commit."""
+class IndexReads:
+    """The index as a renderer's catalog, with its window reads open to a test's
+    subclass."""
 
     index: DynamoPostIndex
-    before_the_commit: Window
-    reads: int = 0
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.index, name)
+
+
+@dataclass
+class ReadBeforeTheCommit(IndexReads):
+    """A catalog whose first read of a post's neighbours is one made before a commit."""
+
+    before_the_commit: Window
+    reads: int = 0
 
     def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
         self.reads += 1
@@ -181,14 +188,10 @@ def test_a_page_written_last_from_a_read_before_a_commit_ends_current(
 
 
 @dataclass
-class CountedWindows:
+class CountedWindows(IndexReads):
     """The index, counting its window reads."""
 
-    index: DynamoPostIndex
     reads: int = 0
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.index, name)
 
     def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
         self.reads += 1
@@ -221,15 +224,11 @@ def test_a_listing_batch_reads_the_pages_around_near_places_in_one_window(
 
 
 @dataclass
-class FailingWindows:
+class FailingWindows(IndexReads):
     """The index, failing every window read that spans more than one place, and every read
     at one place."""
 
-    index: DynamoPostIndex
     failing_place: str
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.index, name)
 
     def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
         if newer > 4 or place == self.failing_place:

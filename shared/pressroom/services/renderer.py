@@ -248,16 +248,17 @@ class RendererService:
         if was is None:
             return deferred
         config = self.config
-        kept = {config.page_path(now), *config.redirects(now)} if now is not None else set()
-        if now is not None and config.page_path(was) not in kept:
-            # Its URL changed: the old one sends readers to the new (no other file can
-            # have it: one URL, one slug, and the slug is this post's).
-            self._put_html(
-                config.page_path(was),
-                render_redirect_page(config.page_path(now), config, self.theme),
-            )
-        elif now is None:
-            self.site.delete(page_object_key(config.page_path(was)))
+        was_at = config.page_path(was)
+        if now is not None:
+            now_at = config.page_path(now)
+            kept = {now_at, *config.redirects(now)}
+            if was_at not in kept:
+                # Its URL changed: the old one sends readers to the new (no other file can
+                # have it: one URL, one slug, and the slug is this post's).
+                self._put_html(was_at, render_redirect_page(now_at, config, self.theme))
+        else:
+            kept = set()
+            self.site.delete(page_object_key(was_at))
         for alias in set(config.redirects(was)) - kept:
             if not self._is_a_page(alias):
                 self.site.delete(page_object_key(alias))
@@ -299,10 +300,9 @@ class RendererService:
     def _write_moved_from(self, post: PostSummary, old: str) -> None:
         """A redirect at the URL a post had under the site's former post URL style. No
         other page can be there: a styled URL ends in the post's own slug."""
-        if old != self.config.page_path(post) and old not in self.config.redirects(post):
-            self._put_html(
-                old, render_redirect_page(self.config.page_path(post), self.config, self.theme)
-            )
+        here = self.config.page_path(post)
+        if old != here and old not in self.config.redirects(post):
+            self._put_html(old, render_redirect_page(here, self.config, self.theme))
 
     def _write_redirects(self, post: PostSummary) -> None:
         """A redirect to its page at each of its old URLs that no page has."""
@@ -372,19 +372,10 @@ class RendererService:
         """The pages of the post at a place a post joined, left or was retitled at, if it
         is there, and of the posts on either side, as the index holds them now: those link
         to it as their newer or older post. One window read gives the pages and their own
-        neighbours, settled as one.
+        neighbours, settled as one (`render_arounds` of this one place).
         `written`: slugs whose pages this listing batch has written since the change,
         which need not be written again (and to which these are added)."""
-        written = set() if written is None else written
-        done_before = set(written)
-
-        def write(window: Window) -> None:
-            for post, neighbours in window.beside(place):
-                if post.slug not in done_before:
-                    self._page_writer(post)(neighbours)
-
-        window = _settled(lambda: self.catalog.window(place, 2, 3), write)
-        written.update(post.slug for post, _ in window.beside(place))
+        self.render_arounds([place], set() if written is None else written)
 
     def _is_a_page(self, path: str) -> bool:
         """Whether a published post or page is at `path`: a page wins over an old URL."""
