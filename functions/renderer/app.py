@@ -3,7 +3,6 @@ listing requests in, listings out (two event sources, one function)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,6 +25,7 @@ from pressroom.batches import (
     receive_count,
     stream_item_key,
 )
+from pressroom.listing_messages import read_listing_message
 from pressroom.listings import AssetChange, PostChange, SiteChange
 from pressroom.observability import logger, metrics, tracer
 from pressroom.services.renderer import ListingBatch, StreamBatch
@@ -110,21 +110,32 @@ def render_listing_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
     records = event["Records"]
+    messages = [read_listing_message(record["body"]) for record in records]
     batch = ListingBatch(
         wiring.renderer_service().configured(),
         wiring.listing_queue(),
         context.get_remaining_time_in_millis,
-        # Every message's listing first, so that each listing is rendered once, from the
+        # Every message's listings first, so that each listing is rendered once, from the
         # earliest place any message asks; a message that names none fails on its own.
-        requests=[request for record in records if (request := listing_message_key(record))],
-        retried=any(receive_count(record) > 1 for record in records),
+        requests=[request for message in messages if message for request in message.requests],
+        retried=any(
+            receive_count(record) > 1 or (message and message.failures)
+            for record, message in zip(records, messages, strict=True)
+        ),
     )
 
     def render(record: SQSRecord) -> None:
-        batch.render(json.loads(record.body)["listing"])
+        message = read_listing_message(record.body)
+        if message is None:
+            raise ValueError(f"a listing-queue message that asks for no listing: {record.body!r}")
+        batch.render_message(message)
 
     with listing_processor(records=records, handler=render, lambda_context=context):
         listing_processor.process()
+    for request, (failures, error) in batch.asked_again.items():
+        logger.error(
+            "listing failed; asked for again", key=request, failures=failures, exc_info=error
+        )
     batch.finish()
     metrics.add_metric(name="ListingsRendered", unit=MetricUnit.Count, value=len(batch.rendered))
     logger.info(

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.base import FailureResponse
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError, ExceptionInfo
 
+from pressroom.listing_messages import describe_listings, read_listing_message
 from pressroom.models import RecordFailure
 
 SourceKey = Callable[[Mapping[str, Any]], str | None]
@@ -136,14 +137,10 @@ def index_message_key(record: Mapping[str, Any]) -> str | None:
 
 
 def listing_message_key(record: Mapping[str, Any]) -> str | None:
-    """A listing-queue record: the listing it asks for (`tag:php@<place>`); None for a body
-    that names none."""
-    try:
-        message = json.loads(record["body"])
-    except ValueError:
-        return None
-    listing = message.get("listing") if isinstance(message, dict) else None
-    return listing if isinstance(listing, str) else None
+    """A listing-queue record: the listings it asks for (`tag:php@<place>, newest`), the
+    first few named; None for a body that names none."""
+    message = read_listing_message(record["body"])
+    return describe_listings(message.requests) if message else None
 
 
 def stream_item_key(record: Mapping[str, Any]) -> str | None:

@@ -70,9 +70,10 @@ class IndexQueue(Protocol):
 
 
 class ListingQueue(Protocol):
-    def request(self, requests: Sequence[str]) -> None:
-        """Ask for each listing (`pressroom.listings.listing_requests`) to be rendered; raise
-        TransientStoreError if any request could not be sent."""
+    def request(self, requests: Sequence[str], *, failures: int = 0) -> None:
+        """Ask for each listing (`pressroom.listings.listing_requests`) to be rendered, as
+        listings that have failed `failures` times before; raise TransientStoreError if any
+        request could not be sent."""
         ...
 
 

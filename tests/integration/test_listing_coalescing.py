@@ -7,10 +7,10 @@ pipeline upstream is busy, and render each listing once a batch.
 
 from __future__ import annotations
 
-import json
 import random
 from typing import Any
 
+from pressroom.listing_messages import read_listing_message
 from pressroom_local.faults import Invoke, observe_invocations
 from pressroom_local.runtime import LocalFunction
 from pressroom_local.stack import LocalStack
@@ -34,6 +34,12 @@ def _posts() -> list[tuple[tuple[str, ...], bytes]]:
     return posts
 
 
+def _requests(body: str) -> tuple[str, ...]:
+    message = read_listing_message(body)
+    assert message is not None, body
+    return message.requests
+
+
 def test_a_burst_of_uploads_renders_each_listing_a_few_times_not_once_per_post(
     in_process_stack: LocalStack,
 ) -> None:
@@ -48,7 +54,7 @@ def test_a_burst_of_uploads_renders_each_listing_a_few_times_not_once_per_post(
     def record(function: LocalFunction, invoke: Invoke, event: dict[str, Any]) -> Any:
         records = event["Records"]
         if function.name == "RendererFunction" and records[0]["eventSource"] == "aws:sqs":
-            listing_batches.append([json.loads(r["body"])["listing"] for r in records])
+            listing_batches.append([request for r in records for request in _requests(r["body"])])
         elif function.name == "RendererFunction":
             stream_batches.append(len(records))
         return invoke(function, event)

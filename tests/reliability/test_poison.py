@@ -219,3 +219,41 @@ def test_an_index_dead_letter_says_why_it_is_parked(
     assert "not authorized to write" in parked["reason"]
     assert main(["status", POISON]) == 0
     assert "why: indexer failed on receive 5" in capsys.readouterr().out
+
+
+def test_a_listing_that_always_fails_is_parked_and_the_listings_beside_it_are_not(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = stack.session.client("s3")
+
+    def post(slug: str, tags: str) -> bytes:
+        front_matter = f"title: {slug}\ndate: 2024-03-0{len(tags) % 9 + 1}\ntags: [{tags}]"
+        return f"---\n{front_matter}\n---\n\nA line.\n".encode()
+
+    with refused(
+        "before-call.s3.PutObject",
+        lambda params: "/tags/cursed/" in params["url_path"],
+        Error("AccessDenied", "Access Denied", 403),
+    ):
+        s3.put_object(
+            Bucket=stack.content_bucket, Key="posts/hex.md", Body=post("hex", "cursed, folk")
+        )
+        s3.put_object(Bucket=stack.content_bucket, Key="posts/charm.md", Body=post("charm", "folk"))
+        stack.router.drain()
+
+    # The tag's page is asked for again in messages of its own, then parked with its reason;
+    # the home page and the other tag, asked for in the same messages, were rendered.
+    assert dead_letter_counts(stack)["ListingDLQ"] == 1
+    home = s3.get_object(Bucket=stack.site_bucket, Key="index.html")["Body"].read().decode()
+    assert "/posts/hex/" in home and "/posts/charm/" in home
+    folk = s3.get_object(Bucket=stack.site_bucket, Key="tags/folk/index.html")["Body"].read()
+    assert b"/posts/hex/" in folk
+    assert main(["status"]) == 0
+    assert "listing requests: tag:cursed@" in capsys.readouterr().out
+
+    # With its cause gone, a redrive renders it.
+    assert main(["redrive", "--queue", "ListingDLQ"]) == 0
+    stack.router.drain()
+    assert dead_letter_counts(stack)["ListingDLQ"] == 0
+    page = s3.get_object(Bucket=stack.site_bucket, Key="tags/cursed/index.html")
+    assert "/posts/hex/" in page["Body"].read().decode()

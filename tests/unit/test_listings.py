@@ -10,6 +10,13 @@ import pytest
 from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import PostRecord
+from pressroom.listing_messages import (
+    LISTING_MESSAGE_BYTES,
+    LISTINGS_PER_MESSAGE,
+    ListingMessage,
+    listing_message_bodies,
+    read_listing_message,
+)
 from pressroom.listings import (
     ListingPlan,
     Neighbours,
@@ -24,6 +31,7 @@ from pressroom.models import PageLink, PostSummary
 from pressroom.ports import SiteEntries
 from pressroom.services.renderer import (
     LISTING_TIME_RESERVE_MS,
+    LISTING_TRIES,
     Due,
     ListingBatch,
     RendererService,
@@ -159,9 +167,38 @@ class RecordingRenderer:
 class RecordingQueue:
     def __init__(self) -> None:
         self.requested: list[str] = []
+        self.failed_before: dict[str, int] = {}
 
-    def request(self, requests: list[str]) -> None:
+    def request(self, requests: list[str], *, failures: int = 0) -> None:
         self.requested += requests
+        self.failed_before |= dict.fromkeys(requests, failures)
+
+
+def test_listing_requests_travel_many_to_a_message_within_its_size() -> None:
+    requests = [f"tag:{number:04d}@2025-03-01T00:00:00Z#a-post" for number in range(120)]
+    bodies = listing_message_bodies(requests)
+
+    assert [len(read_listing_message(body).requests) for body in bodies] == [  # type: ignore[union-attr]
+        LISTINGS_PER_MESSAGE,
+        LISTINGS_PER_MESSAGE,
+        120 - 2 * LISTINGS_PER_MESSAGE,
+    ]
+    assert [r for body in bodies for r in read_listing_message(body).requests] == requests  # type: ignore[union-attr]
+
+    # Long requests (a tag's key may be two kilobytes) fill a message by its bytes first.
+    long = [f"tag:{'я' * 1000}{number}@2025-03-01T00:00:00Z#a" for number in range(120)]
+    packed = listing_message_bodies(long, failures=2)
+    assert all(len(body.encode("utf-8")) <= LISTING_MESSAGE_BYTES for body in packed)
+    assert len(packed) > 3
+    read = [read_listing_message(body) for body in packed]
+    assert [r for message in read for r in message.requests] == long  # type: ignore[union-attr]
+    assert {message.failures for message in read} == {2}  # type: ignore[union-attr]
+
+
+def test_a_message_queued_by_an_earlier_release_is_still_read_and_junk_is_not() -> None:
+    assert read_listing_message('{"listing": "tag:php"}') == ListingMessage(("tag:php",))
+    for junk in ["", "[]", "{}", '{"listings": []}', '{"listings": [1]}', '{"listing": ""}']:
+        assert read_listing_message(junk) is None, junk
 
 
 def test_a_listing_batch_under_settings_that_changed_asks_again_for_what_it_wrote() -> None:
@@ -212,6 +249,33 @@ def test_every_message_for_a_listing_that_failed_fails_with_it() -> None:
     batch.render("newest")
 
     assert renderer.rendered == ["newest"]
+
+
+def test_a_message_whose_listings_partly_fail_asks_again_for_those_alone() -> None:
+    renderer, queue = RecordingRenderer(failing=frozenset({"tag:php"})), RecordingQueue()
+    batch = ListingBatch(renderer, queue, lambda: 30_000)  # type: ignore[arg-type]
+
+    batch.render_message(ListingMessage(("newest", "tag:php", "tag:go")))
+    batch.render_message(ListingMessage(("tag:php", "month:2025-03"), failures=1))
+    batch.finish()
+
+    assert renderer.rendered == ["newest", "tag:go", "month:2025-03"]
+    # Asked again once, as failed as the message that had failed most.
+    assert queue.requested == ["tag:php"]
+    assert queue.failed_before == {"tag:php": 2}
+    assert isinstance(batch.asked_again["tag:php"][1], RuntimeError)
+
+
+def test_a_listing_that_keeps_failing_fails_its_message_to_reach_the_dead_letters() -> None:
+    renderer, queue = RecordingRenderer(failing=frozenset({"tag:php"})), RecordingQueue()
+    batch = ListingBatch(renderer, queue, lambda: 30_000)  # type: ignore[arg-type]
+
+    with pytest.raises(ListingRenderError, match=r"1 of the message's 2 listings.*tag:php"):
+        batch.render_message(ListingMessage(("tag:php", "newest"), LISTING_TRIES - 1))
+    batch.finish()
+
+    assert renderer.rendered == ["newest"]
+    assert queue.requested == []
 
 
 def test_a_batch_holding_a_message_received_before_writes_every_index() -> None:

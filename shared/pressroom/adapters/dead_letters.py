@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from pressroom.exceptions import ConfigurationError
+from pressroom.listing_messages import describe_listings, read_listing_message
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -88,8 +89,8 @@ def describe_body(body: str) -> tuple[tuple[str, ...], str]:
             # A schedule's release (a post's publish or expiry time): it names a slug, not a
             # file; redriving it projects the slug again, which is always safe.
             return (), f"release of slug {message['release']!r} at {message.get('at', '?')}"
-        if isinstance(message.get("listing"), str):
-            return (), f"listing request: {message['listing']}"
+        if (listings := read_listing_message(body)) is not None:
+            return (), f"listing requests: {describe_listings(listings.requests)}"
         batch = message.get("DDBStreamBatchInfo")
         if isinstance(batch, dict):
             return (), (

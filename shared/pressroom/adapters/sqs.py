@@ -3,13 +3,13 @@ the renderer's stream batches to its listing batches."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from pressroom.exceptions import TransientStoreError
+from pressroom.listing_messages import listing_message_bodies
 from pressroom.models import IndexMessage
 
 if TYPE_CHECKING:
@@ -35,13 +35,14 @@ class SqsListingQueue:
         self.client = client
         self.queue_url = queue_url
 
-    def request(self, requests: Sequence[str]) -> None:
-        bodies = [json.dumps({"listing": request}) for request in requests]
+    def request(self, requests: Sequence[str], *, failures: int = 0) -> None:
+        bodies = listing_message_bodies(requests, failures)
         unsent = _send(self.client, self.queue_url, bodies)
         if unsent:
             position, reason = next(iter(unsent.items()))
             raise TransientStoreError(
-                f"{len(unsent)} listing requests were not sent ({requests[position]}: {reason})"
+                f"{len(unsent)} of {len(bodies)} listing messages were not sent "
+                f"({bodies[position][:80]}: {reason})"
             )
 
 

@@ -15,6 +15,7 @@ from pressroom.config import SiteConfig
 from pressroom.exceptions import ListingChurnError, ListingRenderError
 from pressroom.indexing import TagEntry
 from pressroom.limits import RENDER_BUDGET
+from pressroom.listing_messages import ListingMessage
 from pressroom.listings import (
     NEWEST,
     SITE_INDEXES,
@@ -653,6 +654,12 @@ AROUND_RUN_PLACES = 45
 each, well within LISTING_TIME_RESERVE_MS."""
 
 
+LISTING_TRIES = 4
+"""Times a listing is rendered, each failure asking for it again in a message of its own,
+before the message that asked last fails: it then comes back whole, with the queue's own
+retries, and in the end goes to the dead-letter queue with its reason."""
+
+
 class ListingBatch:
     """One listing batch: each listing it asks for rendered once, from the earliest place
     any of its messages asks from; the site's indexes once at the end if any listing made
@@ -691,6 +698,34 @@ class ListingBatch:
         self.pages_written: set[str] = set()
         """Slugs whose pages the batch has written, each from the index as it was after
         every message of the batch was sent: once is enough."""
+        self.asked_again: dict[str, tuple[int, Exception]] = {}
+        """Requests that failed, asked for again at the end: the times they have failed
+        (with this one), and why they failed this time."""
+
+    def render_message(self, message: ListingMessage) -> None:
+        """Render the listings a message asks for. Those that fail are asked for again
+        (`finish`), so the message succeeds and the listings that did not fail are not
+        rendered again; unless they have failed LISTING_TRIES times: then the message
+        fails."""
+        failed: list[tuple[str, Exception]] = []
+        for request in message.requests:
+            try:
+                self.render(request)
+            except Exception as error:
+                failed.append((self.earliest.get(listing_name(request), request), error))
+        if not failed:
+            return
+        failures = message.failures + 1
+        if failures >= LISTING_TRIES:
+            first, why = failed[0]
+            raise ListingRenderError(
+                f"{len(failed)} of the message's {len(message.requests)} listings failed, "
+                f"each the {failures}th time it was asked for; {first}: {why}"
+            ) from why
+        for request, why in failed:
+            # The first failure says why; later messages asking for it fail with it.
+            before, first_why = self.asked_again.get(request, (0, why))
+            self.asked_again[request] = (max(before, failures), first_why)
 
     def render(self, request: str) -> None:
         """Render the listing one message asks for, unless this batch has already."""
@@ -770,9 +805,10 @@ class ListingBatch:
         return True
 
     def finish(self) -> None:
-        """Ask again for what there was no time for, and for what the batch's re-render
-        steps ask; write the site's indexes if due. If the site's settings changed while the
-        batch ran, ask again for each listing it wrote with the old ones."""
+        """Ask again for what there was no time for, for what failed, and for what the
+        batch's re-render steps ask; write the site's indexes if due. If the site's
+        settings changed while the batch ran, ask again for each listing it wrote with the
+        old ones."""
         if self.indexes_due:
             self.renderer.write_site_indexes(self.indexes_due)
         again = sorted(self.deferred) + self.follow_ups
@@ -781,6 +817,11 @@ class ListingBatch:
             again.append(SITE_INDEXES)
         if again:
             self.queue.request(list(dict.fromkeys(again)))
+        failed_again: dict[int, list[str]] = {}
+        for request, (failures, _) in self.asked_again.items():
+            failed_again.setdefault(failures, []).append(request)
+        for failures, requests in sorted(failed_again.items()):
+            self.queue.request(requests, failures=failures)
 
 
 PAGE_TIME_RESERVE_MS = int(RENDER_BUDGET.seconds * 1000) + 2_000
