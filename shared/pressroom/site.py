@@ -186,7 +186,16 @@ def paginate(
 
 def listing_page_keys(listing: str, total: int, size: int) -> set[str]:
     """The keys of every page a listing of `total` posts has."""
-    count = numbered_pages(total, size) + 1 if total else 0
+    return page_keys(listing, listing_page_count(total, size))
+
+
+def listing_page_count(total: int, size: int) -> int:
+    """How many pages, its first with them, a listing of `total` posts has."""
+    return numbered_pages(total, size) + 1 if total else 0
+
+
+def page_keys(listing: str, count: int) -> set[str]:
+    """The keys of a listing's first `count` pages."""
     return {page_object_key(listing_page_path(listing, number)) for number in range(count)}
 
 
@@ -509,8 +518,20 @@ def tag_of_card(key: str, taxonomy: Taxonomy = TAGS) -> str | None:
     return f"{taxonomy.folder}{name}" if taxonomy is CATEGORIES else name
 
 
-def render_tag_card(name: str) -> bytes:
-    return json.dumps({"name": name}, ensure_ascii=False).encode("utf-8")
+def render_tag_card(name: str, pages: int) -> bytes:
+    """A tag's card: its name as its newest post spells it, and how many pages its
+    listing has (so that a render knows which pages to remove without listing them)."""
+    return json.dumps({"name": name, "pages": pages}, ensure_ascii=False).encode("utf-8")
+
+
+def tag_card_pages(body: bytes | None) -> int | None:
+    """The pages a card counts; None without a card, or for a card written before cards
+    counted them."""
+    try:
+        pages = json.loads(body)["pages"] if body is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return pages if isinstance(pages, int) and not isinstance(pages, bool) and pages >= 0 else None
 
 
 def read_tag_card(tag: str, body: bytes | None) -> TagLink:

@@ -5,12 +5,19 @@ sitemap index and search manifest name every month file there is."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 from xml.etree import ElementTree as ET
 
+import boto3
 import pytest
 
 from pressroom import syndication
+from pressroom.adapters import wiring
+from pressroom.adapters.dynamodb import DynamoPostIndex
+from pressroom.indexing import TagEntry
+from pressroom.listings import ListingTail
 from pressroom.site import page_object_key
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
@@ -256,3 +263,69 @@ def test_a_back_dated_post_moves_every_page_after_it_as_a_rebuild_would(
     assert _walk(site, "tags/news/") == [*FEBRUARY[:2:-1], "feb-2", "feb-1", "a-early", "feb-3"]
     assert site == _rebuilt(stack)
     assert not _broken_links(site)
+
+
+def test_a_tag_that_grows_removes_no_pages_so_lists_none(stack: LocalStack) -> None:
+    _publish(stack)
+    listed: list[str] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        listed.append(params["Prefix"])
+
+    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+    events.register("provide-client-params.s3.ListObjectsV2", count, unique_id="test-lists")
+    wiring.reset()  # the functions' clients copy the session's events when they are made
+    try:
+        _put(stack, "feb-28", "2024-02-28")
+    finally:
+        events.unregister("provide-client-params.s3.ListObjectsV2", unique_id="test-lists")
+        wiring.reset()
+
+    # The tag's card says how many pages it had: none to list, none to remove.
+    assert [prefix for prefix in listed if prefix.startswith("tags/news/")] == []
+    site = stack.site_objects()
+    assert _walk(site, "tags/news/")[0] == "feb-28"
+    assert json.loads(site["tags/news/tag.json"])["pages"] == 3  # nine posts, three a page
+
+
+@dataclass
+class TagReadBeforeTheCommit:
+    """A catalog whose first read of a tag is the one made before a commit."""
+
+    index: DynamoPostIndex
+    before_the_commit: ListingTail[TagEntry]
+    reads: int = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.index, name)
+
+    def tag_tail(
+        self, tag: str, since: str, start_at: Callable[[int, int], int]
+    ) -> ListingTail[TagEntry]:
+        self.reads += 1
+        if self.reads == 1:
+            return self.before_the_commit
+        return self.index.tag_tail(tag, since, start_at)
+
+
+def test_a_tag_written_last_from_a_read_before_it_shrank_leaves_no_page_beyond_its_end(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+    renderer = stack.renderer()
+    stale_read = stack.index.tag_tail("news", "", lambda older, total: 0)
+    assert _pages(stack.site_objects(), "tags/news/page/") != []
+
+    # Meanwhile five posts go, and their renderer takes the tag down to one page.
+    _delete(stack, FEBRUARY[3:])
+    assert _pages(stack.site_objects(), "tags/news/page/") == []
+
+    # The slower renderer read the tag before those commits, and writes last: its pages
+    # and its card's count grow back for a moment, then settle to the tag as it is.
+    slow = replace(renderer, catalog=TagReadBeforeTheCommit(stack.index, stale_read))
+    slow.write_tag("news")
+
+    site = stack.site_objects()
+    assert _pages(site, "tags/news/") == ["tags/news/index.html"]
+    assert _walk(site, "tags/news/") == FEBRUARY[2::-1]
+    assert json.loads(site["tags/news/tag.json"]) == {"name": "news", "pages": 1}

@@ -20,9 +20,12 @@ from pressroom.site import (
     listing_page_path,
     page_object_key,
     paginate,
+    read_tag_card,
     render_archive_index,
     render_archive_pages,
+    render_tag_card,
     render_tag_pages,
+    tag_card_pages,
 )
 from pressroom.syndication import months_of
 from tests.integration.html import read_page
@@ -196,3 +199,10 @@ def test_the_archive_index_lists_each_month_with_posts_by_year_newest_first() ->
         "/archive/2024/12/",
     ]
     assert page.texts["h2"] == ["2025", "2024"]
+
+
+def test_a_tags_card_counts_its_pages_and_an_older_or_broken_card_counts_none() -> None:
+    assert tag_card_pages(render_tag_card("PHP", 4)) == 4
+    assert read_tag_card("php", render_tag_card("PHP", 4)).name == "PHP"
+    for card in [None, b'{"name": "PHP"}', b"{", b'{"pages": -1}', b'{"pages": true}', b"[]"]:
+        assert tag_card_pages(card) is None, card

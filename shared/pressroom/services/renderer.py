@@ -73,8 +73,10 @@ from pressroom.site import (
     Taxonomy,
     Theme,
     archive_path,
+    listing_page_count,
     listing_page_keys,
     listing_pages_prefix,
+    page_keys,
     page_object_key,
     read_tag_card,
     render_archive_index,
@@ -88,6 +90,7 @@ from pressroom.site import (
     render_tag_pages,
     render_tags_index,
     tag_card_key,
+    tag_card_pages,
     tag_name,
     tag_of_card,
     taxonomy_of,
@@ -466,16 +469,30 @@ class RendererService:
         card = tag_card_key(tag)
         before = self.site.get(card)
         after: list[bytes | None] = []
+        # The pages the tag may have: its card's count, then what this render wrote (None:
+        # not known, so listed).
+        had = tag_card_pages(before)
 
         def write(entries: ListingTail[TagEntry]) -> None:
+            nonlocal had
+            pages = listing_page_count(entries.total, page_size)
+            body = render_tag_card(tag_name(tag, entries), pages) if entries.total else None
+            last = after[-1] if after else before
+            # The card never counts fewer pages than there are, even if this render stops
+            # half way: a count that grows is written before the pages, one that shrinks
+            # after the pages beyond it are gone.
+            if body is not None and body != last and (had is None or pages > had):
+                self.site.put(card, body, JSON_CONTENT_TYPE)
+                last = body
             self._write_pages(
                 term_path(tag),
                 render_tag_pages(tag, entries, self.config, self.theme),
                 entries.total,
+                had,
             )
-            body = render_tag_card(tag_name(tag, entries)) if entries.total else None
+            had = pages
             # Most renders leave the card as it was: a request saved each time.
-            if body != (after[-1] if after else before):
+            if body != last:
                 if body is None:
                     self.site.delete(card)
                 else:
@@ -489,7 +506,7 @@ class RendererService:
             write,
             lambda entries: self.catalog.tag_tail(tag, _first_place(entries), _from_there),
         )
-        return before != after[-1]
+        return _card_name(tag, before) != _card_name(tag, after[-1])
 
     def write_site_indexes(self, due: Due = Due.ALL) -> None:
         """The indexes `due` names (default: all): the sitemap index, the search manifest
@@ -618,13 +635,25 @@ class RendererService:
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
 
-    def _write_pages(self, listing: str, pages: Iterable[tuple[str, str]], total: int) -> None:
+    def _write_pages(
+        self,
+        listing: str,
+        pages: Iterable[tuple[str, str]],
+        total: int,
+        had: int | None = None,
+    ) -> None:
         """Write pages of a paginated listing of `total` posts (site path, HTML), then
-        remove the pages it had beyond its last (all of them once it is empty)."""
+        remove the pages it had beyond its last (all of them once it is empty): the first
+        `had` pages, or, if that is not known, every page listed under it."""
         for path, html in pages:
             self._put_html(path, html)
-        had = [page_object_key(listing), *self.site.keys(listing_pages_prefix(listing))]
-        self._delete_all_but(listing_page_keys(listing, total, self.config.list_page_size), had)
+        if had is None:
+            existing = [page_object_key(listing), *self.site.keys(listing_pages_prefix(listing))]
+        else:
+            existing = sorted(page_keys(listing, had))
+        self._delete_all_but(
+            listing_page_keys(listing, total, self.config.list_page_size), existing
+        )
 
     def _write_files(
         self, prefix: str, files: Mapping[str, bytes], kept: set[str], content_type: str
@@ -944,6 +973,12 @@ class _RecordingSite:
 CARD_READERS = 16
 """Cards of the tags index read at once: the index's reads take a few round trips, not one
 per tag."""
+
+
+def _card_name(tag: str, card: bytes | None) -> str | None:
+    """What a tags index shows of a tag's card (None: no card): a card whose page count
+    alone changed leaves the index as it was."""
+    return read_tag_card(tag, card).name if card is not None else None
 
 
 def _read_all(site: SiteStore, keys: Sequence[str]) -> list[bytes | None]:
