@@ -110,22 +110,22 @@ def render_listing_batch(
     event: dict[str, Any], context: LambdaContext
 ) -> PartialItemFailureResponse:
     records = event["Records"]
-    messages = [read_listing_message(record["body"]) for record in records]
+    messages = {record["messageId"]: read_listing_message(record["body"]) for record in records}
     batch = ListingBatch(
         wiring.renderer_service().configured(),
         wiring.listing_queue(),
         context.get_remaining_time_in_millis,
         # Every message's listings first, so that each listing is rendered once, from the
         # earliest place any message asks; a message that names none fails on its own.
-        requests=[request for message in messages if message for request in message.requests],
-        retried=any(
-            receive_count(record) > 1 or (message and message.failures)
-            for record, message in zip(records, messages, strict=True)
-        ),
+        requests=[
+            request for message in messages.values() if message for request in message.requests
+        ],
+        retried=any(receive_count(record) > 1 for record in records)
+        or any(message and message.failures for message in messages.values()),
     )
 
     def render(record: SQSRecord) -> None:
-        message = read_listing_message(record.body)
+        message = messages[record.message_id]
         if message is None:
             raise ValueError(f"a listing-queue message that asks for no listing: {record.body!r}")
         batch.render_message(message)

@@ -34,8 +34,9 @@ class IndexWriteTooLargeError(PressroomError):
 
 
 class ListingRenderError(PressroomError):
-    """A listing could not be rendered for one of a listing batch's messages: the other
-    messages that ask for it fail too, and come back together."""
+    """A listing could not be rendered: another message of the batch that asks for it is
+    told so (and asks for it again), and a message whose listing failed its last try
+    fails with it (`ListingBatch.render_message`)."""
 
 
 class ListingChurnError(TransientStoreError):

@@ -7,32 +7,12 @@ committed and writes last: the race that leaves a listing stale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.models import PostSummary
 from pressroom_local.stack import LocalStack
+from tests.integration.stale_reads import FirstReadBeforeTheCommit
 
 POST = b"---\ntitle: %s\ndate: 2024-02-%02d\n---\n\nBody.\n"
-
-
-@dataclass
-class ReadBeforeTheCommit:
-    """A catalog whose first read of the newest posts is the one made before a commit."""
-
-    index: DynamoPostIndex
-    before_the_commit: list[PostSummary]
-    reads: int = 0
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.index, name)
-
-    def newest_posts(self, limit: int) -> Sequence[PostSummary]:
-        self.reads += 1
-        if self.reads == 1:
-            return self.before_the_commit[:limit]
-        return self.index.newest_posts(limit)
 
 
 def _home(stack: LocalStack) -> str:
@@ -55,7 +35,9 @@ def test_a_renderer_that_read_before_a_commit_and_writes_last_leaves_the_listing
     assert "/posts/second/" in _home(stack)
 
     # The slower renderer, which read the index before that commit, writes last.
-    slow = replace(renderer, catalog=ReadBeforeTheCommit(stack.index, stale_read))
+    slow = replace(
+        renderer, catalog=FirstReadBeforeTheCommit(stack.index, "newest_posts", stale_read)
+    )
     slow.write_newest()
 
     assert "/posts/second/" in _home(stack)

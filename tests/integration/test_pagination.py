@@ -5,8 +5,8 @@ sitemap index and search manifest name every month file there is."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -15,15 +15,13 @@ import pytest
 
 from pressroom import syndication
 from pressroom.adapters import wiring
-from pressroom.adapters.dynamodb import DynamoPostIndex
-from pressroom.indexing import TagEntry
-from pressroom.listings import ListingTail
 from pressroom.site import page_object_key
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page
+from tests.integration.stale_reads import FirstReadBeforeTheCommit
 
 PAGE_SIZE = 3
 SITEMAP_URLS = 4
@@ -288,26 +286,6 @@ def test_a_tag_that_grows_removes_no_pages_so_lists_none(stack: LocalStack) -> N
     assert json.loads(site["tags/news/tag.json"])["pages"] == 3  # nine posts, three a page
 
 
-@dataclass
-class TagReadBeforeTheCommit:
-    """A catalog whose first read of a tag is the one made before a commit."""
-
-    index: DynamoPostIndex
-    before_the_commit: ListingTail[TagEntry]
-    reads: int = 0
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.index, name)
-
-    def tag_tail(
-        self, tag: str, since: str, start_at: Callable[[int, int], int]
-    ) -> ListingTail[TagEntry]:
-        self.reads += 1
-        if self.reads == 1:
-            return self.before_the_commit
-        return self.index.tag_tail(tag, since, start_at)
-
-
 def test_a_tag_written_last_from_a_read_before_it_shrank_leaves_no_page_beyond_its_end(
     stack: LocalStack,
 ) -> None:
@@ -322,7 +300,7 @@ def test_a_tag_written_last_from_a_read_before_it_shrank_leaves_no_page_beyond_i
 
     # The slower renderer read the tag before those commits, and writes last: its pages
     # and its card's count grow back for a moment, then settle to the tag as it is.
-    slow = replace(renderer, catalog=TagReadBeforeTheCommit(stack.index, stale_read))
+    slow = replace(renderer, catalog=FirstReadBeforeTheCommit(stack.index, "tag_tail", stale_read))
     slow.write_tag("news")
 
     site = stack.site_objects()

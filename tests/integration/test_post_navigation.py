@@ -12,6 +12,7 @@ from pressroom.services.renderer import ListingBatch
 from pressroom_local.stack import LocalStack
 from tests.integration.conftest import delete, upload
 from tests.integration.html import read_page
+from tests.integration.stale_reads import FirstReadBeforeTheCommit
 
 DIARY = {
     "2024-01-30": "Snow on the pass",
@@ -152,20 +153,6 @@ class IndexReads:
         return getattr(self.index, name)
 
 
-@dataclass
-class ReadBeforeTheCommit(IndexReads):
-    """A catalog whose first read of a post's neighbours is one made before a commit."""
-
-    before_the_commit: Window
-    reads: int = 0
-
-    def window(self, place: str, older: int, newer: int, passing: str | None = None) -> Window:
-        self.reads += 1
-        if self.reads == 1:
-            return self.before_the_commit
-        return self.index.window(place, older, newer, passing)
-
-
 def test_a_page_written_last_from_a_read_before_a_commit_ends_current(
     in_process_stack: LocalStack,
 ) -> None:
@@ -181,7 +168,7 @@ def test_a_page_written_last_from_a_read_before_a_commit_ends_current(
     assert _navigation(stack, _path("2024-02-14"))[1] == "/posts/frost/"
 
     # The slower renderer, which read the neighbours before that commit, writes last.
-    slow = replace(stack.renderer(), catalog=ReadBeforeTheCommit(stack.index, stale))
+    slow = replace(stack.renderer(), catalog=FirstReadBeforeTheCommit(stack.index, "window", stale))
     slow.write_post_page(market.published)
 
     assert _navigation(stack, _path("2024-02-14")) == (_path("2024-02-02"), "/posts/frost/")

@@ -468,22 +468,21 @@ class RendererService:
         page_size = self.config.list_page_size
         card = tag_card_key(tag)
         before = self.site.get(card)
-        after: list[bytes | None] = []
+        card_now = before
         # The pages the tag may have: its card's count, then what this render wrote (None:
         # not known, so listed).
         had = tag_card_pages(before)
 
         def write(entries: ListingTail[TagEntry]) -> None:
-            nonlocal had
+            nonlocal had, card_now
             pages = listing_page_count(entries.total, page_size)
             body = render_tag_card(tag_name(tag, entries), pages) if entries.total else None
-            last = after[-1] if after else before
             # The card never counts fewer pages than there are, even if this render stops
             # half way: a count that grows is written before the pages, one that shrinks
             # after the pages beyond it are gone.
-            if body is not None and body != last and (had is None or pages > had):
+            if body is not None and body != card_now and (had is None or pages > had):
                 self.site.put(card, body, JSON_CONTENT_TYPE)
-                last = body
+                card_now = body
             self._write_pages(
                 term_path(tag),
                 render_tag_pages(tag, entries, self.config, self.theme),
@@ -492,12 +491,12 @@ class RendererService:
             )
             had = pages
             # Most renders leave the card as it was: a request saved each time.
-            if body != last:
+            if body != card_now:
                 if body is None:
                     self.site.delete(card)
                 else:
                     self.site.put(card, body, JSON_CONTENT_TYPE)
-            after.append(body)
+                card_now = body
 
         _settled(
             lambda: self.catalog.tag_tail(
@@ -506,7 +505,7 @@ class RendererService:
             write,
             lambda entries: self.catalog.tag_tail(tag, _first_place(entries), _from_there),
         )
-        return _card_name(tag, before) != _card_name(tag, after[-1])
+        return _card_name(tag, before) != _card_name(tag, card_now)
 
     def write_site_indexes(self, due: Due = Due.ALL) -> None:
         """The indexes `due` names (default: all): the sitemap index, the search manifest
