@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -15,6 +17,7 @@ import pytest
 
 from pressroom import syndication
 from pressroom.adapters import wiring
+from pressroom.listings import order_key, rewrite_from
 from pressroom.site import page_object_key
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
@@ -22,6 +25,7 @@ from tests.corpus import PROJECT_ROOT
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page
 from tests.integration.stale_reads import FirstReadBeforeTheCommit
+from tests.refusals import ACCESS_DENIED, refused
 
 PAGE_SIZE = 3
 SITEMAP_URLS = 4
@@ -263,27 +267,103 @@ def test_a_back_dated_post_moves_every_page_after_it_as_a_rebuild_would(
     assert not _broken_links(site)
 
 
-def test_a_tag_that_grows_removes_no_pages_so_lists_none(stack: LocalStack) -> None:
-    _publish(stack)
-    listed: list[str] = []
+@contextmanager
+def _called(operation: str) -> Iterator[list[str]]:
+    """The keys (or prefixes) of the S3 `operation` calls made inside the block."""
+    called: list[str] = []
 
-    def count(params: dict[str, Any], **_: Any) -> None:
-        listed.append(params["Prefix"])
+    def note(params: dict[str, Any], **_: Any) -> None:
+        called.append(params.get("Key") or params["Prefix"])
 
     events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
-    events.register("provide-client-params.s3.ListObjectsV2", count, unique_id="test-lists")
+    events.register(f"provide-client-params.s3.{operation}", note, unique_id="test-calls")
     wiring.reset()  # the functions' clients copy the session's events when they are made
     try:
-        _put(stack, "feb-28", "2024-02-28")
+        yield called
     finally:
-        events.unregister("provide-client-params.s3.ListObjectsV2", unique_id="test-lists")
+        events.unregister(f"provide-client-params.s3.{operation}", unique_id="test-calls")
         wiring.reset()
 
+
+def _under(keys: list[str], prefix: str) -> list[str]:
+    return [key for key in keys if key.startswith(prefix)]
+
+
+def test_a_tag_that_grows_removes_no_pages_so_lists_none(stack: LocalStack) -> None:
+    _publish(stack)
+
+    with _called("ListObjectsV2") as listed:
+        _put(stack, "feb-28", "2024-02-28")
+
     # The tag's card says how many pages it had: none to list, none to remove.
-    assert [prefix for prefix in listed if prefix.startswith("tags/news/")] == []
+    assert _under(listed, "tags/news/") == []
     site = stack.site_objects()
     assert _walk(site, "tags/news/")[0] == "feb-28"
     assert json.loads(site["tags/news/tag.json"])["pages"] == 3  # nine posts, three a page
+
+
+def test_a_post_above_every_numbered_page_of_a_tag_that_keeps_its_count_writes_its_first_page_only(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)  # eight posts: the first page, then pages 1 and 2 from the oldest
+
+    with _called("PutObject") as written:
+        _put(stack, "feb-28", "2024-02-28")  # nine: still three pages, the numbered ones full
+
+    assert _under(written, "tags/news/") == ["tags/news/index.html"]
+    site = stack.site_objects()
+    assert _walk(site, "tags/news/") == ["feb-28", *FEBRUARY[::-1]]
+    assert site == _rebuilt(stack)
+
+
+def test_a_tag_render_that_stopped_between_its_card_and_its_pages_is_finished_by_its_retry(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+    _put(stack, "feb-20", "2024-02-20")  # nine posts, three pages
+
+    # The tenth post gives the tag a fourth page. Its card counts four before the pages are
+    # written; the first try stops at the new page, so the card is ahead of the pages.
+    with refused(
+        "before-call.s3.PutObject",
+        lambda params: params["url_path"].endswith("/tags/news/page/3/index.html"),
+        ACCESS_DENIED,
+        times=1,
+    ):
+        _put(stack, "feb-28", "2024-02-28")
+
+    site = stack.site_objects()
+    assert _pages(site, "tags/news/page/")[-1] == "tags/news/page/3/index.html"
+    assert not _broken_links(site)
+    assert site == _rebuilt(stack)
+
+
+def test_a_tag_render_whose_read_was_overtaken_writes_its_numbered_pages_again(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+    _put(stack, "feb-20", "2024-02-20")
+    _put(stack, "feb-28", "2024-02-28")  # ten posts: a fourth page
+    renderer = stack.renderer()
+    since = order_key(datetime(2024, 2, 28, tzinfo=UTC), "feb-28")
+    stale_read = stack.index.tag_tail(
+        "news", since, lambda older, total: rewrite_from(older, total, PAGE_SIZE)
+    )
+    # A slow renderer of the tenth post read the card when it still counted three pages,
+    # and the tag before a back-dated post came, which moves every numbered page by one.
+    s3 = stack.session.client("s3")
+    card = json.dumps({"name": "news", "pages": 3}).encode()
+    s3.put_object(Bucket=stack.site_bucket, Key="tags/news/tag.json", Body=card)
+    _put(stack, "a-early", "2024-02-01")
+
+    slow = replace(renderer, catalog=FirstReadBeforeTheCommit(stack.index, "tag_tail", stale_read))
+    slow.write_tag("news", since, first_try=True)
+
+    # Its first write put pages from before the back-dated post; its second read found the
+    # card's count, but still writes the numbered pages again, since its own were stale.
+    site = stack.site_objects()
+    assert _walk(site, "tags/news/")[-2:] == ["feb-1", "a-early"]
+    assert site == _rebuilt(stack)
 
 
 def test_a_tag_written_last_from_a_read_before_it_shrank_leaves_no_page_beyond_its_end(

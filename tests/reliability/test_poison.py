@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import boto3
 import pytest
 
-from pressroom.adapters import wiring
 from pressroom_local.cli import main
 from pressroom_local.faults import Invoke, observe_invocations
 from pressroom_local.runtime import LocalFunction
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
 from reliability.harness import PROJECT_ROOT, SITE_URL, dead_letter_counts, generate_posts
+from tests.refusals import Error, refused
 
 POISON = "posts/poison.md"
 
@@ -39,51 +37,20 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStac
         yield local
 
 
-@contextlib.contextmanager
-def refused(
-    event: str, about_poison: Callable[[dict[str, Any]], bool], error: Error
-) -> Iterator[None]:
-    """Every call named by `event` that is about the poison file is refused with `error`."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
-
-    def deny(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
-        if not about_poison(params):
-            return None
-        from botocore.awsrequest import AWSResponse
-
-        return AWSResponse("", error.status, {}, None), {  # type: ignore[arg-type]
-            "Error": {"Code": error.code, "Message": error.message},
-            "ResponseMetadata": {"HTTPStatusCode": error.status},
-        }
-
-    events.register_first(event, deny, unique_id="test-poison")
-    wiring.reset()
-    yield
-    events.unregister(event, deny, unique_id="test-poison")
-    wiring.reset()
-
-
-class Error(NamedTuple):
-    code: str
-    message: str
-    status: int
-
-
 @pytest.fixture
-def unreadable_poison() -> Iterator[None]:
-    """The cause: the validator may not read one object (as a wrong key policy would do)."""
+def unreadable_poison() -> Iterator[Callable[[], None]]:
+    """The cause: the validator may not read one object (as a wrong key policy would do).
+    Gives the fix."""
     with refused(
         "before-call.s3.GetObject",
         lambda params: params["url_path"].endswith("/posts/poison.md"),
         Error("AccessDenied", "Access Denied", 403),
-    ):
-        yield
+    ) as fix:
+        yield fix
 
 
 def test_a_poison_message_is_parked_shown_and_redriven(
-    stack: LocalStack, unreadable_poison: None, capsys: pytest.CaptureFixture[str]
+    stack: LocalStack, unreadable_poison: Callable[[], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
     s3 = stack.session.client("s3")
     mates = generate_posts(9)
@@ -136,7 +103,9 @@ def test_a_poison_message_is_parked_shown_and_redriven(
 
 
 def test_redrive_puts_it_back_once_the_cause_is_fixed(
-    stack: LocalStack, unreadable_poison: None, capsys: pytest.CaptureFixture[str]
+    stack: LocalStack,
+    unreadable_poison: Callable[[], None],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     s3 = stack.session.client("s3")
     s3.put_object(Bucket=stack.content_bucket, Key=POISON, Body=generate_posts(1)[0].body)
@@ -148,10 +117,7 @@ def test_redrive_puts_it_back_once_the_cause_is_fixed(
     stack.router.drain()
     assert dead_letter_counts(stack)["IngestDLQ"] == 1
 
-    boto3.DEFAULT_SESSION.events.unregister(  # type: ignore[union-attr]
-        "before-call.s3.GetObject", unique_id="test-poison"
-    )
-    wiring.reset()
+    unreadable_poison()  # the cause fixed
     assert main(["redrive"]) == 0
     stack.router.drain()
 

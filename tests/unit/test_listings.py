@@ -153,7 +153,7 @@ class RecordingRenderer:
     def settings_moved(self) -> object | None:
         return self if self.moved else None
 
-    def render_listing(self, request: str) -> Due:
+    def render_listing(self, request: str, *, first_try: bool = False) -> Due:
         if request in self.failing:
             raise RuntimeError(f"{request} cannot be rendered")
         self.rendered.append(request)

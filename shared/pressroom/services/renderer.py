@@ -38,6 +38,7 @@ from pressroom.listings import (
     listing_requests,
     month_request,
     moving_chain,
+    numbered_pages,
     order_key,
     page_of,
     page_request,
@@ -395,10 +396,11 @@ class RendererService:
         if due:
             self.write_site_indexes(due)
 
-    def render_listing(self, request: str) -> Due:
+    def render_listing(self, request: str, *, first_try: bool = False) -> Due:
         """Re-render the listing a listing-queue message names; which of the site's indexes
         are due after it: the file indexes when a month's set of files changed or they were
-        asked for, the tags index when a tag's card changed."""
+        asked for, the tags index when a tag's card changed. `first_try`: no earlier try
+        at this request can have stopped half way (`write_tag`)."""
         if is_around_request(request):
             self.render_around(around_place(request))
             return Due.NOTHING
@@ -408,7 +410,7 @@ class RendererService:
         for month, since in plan.months.items():
             return Due.FILES if self.write_month(month, since) else Due.NOTHING
         for tag, since in plan.tags.items():
-            changed = self.write_tag(tag, since)
+            changed = self.write_tag(tag, since, first_try=first_try)
             return Due.index_of(taxonomy_of(tag)) if changed else Due.NOTHING
         return Due.FILES if plan.new_items else Due.NOTHING
 
@@ -460,11 +462,16 @@ class RendererService:
         )
         return sitemaps_changed or shards_changed
 
-    def write_tag(self, tag: str, since: str = "") -> bool:
+    def write_tag(self, tag: str, since: str = "", *, first_try: bool = False) -> bool:
         """A tag's pages from place `since` on (`""`: all of them), and its card (the tag
         as its newest post spells it); removed when no post carries it. Returns whether
         the card changed, the tags index with it: the tag appeared, went, or is spelled
-        anew."""
+        anew.
+
+        On a `first_try` at the change (no earlier try of it stopped half way), the card's
+        count of pages is trusted to say the numbered pages are written for that count:
+        a change above them all that leaves the count as it is writes the first page
+        only."""
         page_size = self.config.list_page_size
         card = tag_card_key(tag)
         before = self.site.get(card)
@@ -472,10 +479,25 @@ class RendererService:
         # The pages the tag may have: its card's count, then what this render wrote (None:
         # not known, so listed).
         had = tag_card_pages(before)
+        # A numbered page this render wrote from a read the tag has since moved past is
+        # written again, whatever the card says; so is one an earlier try may have left.
+        numbered_written = not first_try
+
+        def start_at(older: int, total: int) -> int:
+            # Numbered pages hold the oldest posts, counted from the oldest and always
+            # full: a change above them all leaves them as they are, unless their count
+            # changes. The card counts pages written, or being written by a render that
+            # counted them before writing them (and is tried again if it stops).
+            numbered = numbered_pages(total, page_size)
+            unchanged = had == listing_page_count(total, page_size)
+            if unchanged and not numbered_written and older >= numbered * page_size:
+                return max(0, total - page_size)
+            return rewrite_from(older, total, page_size)
 
         def write(entries: ListingTail[TagEntry]) -> None:
-            nonlocal had, card_now
+            nonlocal had, card_now, numbered_written
             pages = listing_page_count(entries.total, page_size)
+            numbered_written |= entries.start < numbered_pages(entries.total, page_size) * page_size
             body = render_tag_card(tag_name(tag, entries), pages) if entries.total else None
             # The card never counts fewer pages than there are, even if this render stops
             # half way: a count that grows is written before the pages, one that shrinks
@@ -499,9 +521,7 @@ class RendererService:
                 card_now = body
 
         _settled(
-            lambda: self.catalog.tag_tail(
-                tag, since, lambda older, total: rewrite_from(older, total, page_size)
-            ),
+            lambda: self.catalog.tag_tail(tag, since, start_at),
             write,
             lambda entries: self.catalog.tag_tail(tag, _first_place(entries), _from_there),
         )
@@ -716,6 +736,9 @@ class ListingBatch:
         # nothing to compare when its messages come back: a batch that holds a message
         # received before writes every index.
         self.indexes_due = Due.ALL if retried else Due.NOTHING
+        self.first_try = not retried
+        """No message of the batch was received before or holds a listing that failed: none
+        of its listings can have been left half written by an earlier try."""
         self.written: list[str] = []
         """The requests rendered, each from the place it was rendered from."""
         self.follow_ups: list[str] = []
@@ -783,7 +806,7 @@ class ListingBatch:
                 # Every page shows the settings: the indexes and fixed pages too.
                 self.indexes_due |= Due.ALL
             else:
-                self.indexes_due |= self.renderer.render_listing(request)
+                self.indexes_due |= self.renderer.render_listing(request, first_try=self.first_try)
         except Exception:
             self.failed.add(listing)
             raise
