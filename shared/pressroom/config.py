@@ -22,6 +22,7 @@ from pressroom.models import (
     PostSummary,
     SiteSource,
     SocialLink,
+    in_zone,
     post_path,
 )
 from pressroom.permalinks import Placing, styled_path, uses_categories
@@ -144,9 +145,7 @@ class SiteConfig(BaseModel):
         """The instant a post's date names: a date written without a zone
         (`PostSummary.date_floats`) is a time in the site's time zone, as Jekyll and Hugo
         read it; the index keeps it as if in UTC."""
-        if self.timezone is None or not getattr(post, "date_floats", False):
-            return post.date
-        return post.date.replace(tzinfo=zoneinfo.ZoneInfo(self.timezone)).astimezone(UTC)
+        return in_zone(post.date, getattr(post, "date_floats", False), self.timezone)
 
     @property
     def placing(self) -> Placing:

@@ -28,10 +28,12 @@ here gives the same index whatever order the events of a history arrive in:
 8. A post is public from its publish date (`publishDate`, else its date) until its
    expiry, if it has one. Before, it is `scheduled`; after, `expired`: claimed and
    indexed, on no page. Each plan projects the slugs it touches at the time it is made,
-   and a post item whose state will change by itself names when (`PostRecord.next_change`):
+   and a post item whose state will change by itself names when (`PostRecord.changes_at`):
    the indexer keeps a one-time schedule for that moment, which sends it a release
    (`plan_release`) that projects the slug again. A release only re-reads the slug's owner,
-   so one that comes late, twice, or for a time the post has left changes nothing.
+   so one that comes late, twice, or for a time the post has left changes nothing. A time
+   written without a zone is in the site's time zone (`SiteZone`), read from its
+   configuration only when a plan meets such a time within a day of now or later.
 
 Each event reads a few items (its status, the post item and the leading
 claims of the slugs it touches), decides, and writes what changed in one
@@ -48,9 +50,9 @@ whatever authors upload (`MAX_PLAN_ITEMS`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple, TypeVar
 
 from pressroom.models import (
@@ -76,6 +78,15 @@ Month = tuple[int, int]
 Content = PostSummary | AssetSummary | SiteSource
 """What a file's upload claims: a post (under its slug), an asset (under `/<site path>`) or
 the site's settings a configuration file holds (under `@<object key>`)."""
+
+SiteZone = Callable[[], str | None]
+"""The site's time zone (its configuration's `timezone`; None: UTC), read when asked."""
+
+
+def in_utc() -> None:
+    """The zone of a site whose configuration names none."""
+    return
+
 
 _CLAIMING = frozenset({"published", "draft", "scheduled", "expired", "conflict"})
 _NO_CONTENT = frozenset({"invalid", "ignored"})
@@ -105,7 +116,7 @@ class SourceStatus(Frozen):
     warnings: tuple[Issue, ...] = ()
     until: UtcDatetime | None = None
     """When its status changes by itself: a scheduled post's publish time, a published
-    post's expiry (`PostRecord.next_change`)."""
+    post's expiry (`PostRecord.changes_at`)."""
 
 
 class Claim(Frozen):
@@ -145,6 +156,11 @@ class PostRecord(Frozen):
     status: PostStatus
     post: Content | None = None
     """The owner's post or asset; None for a tombstone."""
+    changes_at: UtcDatetime | None = None
+    """When this state ends by itself: a scheduled post's publish time, a published
+    post's expiry, placed in the site's time zone when it was projected (`_project`).
+    The indexer keeps a schedule for it (rule 8). None in items written before it was
+    kept."""
 
     @property
     def published(self) -> PostSummary | None:
@@ -181,17 +197,6 @@ class PostRecord(Frozen):
         if self.status in {"draft", "scheduled"} and isinstance(post, PostSummary):
             return post if post.draft else post.model_copy(update={"draft": True})
         return None
-
-    @property
-    def next_change(self) -> datetime | None:
-        """When this state ends by itself: a scheduled post's publish time, a published
-        post's expiry. The indexer keeps a schedule for it (rule 8)."""
-        post = self.post
-        if not isinstance(post, PostSummary):
-            return None
-        if self.status == "scheduled":
-            return post.publishes_at
-        return post.expires_at if self.status == "published" else None
 
     @property
     def published_asset(self) -> AssetSummary | None:
@@ -461,20 +466,26 @@ class IndexPlan:
 
 
 def plan_index_write(
-    message: IndexMessage, snapshot: Snapshot, now: datetime | None = None
+    message: IndexMessage,
+    snapshot: Snapshot,
+    now: datetime | None = None,
+    zone: SiteZone = in_utc,
 ) -> IndexPlan:
     """Decide what `message` does to the index, given the items read so far, at `now`
-    (which decides whether a post is scheduled, public or expired: rule 8).
+    (which decides whether a post is scheduled, public or expired: rule 8), with the
+    site's time zone where a time written without one needs it.
 
     Raises ItemsNotReadError, naming every item still needed, when the
     snapshot lacks one; the caller reads them and plans again.
     """
     # A fresh view of the same items, so that the plan's reads are the ones it consulted.
     moment = now if now is not None else datetime.now(UTC)
-    return _Planner(message, Snapshot(snapshot.items), moment).plan()
+    return _Planner(message, Snapshot(snapshot.items), moment, zone).plan()
 
 
-def plan_release(release: ReleaseMessage, snapshot: Snapshot, now: datetime) -> IndexPlan:
+def plan_release(
+    release: ReleaseMessage, snapshot: Snapshot, now: datetime, zone: SiteZone = in_utc
+) -> IndexPlan:
     """Project a slug again when its schedule fires (rule 8): its owner's post, at the
     scheduled time or now, whichever is later, with the owner's status.
 
@@ -487,13 +498,13 @@ def plan_release(release: ReleaseMessage, snapshot: Snapshot, now: datetime) -> 
     snapshot.require([PostKey(slug), LeadingClaimsKey(slug)])
     before = snapshot.post(slug)
     owner = snapshot.leading_claims(slug).owner
-    after = _project(slug, owner, moment)
+    after = _project(slug, owner, moment, zone)
     if before is None or owner is None or after == before:
         return IndexPlan(outcome="unchanged", read=snapshot.versions())
     changes = _Changes()
     changes.set_post(before, after)
     status = snapshot.source(owner.source_key)
-    if status is not None and (restated := _with_ownership(status, owner, moment)) != status:
+    if status is not None and (restated := _with_ownership(status, owner, moment, zone)) != status:
         changes.writes[SourceKey(owner.source_key)] = restated
     return changes.plan("applied", snapshot, ())
 
@@ -545,7 +556,7 @@ class _Changes:
     def set_post(self, before: PostRecord | None, after: PostRecord) -> None:
         """Change a post item, and its tag and month entries and its schedule with it."""
         self.writes[PostKey(after.slug)] = after
-        was_due, now_due = (before.next_change if before else None), after.next_change
+        was_due, now_due = (before.changes_at if before else None), after.changes_at
         if was_due != now_due:
             if now_due is not None:
                 self.releases.append(Release(after.slug, now_due))
@@ -572,11 +583,14 @@ class _Changes:
 
 
 class _Planner:
-    def __init__(self, message: IndexMessage, snapshot: Snapshot, now: datetime) -> None:
+    def __init__(
+        self, message: IndexMessage, snapshot: Snapshot, now: datetime, zone: SiteZone
+    ) -> None:
         self.message = message
         self.snapshot = snapshot
         self.key = message.source_key
         self.now = now
+        self.zone = zone
 
     def plan(self) -> IndexPlan:
         message, before = self.message, self.snapshot.source(self.key)
@@ -653,7 +667,7 @@ class _Planner:
             changes.claims_to_put.append(mine)
 
         post_before = self.snapshot.post(slug)
-        post_after = _project(slug, owner_after, self.now)
+        post_after = _project(slug, owner_after, self.now, self.zone)
         if post_after != post_before:
             changes.set_post(post_before, post_after)
         if _owner_key(leading.owner) != _owner_key(owner_after):
@@ -676,13 +690,13 @@ class _Planner:
         if status.slug is None or status.slug not in changes.owners:
             return status
         owner = changes.owners[status.slug]
-        return with_current_owner(status, _project(status.slug, owner, self.now))
+        return with_current_owner(status, _project(status.slug, owner, self.now, self.zone))
 
     def _restate(self, status: SourceStatus, changes: _Changes) -> SourceStatus:
         """The status with its slug's ownership as this plan leaves it."""
         if status.slug is None or status.slug not in changes.owners:
             return status
-        return _with_ownership(status, changes.owners[status.slug], self.now)
+        return _with_ownership(status, changes.owners[status.slug], self.now, self.zone)
 
     def _message_slug(self) -> str | None:
         content = self.message.content
@@ -786,36 +800,49 @@ def _owner_key(claim: Claim | None) -> str | None:
     return claim.source_key if claim else None
 
 
-def state_at(post: Content, now: datetime) -> PostStatus:
+def state_at(post: Content, now: datetime, zone: SiteZone = in_utc) -> PostStatus:
     """What a slug's owner is at `now`: a draft, scheduled, public, or expired (rule 8)."""
+    return _state_and_end(post, now, zone)[0]
+
+
+def _state_and_end(
+    post: Content, now: datetime, zone: SiteZone
+) -> tuple[PostStatus, datetime | None]:
+    """`state_at`, and when that state ends by itself, if it does."""
     if post.draft:
-        return "draft"
+        return "draft", None
     if isinstance(post, PostSummary):
-        if post.publishes_at > now:
-            return "scheduled"
-        if post.expires_at is not None and post.expires_at <= now:
-            return "expired"
-    return "published"
+        # No zone is a day from UTC: a time written without one a day past is past in all.
+        floating = any(time > now - timedelta(days=1) for time in post.floating_times)
+        site_zone = zone() if floating else None
+        publishes, expires = post.publishes_in(site_zone), post.expires_in(site_zone)
+        if publishes > now:
+            return "scheduled", publishes
+        if expires is not None and expires <= now:
+            return "expired", None
+        return "published", expires
+    return "published", None
 
 
-def _project(slug: str, owner: Claim | None, now: datetime) -> PostRecord:
+def _project(slug: str, owner: Claim | None, now: datetime, zone: SiteZone) -> PostRecord:
     """The post item a slug's owner makes at `now`: its post, or a tombstone."""
     if owner is None:
         return PostRecord(slug=slug, status="deleted")
-    return PostRecord(slug=slug, status=state_at(owner.post, now), post=owner.post)
+    status, ends = _state_and_end(owner.post, now, zone)
+    return PostRecord(slug=slug, status=status, post=owner.post, changes_at=ends)
 
 
-def _with_ownership(status: SourceStatus, owner: Claim | None, now: datetime) -> SourceStatus:
+def _with_ownership(
+    status: SourceStatus, owner: Claim | None, now: datetime, zone: SiteZone
+) -> SourceStatus:
     """A file whose newest event is a valid upload is published, a draft, scheduled,
     expired, or in conflict."""
     if status.status not in _CLAIMING or status.slug is None or owner is None:
         return status
     if owner.source_key == status.source_key:
-        record = _project(status.slug, owner, now)
+        record = _project(status.slug, owner, now, zone)
         state: SourceStatusName = record.status
-        return status.model_copy(
-            update={"status": state, "errors": (), "until": record.next_change}
-        )
+        return status.model_copy(update={"status": state, "errors": (), "until": record.changes_at})
     # Only a slug's old and new owners are restated when it changes hands, so the stored
     # error cannot name the owner: it would name whichever owned the slug when this file
     # was last restated. `with_current_owner` names today's, where the status is shown.

@@ -32,6 +32,14 @@ def format_instant(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
+def in_zone(instant: datetime, floats: bool, zone: str | None) -> datetime:
+    """The instant a written time names: one written without a zone (kept as if in UTC) is
+    a wall-clock time in `zone`, the site's (None: UTC), as Jekyll and Hugo read it."""
+    if not floats or zone is None:
+        return instant
+    return instant.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC)
+
+
 def excerpt(value: object) -> str:
     """A value short enough to quote in an error (a 5,000-digit epoch cannot even be printed)."""
     text = repr(value) if not isinstance(value, int) or value.bit_length() < 64 else "the number"
@@ -99,8 +107,12 @@ class PostSummary(Frozen):
     publish_at: UtcDatetime | None = None
     """When it becomes public (`publishDate`), if not at its `date`: until then it is
     scheduled, on no page."""
+    publish_at_floats: bool = False
+    """`publish_at` was written without a zone, as `date_floats`."""
     expires_at: UtcDatetime | None = None
     """When it stops being public (`expiryDate`, `expires`), if ever."""
+    expires_at_floats: bool = False
+    """`expires_at` was written without a zone, as `date_floats`."""
     permalink: str | None = None
     """The permalink as the author wrote it, kept for templates."""
     path: str | None = None
@@ -126,10 +138,28 @@ class PostSummary(Frozen):
     def shown_summary(self) -> str | None:
         return self.excerpt if self.excerpt is not None else self.description
 
+    def publishes_in(self, zone: str | None) -> datetime:
+        """When it becomes public: its `publishDate`, else its date; a time written
+        without a zone taken in `zone`, the site's."""
+        if self.publish_at is not None:
+            return in_zone(self.publish_at, self.publish_at_floats, zone)
+        return in_zone(self.date, self.date_floats, zone)
+
+    def expires_in(self, zone: str | None) -> datetime | None:
+        """When it stops being public, if ever, as `publishes_in` places it."""
+        if self.expires_at is None:
+            return None
+        return in_zone(self.expires_at, self.expires_at_floats, zone)
+
     @property
-    def publishes_at(self) -> datetime:
-        """When it becomes public: its `publishDate`, else its date."""
-        return self.publish_at if self.publish_at is not None else self.date
+    def floating_times(self) -> tuple[datetime, ...]:
+        """Its publish and expiry times that were written without a zone, as if in UTC:
+        where they are depends on the site's time zone."""
+        publish = (self.publish_at, self.publish_at_floats)
+        if self.publish_at is None:
+            publish = (self.date, self.date_floats)
+        times = (publish, (self.expires_at, self.expires_at_floats))
+        return tuple(time for time, floats in times if time is not None and floats)
 
     @property
     def page_path(self) -> str:

@@ -483,6 +483,14 @@ class _PostValidator:
         written = self._parsed_date(key) if key else None
         return written.instant if written else None
 
+    def _optional_written_date(
+        self, entry: FrontMatterField, parsed: Mapping[str, Any]
+    ) -> tuple[datetime | None, bool]:
+        """`_optional_date`, and whether it was written without a zone."""
+        key = self._first_key(*entry.keys)
+        written = self._parsed_date(key) if key else None
+        return (written.instant, written.floats) if written else (None, False)
+
     def _parsed_date(self, key: str) -> WrittenDate | None:
         try:
             return parse_written_date(self.data[key])
@@ -775,16 +783,16 @@ FRONT_MATTER_FIELDS: tuple[FrontMatterField, ...] = (
     ),
     # Hugo reads its keys without regard to case: `publishdate` is `publishDate`.
     FrontMatterField(
-        fields=("publish_at",),
+        fields=("publish_at", "publish_at_floats"),
         keys=("publishDate", "publishdate"),
-        parse=_PostValidator._optional_date,
-        hashed_unless={"publish_at": None},
+        parse=_PostValidator._optional_written_date,
+        hashed_unless={"publish_at": None, "publish_at_floats": False},
     ),
     FrontMatterField(
-        fields=("expires_at",),
+        fields=("expires_at", "expires_at_floats"),
         keys=("expiryDate", "expirydate", "expires"),
-        parse=_PostValidator._optional_date,
-        hashed_unless={"expires_at": None},
+        parse=_PostValidator._optional_written_date,
+        hashed_unless={"expires_at": None, "expires_at_floats": False},
     ),
     FrontMatterField(
         fields=("layout", "kind"),

@@ -102,6 +102,42 @@ def test_expiry_date_unpublishes_at_its_time(stack: LocalStack) -> None:
     assert status is not None and status.status == "expired"
 
 
+IN_LOS_ANGELES = b"title: Harbour notes\ntimezone: America/Los_Angeles\n"
+"""A site whose configuration places times written without a zone in Los Angeles, seven
+hours behind UTC in May."""
+
+
+def test_a_time_written_without_a_zone_is_released_in_the_sites_time_zone(
+    stack: LocalStack,
+) -> None:
+    posts = {
+        "posts/eclipse.md": _post("The eclipse", "date: 2031-05-04 09:30\n"),
+        "posts/tides.md": _post("Tide tables", "date: 2024-01-01\npublishDate: 2031-05-04 09:30\n"),
+        "posts/festival.md": _post(
+            "Harbour festival", "date: 2024-06-01\nexpiryDate: 2031-05-04 09:30\n"
+        ),
+    }
+    upload(stack, {"pressroom.yaml": IN_LOS_ANGELES, **posts})
+    in_los_angeles = FUTURE + timedelta(hours=7)
+    statuses = stack.statuses(list(posts))
+    assert {key: (s.status, s.until) for key, s in statuses.items() if s} == {
+        "posts/eclipse.md": ("scheduled", in_los_angeles),
+        "posts/tides.md": ("scheduled", in_los_angeles),
+        "posts/festival.md": ("published", in_los_angeles),
+    }
+    assert stack.scheduler.waiting() == [in_los_angeles] * 3  # one a post
+
+    _at(stack, FUTURE)  # 09:30 in UTC: 02:30 in Los Angeles
+    site = stack.site_objects()
+    assert "posts/eclipse/index.html" not in site and "posts/tides/index.html" not in site
+    assert "posts/festival/index.html" in site
+
+    _at(stack, in_los_angeles)
+    site = stack.site_objects()
+    assert "posts/eclipse/index.html" in site and "posts/tides/index.html" in site
+    assert "posts/festival/index.html" not in site
+
+
 def test_a_schedule_that_fires_late_or_twice_changes_nothing_more(stack: LocalStack) -> None:
     """A one-time schedule delivers at least once: a second release of the same time, or one
     for a time the post has since left, is a no-op."""

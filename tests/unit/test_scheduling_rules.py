@@ -20,12 +20,21 @@ LATER = NOW + timedelta(days=40)
 class Clocked:
     """The indexer on an in-memory index, its clock set by the test."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: str | None = None) -> None:
         self.index = MemoryIndex()
         self.now = NOW
+        self.zone = zone
+        self.zone_reads = 0
         self.service = IndexerService(
-            index=self.index, schedules=self.index.schedules, clock=lambda: self.now
+            index=self.index,
+            schedules=self.index.schedules,
+            clock=lambda: self.now,
+            site_zone=self._read_zone,
         )
+
+    def _read_zone(self) -> str | None:
+        self.zone_reads += 1
+        return self.zone
 
     def handle(self, *messages: object) -> str:
         outcome = ""
@@ -154,4 +163,34 @@ def test_the_next_claimant_of_a_slug_is_scheduled_when_the_owner_goes() -> None:
     site.handle(event("delete", 3, source="a.md"))
     assert site.record().status == "scheduled"
     assert (site.status("b.md").status, site.status("b.md").until) == ("scheduled", SOON)
+    assert site.waiting == {Release("hello", SOON)}
+
+
+def test_a_time_written_without_a_zone_is_placed_in_the_sites_zone_read_only_then() -> None:
+    site = Clocked(zone="Asia/Tokyo")  # nine hours ahead of UTC
+    site.handle(event("upsert", 1, post(date=SOON, date_floats=True)))
+    in_tokyo = SOON - timedelta(hours=9)
+    assert (site.record().status, site.record().changes_at) == ("scheduled", in_tokyo)
+    assert site.waiting == {Release("hello", in_tokyo)}
+    assert site.zone_reads == 1
+
+    # Times with a zone, and times a day past, are where they are in every zone.
+    site.handle(event("upsert", 2, post(source="zoned.md", slug="zoned", date=SOON)))
+    old = post(source="old.md", slug="old", date=NOW - timedelta(days=2), date_floats=True)
+    site.handle(event("upsert", 3, old))
+    assert site.zone_reads == 1
+    assert site.record("zoned").changes_at == SOON
+
+    assert site.release("hello", in_tokyo) == "applied"
+    assert site.record().status == "published"
+
+
+def test_a_schedule_made_before_the_sites_zone_changed_is_moved_when_it_fires() -> None:
+    site = Clocked(zone="Asia/Tokyo")
+    site.handle(event("upsert", 1, post(date=SOON, date_floats=True)))
+    in_tokyo = SOON - timedelta(hours=9)
+
+    site.zone = None  # the configuration now names no zone: UTC, nine hours later
+    assert site.release("hello", in_tokyo) == "applied"
+    assert (site.record().status, site.record().changes_at) == ("scheduled", SOON)
     assert site.waiting == {Release("hello", SOON)}

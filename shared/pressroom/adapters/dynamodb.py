@@ -161,6 +161,8 @@ def record_item(key: ItemKey, record: Record, version: int = 0) -> Item:
         item |= {"slug": record.slug, "status": record.status}
         if record.post is not None:
             item |= record.post.model_dump(mode="json", exclude_none=True)
+        if record.changes_at is not None:
+            item["changes_at"] = format_instant(record.changes_at)
     else:
         item |= record.model_dump(mode="json", exclude_none=True)
     if version:
@@ -175,6 +177,7 @@ def post_record(item: Mapping[str, Any]) -> PostRecord:
         slug=item["slug"],
         status=item["status"],
         post=_content(item["slug"], item) if live else None,
+        changes_at=item.get("changes_at"),
     )
 
 
@@ -711,6 +714,12 @@ class DynamoPostIndex:
             pages=tuple(pages[:MAX_PAGES_LISTED]),
             sources=tuple(settings.values()),
         )
+
+    def site_time_zone(self) -> str | None:
+        """The time zone the site's configuration names (None: UTC), as `site_entries`
+        finds the file that counts."""
+        settings = self.site_entries().settings
+        return settings.settings.timezone if settings is not None else None
 
     def scan_step(self, cursor: str, limit: int) -> ScanStep:
         request: dict[str, Any] = {"TableName": self.table, "Limit": limit, "ConsistentRead": True}

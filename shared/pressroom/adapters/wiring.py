@@ -68,11 +68,13 @@ def indexer_service() -> IndexerService:
     from pressroom.services.indexer import IndexerService
 
     settings = IndexerSettings.from_environment()
+    index = _post_index(settings.table_name)
     return IndexerService(
-        index=_post_index(settings.table_name),
+        index=index,
         schedules=SchedulerReleaseSchedule.for_indexer(
             boto3.client("scheduler", config=CLIENT_CONFIG), settings
         ),
+        site_zone=index.site_time_zone,
     )
 
 

@@ -3,6 +3,7 @@ post at its time."""
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -17,8 +18,10 @@ from pressroom.indexing import (
     LeadingClaimsKey,
     MonthMarkerKey,
     PostKey,
+    SiteZone,
     Snapshot,
     Stored,
+    in_utc,
     keys_to_read_first,
     plan_index_write,
     plan_release,
@@ -41,6 +44,8 @@ class IndexerService:
     schedules: ReleaseSchedule
     """Where the moments a post is published or expired by itself are kept (rule 8)."""
     clock: Callable[[], datetime] = _utc_now
+    site_zone: SiteZone = in_utc
+    """The site's time zone, read only by a plan that meets a time written without one."""
     write_attempts: int = 4
     """Concurrent writers to one slug or year re-plan this many times before the message
     goes back to its queue."""
@@ -117,14 +122,15 @@ class IndexerService:
         else:
             keys = keys_to_read_first(message)
             name = f"the plan for {message.source_key!r}"
+        zone = functools.cache(self.site_zone)  # read once a plan, if at all
         for _ in range(READ_ROUNDS):
             snapshot.add(first_read if first_read is not None else self.index.read(keys))
             first_read = None
             now = self.clock()
             try:
                 if isinstance(message, ReleaseMessage):
-                    return plan_release(message, snapshot, now)
-                return plan_index_write(message, snapshot, now)
+                    return plan_release(message, snapshot, now, zone)
+                return plan_index_write(message, snapshot, now, zone)
             except ItemsNotReadError as missing:
                 keys = list(missing.keys)
         raise ConcurrentWriteError(f"{name} kept needing more items")

@@ -325,7 +325,9 @@ class RendererService:
         # preview marks a scheduled post as not public (`PostRecord.previewed`): its page
         # says when it will be.
         document = stored.model_copy(update={"date": post.date, "draft": post.draft})
-        scheduled_for = post.publishes_at if post.draft and not stored.draft else None
+        scheduled_for = (
+            post.publishes_in(self.config.timezone) if post.draft and not stored.draft else None
+        )
 
         def write(neighbours: Neighbours | None) -> None:
             html = render_post_page(
