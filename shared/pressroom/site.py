@@ -389,37 +389,92 @@ def render_redirect_page(target: str, site: SiteConfig, theme: Theme) -> str:
     return theme.render("redirect.html", site=site, target=target)
 
 
+HOME_PAGES = 5
+"""How many pages the home page's list runs to (itself, then `page/2/` to `page/5/`)
+before it goes on by month in the archive. They are counted from the newest, as Jekyll
+and Hugo count them, so each new post moves every one; a fixed number of them keeps what a
+post costs the same on a site of any size (pages counted from the oldest, as a tag's are,
+would need the whole site's count)."""
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """One page of the home page's list, counted from the newest: where it and its
+    neighbours are."""
+
+    number: int
+    """0 for the home page itself, then 2 to HOME_PAGES (`page/2/`)."""
+    pages: int
+    """How many pages the list has, the home page with them."""
+
+    @property
+    def path(self) -> str:
+        return listing_page_path("", self.number)
+
+    @property
+    def numbered(self) -> int:
+        """How many pages beyond the home page: whether the list is paginated."""
+        return self.pages - 1
+
+    @property
+    def newer(self) -> str | None:
+        """The page of newer posts (`rel="prev"`); None on the home page."""
+        if self.number == 0:
+            return None
+        return listing_page_path("", 0 if self.number == 2 else self.number - 1)
+
+    @property
+    def older(self) -> str | None:
+        """The page of older posts (`rel="next"`); None on the last page."""
+        older = 2 if self.number == 0 else self.number + 1
+        return listing_page_path("", older) if older <= self.pages else None
+
+
 @dataclass(frozen=True)
 class OlderPosts:
-    """Where the home page's list goes on: the archive of the month of the newest post it
-    has no room for. The home page is not paginated itself: pages counted from the
-    newest would all change with each post, and pages counted from the oldest would need
-    the whole site's count; a month's archive has both, bounded (see `paginate`)."""
+    """Where the home page's list goes on after its last page: the archive of the month
+    of the newest post it has no room for, where the list goes on, bounded (see
+    `paginate`)."""
 
     path: str
     month: str
 
 
-def render_home_page(posts: Sequence[PostSummary], site: SiteConfig, theme: Theme) -> str:
-    """The home page: the newest `site.home_size` of `posts` (newest first), and, if
-    `posts` holds one more, a link to where the list goes on."""
-    shown, rest = posts[: site.home_size], posts[site.home_size :]
+def home_posts_read(site: SiteConfig) -> int:
+    """How many of the newest posts the home pages are rendered from: those they show,
+    and one more, which tells whether the list goes on, and where."""
+    return site.home_size * HOME_PAGES + 1
+
+
+def render_home_pages(
+    posts: Sequence[PostSummary], site: SiteConfig, theme: Theme
+) -> Iterator[tuple[str, str]]:
+    """The home page and its older pages (`HomePage`), `site.home_size` posts each, from
+    the newest `posts` (newest first): (site path, HTML). The last page links to the
+    month where the list goes on, if `posts` holds more than the pages show."""
+    size = site.home_size
+    shown, rest = posts[: size * HOME_PAGES], posts[size * HOME_PAGES :]
     older = None
     if rest:
         date = rest[0].date
         older = OlderPosts(
             archive_path(date.year, date.month), f"{MONTH_NAMES[date.month]} {date.year}"
         )
-    return theme.render(
-        "listing.html",
-        site=site,
-        posts=shown,
-        entries=theme.listing_entries(shown, site),
-        heading=None,
-        page_path="",
-        pagination=None,
-        older=older,
-    )
+    pages = max(1, -(-len(shown) // size))
+    for index in range(pages):
+        page = HomePage(0 if index == 0 else index + 1, pages)
+        part = shown[index * size : (index + 1) * size]
+        html = theme.render(
+            "listing.html",
+            site=site,
+            posts=part,
+            entries=theme.listing_entries(part, site),
+            heading=None,
+            page_path=page.path,
+            pagination=page,
+            older=older if index == pages - 1 else None,
+        )
+        yield page.path, html
 
 
 def tag_name(tag: str, entries: ListingTail[TagEntry]) -> str:

@@ -18,7 +18,7 @@ import pytest
 from pressroom import syndication
 from pressroom.adapters import wiring
 from pressroom.listings import order_key, rewrite_from
-from pressroom.site import page_object_key
+from pressroom.site import HOME_PAGES, page_object_key
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
@@ -224,7 +224,7 @@ def _put(stack: LocalStack, slug: str, date: str, tags: str = "[news]") -> None:
 
 
 def _rebuilt(stack: LocalStack) -> dict[str, bytes]:
-    renderer = stack.renderer()
+    renderer = stack.renderer().configured()  # as `pressroom rebuild` makes it
     for _ in renderer.rebuild(renderer.plan_rebuild()):
         pass
     return stack.site_objects()
@@ -387,3 +387,50 @@ def test_a_tag_written_last_from_a_read_before_it_shrank_leaves_no_page_beyond_i
     assert _pages(site, "tags/news/") == ["tags/news/index.html"]
     assert _walk(site, "tags/news/") == FEBRUARY[2::-1]
     assert json.loads(site["tags/news/tag.json"]) == {"name": "news", "pages": 1}
+
+
+def _walk_home(site: dict[str, bytes]) -> tuple[list[str], list[str], str | None]:
+    """The home page's pages in the order "Older" leads through them (each page's "Newer"
+    checked to lead back), the posts they show, and where the last one's "Older" goes."""
+    paths, slugs, path = [], [], ""
+    while True:
+        paths.append(path)
+        page = read_page(site[page_object_key(path)].decode())
+        slugs += [link.split("/")[2] for link in page.links() if link.startswith("/posts/")]
+        older = [attrs["href"] for _, attrs in page.attributes if attrs.get("rel") == "next"]
+        if not older or not older[0].startswith("/page/"):
+            return paths, slugs, older[0] if older else None
+        after = read_page(site[page_object_key(older[0][1:])].decode())
+        assert after.first("a", rel="prev")["href"] == f"/{path}"
+        path = older[0][1:]
+
+
+def test_the_home_page_goes_on_over_pages_counted_from_the_newest_then_by_month(
+    stack: LocalStack,
+) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(
+        Bucket=stack.content_bucket,
+        Key="pressroom.yaml",
+        Body=b"title: Harbour\nhome_page_size: 2\n",
+    )
+    _publish(stack)  # nine posts: five pages of two, the last with one
+
+    paths, slugs, beyond = _walk_home(stack.site_objects())
+    assert paths == ["", "page/2/", "page/3/", "page/4/", "page/5/"]
+    assert slugs == [*FEBRUARY[::-1], "jan"]
+    assert beyond is None
+
+    for day in (20, 21):  # eleven: the pages are full, and the list goes on in January
+        _put(stack, f"feb-{day}", f"2024-02-{day}")
+    site = stack.site_objects()
+    paths, slugs, beyond = _walk_home(site)
+    assert len(paths) == HOME_PAGES and slugs == ["feb-21", "feb-20", *FEBRUARY[::-1]]
+    assert beyond == "/archive/2024/01/"
+    assert site == _rebuilt(stack)
+
+    _delete(stack, ["feb-20", "feb-21", *FEBRUARY[2:]])  # three: two pages, the rest go
+    site = stack.site_objects()
+    assert _walk_home(site) == (["", "page/2/"], ["feb-2", "feb-1", "jan"], None)
+    assert _pages(site, "page/") == ["page/2/index.html"]
+    assert not _broken_links(site)

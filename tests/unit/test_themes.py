@@ -14,9 +14,10 @@ from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail
 from pressroom.models import PostDocument, PostSummary
 from pressroom.site import (
+    HOME_PAGES,
     Theme,
     render_archive_pages,
-    render_home_page,
+    render_home_pages,
     render_post_page,
     render_tag_pages,
 )
@@ -29,6 +30,11 @@ ENVIRONMENT = {
     "SITE_BUCKET": "s",
     "SITE_URL": "https://own.example.org/",
 }
+
+
+def home_page(posts: list[PostSummary], site: SiteConfig, theme: Theme) -> str:
+    """The home page itself, the first of its pages."""
+    return next(render_home_pages(posts, site, theme))[1]
 
 
 def document(**fields: object) -> PostDocument:
@@ -51,7 +57,7 @@ def test_a_site_theme_overrides_only_the_templates_it_has(tmp_path: Path) -> Non
     theme = Theme(tmp_path)
     summary = PostSummary.model_validate(document().summary().model_dump())
 
-    home = render_home_page([summary], SITE, theme)
+    home = home_page([summary], SITE, theme)
     post = render_post_page(document(), SITE, theme)
 
     assert home == "<!doctype html><title>Own</title><p>1 posts</p>"
@@ -87,7 +93,7 @@ def test_a_post_is_listed_the_same_on_the_home_page_its_archive_and_its_tags() -
         tag="php", slug="a", title="A & B", date=summary.date, description="<why>", tags=("php",)
     )
 
-    home = render_home_page([summary], SITE, theme)
+    home = home_page([summary], SITE, theme)
     [(_, archive)] = render_archive_pages(2025, 3, ListingTail(0, (summary,)), SITE, theme)
     [(_, tag)] = render_tag_pages("php", ListingTail(0, (tagged,)), SITE, theme)
 
@@ -103,8 +109,8 @@ def test_a_changed_post_is_listed_as_it_is_now() -> None:
     before = document(title="Before").summary()
     after = document(title="After").summary()
 
-    render_home_page([before], SITE, theme)
-    home = render_home_page([after], SITE, theme)
+    home_page([before], SITE, theme)
+    home = home_page([after], SITE, theme)
 
     assert ">After</a>" in home
     assert "Before" not in home
@@ -116,8 +122,8 @@ def test_a_site_theme_can_change_the_entry_of_every_list(tmp_path: Path) -> None
     summary = document(title="Post").summary()
     other_site = SITE.model_copy(update={"title": "Other"})
 
-    own = render_home_page([summary], SITE, theme)
-    other = render_home_page([summary], other_site, theme)
+    own = home_page([summary], SITE, theme)
+    other = home_page([summary], other_site, theme)
 
     assert "<li>Own: Post</li>" in own
     assert "<li>Other: Post</li>" in other
@@ -129,19 +135,27 @@ def test_the_entry_sees_only_what_every_list_knows_of_a_post(tmp_path: Path) -> 
     summary = document(image="https://own.example.org/a.jpg").summary()
 
     with pytest.raises(jinja2.UndefinedError):
-        render_home_page([summary], SITE, Theme(tmp_path))
+        home_page([summary], SITE, Theme(tmp_path))
 
 
-def test_the_home_page_goes_on_in_the_archive_of_the_newest_post_it_has_no_room_for() -> None:
+def test_the_home_pages_go_on_in_the_archive_of_the_newest_post_they_have_no_room_for() -> None:
     site = SiteConfig(title="Own", base_url="https://own.example.org/", home_size=2)
     newest = [
-        document(slug=slug, title=slug, date=datetime(2025, month, 1, tzinfo=UTC)).summary()
-        for slug, month in (("april", 4), ("march", 3), ("february", 2))
+        document(slug=f"m{month}", title=f"m{month}", date=datetime(2025, month, 1, tzinfo=UTC))
+        for month in range(12, 0, -1)
     ]
+    summaries = [post.summary() for post in newest]
 
-    full = render_home_page(newest, site, Theme())
-    whole = render_home_page(newest[:2], site, Theme())
+    full = dict(render_home_pages(summaries[: HOME_PAGES * 2 + 1], site, Theme()))
+    whole = dict(render_home_pages(summaries[: HOME_PAGES * 2], site, Theme()))
 
-    assert 'href="/posts/february/"' not in full
-    assert '<a href="/archive/2025/02/" rel="next">Older posts, from February 2025</a>' in full
-    assert "Older posts" not in whole
+    assert list(full) == ["", "page/2/", "page/3/", "page/4/", "page/5/"]
+    assert '<a href="/page/2/" rel="next">Older posts</a>' in full[""]
+    assert '<a href="/" rel="prev">Newer posts</a>' in full["page/2/"]
+    assert "<title>Page 2 · Own</title>" in full["page/2/"]
+    last = full["page/5/"]
+    assert '<a href="/page/4/" rel="prev">Newer posts</a>' in last
+    assert 'href="/posts/m4/"' in last and 'href="/posts/m2/"' not in last
+    assert '<a href="/archive/2025/02/" rel="next">Older posts, from February 2025</a>' in last
+    assert list(whole) == list(full)
+    assert '" rel="next"' not in whole["page/5/"]

@@ -63,6 +63,7 @@ from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,
     CATEGORIES,
+    HOME_PAGES,
     HTML_CONTENT_TYPE,
     JAVASCRIPT_CONTENT_TYPE,
     MAX_TAGS_INDEXED,
@@ -74,6 +75,7 @@ from pressroom.site import (
     Taxonomy,
     Theme,
     archive_path,
+    home_posts_read,
     listing_page_count,
     listing_page_keys,
     listing_pages_prefix,
@@ -82,7 +84,7 @@ from pressroom.site import (
     read_tag_card,
     render_archive_index,
     render_archive_pages,
-    render_home_page,
+    render_home_pages,
     render_not_found_page,
     render_post_page,
     render_redirect_page,
@@ -417,16 +419,22 @@ class RendererService:
         return Due.FILES if plan.new_items else Due.NOTHING
 
     def write_newest(self) -> None:
-        """The home page and the feed."""
+        """The home page and its older pages, and the feed."""
         config = self.config
-        # One more than the home page shows: whether its list goes on, and where.
-        size = max(config.home_size + 1, config.feed_size)
+        home = home_posts_read(config)
+        size = max(home, config.feed_size)
 
         def write(newest: list[PostSummary]) -> None:
-            self._put_html("", render_home_page(newest[: config.home_size + 1], config, self.theme))
+            pages: set[str] = set()
+            for path, html in render_home_pages(newest[:home], config, self.theme):
+                self._put_html(path, html)
+                pages.add(page_object_key(path))
             self.site.put(
                 FEED_KEY, render_feed(newest[: config.feed_size], config), ATOM_CONTENT_TYPE
             )
+            # Only a site whose posts the pages do not fill can have had more of them.
+            if len(pages) < HOME_PAGES:
+                self._delete_all_but(pages, self.site.keys(listing_pages_prefix("")))
 
         _settled(lambda: list(self.catalog.newest_posts(size)), write)
 
