@@ -21,6 +21,7 @@ from pressroom.indexing import IndexPlan, PostKey, PostRecord, TagEntry
 from pressroom.listings import (
     ListingTail,
     Month,
+    NewestPosts,
     PostChange,
     Window,
     month_of,
@@ -77,8 +78,11 @@ class MemorySite(MemoryIndex):
 
     # PostCatalog
 
-    def newest_posts(self, limit: int) -> Sequence[PostSummary]:
-        return [post for _, _, post in reversed(self.newest[-limit:])]
+    def newest_posts(
+        self, limit: int, *, at_least: int | None = None, more_months: int = 0
+    ) -> NewestPosts:
+        # Every post at hand: no month costs a read here.
+        return NewestPosts([post for _, _, post in reversed(self.newest[-limit:])])
 
     def month_tail(
         self, month: Month, since: str, start_at: Callable[[int, int], int]

@@ -234,6 +234,15 @@ class Neighbours(NamedTuple):
     newer: PostSummary | None = None
 
 
+class NewestPosts(NamedTuple):
+    """The site's newest published posts, newest first, as far as a read of them went."""
+
+    posts: Sequence[PostSummary]
+    cut_short: bool = False
+    """The months it might read ran out before its limit, with months left unread: the
+    list goes on somewhere past them."""
+
+
 class Window(NamedTuple):
     """The listed posts nearest a place in the site's order, nearest first on each side:
     `older` before it, `newer` from it on (the post at the place, if any, first)."""

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         Stored,
         TagEntry,
     )
-    from pressroom.listings import ListingTail, Window
+    from pressroom.listings import ListingTail, NewestPosts, Window
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,13 @@ class PostCatalog(Protocol):
     """The index as the renderer sees it: listings, newest first, read consistently (every
     write committed before the call is in the answer)."""
 
-    def newest_posts(self, limit: int) -> Sequence[PostSummary]: ...
+    def newest_posts(
+        self, limit: int, *, at_least: int | None = None, more_months: int = 0
+    ) -> NewestPosts:
+        """The newest published posts, at most `limit`, walking the months from the newest
+        down: every month it takes to find `at_least` of them (default: `limit`), then at
+        most `more_months` months more."""
+        ...
 
     def post(self, slug: str) -> PostRecord | None:
         """The post item of a slug (its owner's post, or a tombstone); None if never claimed."""

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pressroom.config import DEFAULT_THEME, MONTH_NAMES, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
-from pressroom.listings import ListingTail, Neighbours, numbered_pages
+from pressroom.listings import ListingTail, Neighbours, NewestPosts, numbered_pages
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
 from pressroom.slugs import CATEGORY_PREFIX, category_key, is_category_key, tag_key
@@ -437,7 +437,8 @@ class OlderPosts:
     `paginate`)."""
 
     path: str
-    month: str
+    month: str | None
+    """None: the archive's index, where the months are."""
 
 
 def home_posts_read(site: SiteConfig) -> int:
@@ -447,14 +448,15 @@ def home_posts_read(site: SiteConfig) -> int:
 
 
 def render_home_pages(
-    posts: Sequence[PostSummary], site: SiteConfig, theme: Theme
+    newest: NewestPosts, site: SiteConfig, theme: Theme
 ) -> Iterator[tuple[str, str]]:
     """The home page and its older pages (`HomePage`), `site.home_size` posts each, from
-    the newest `posts` (newest first): (site path, HTML). The last page links to the
-    month where the list goes on, if `posts` holds more than the pages show."""
+    the `newest` posts: (site path, HTML). The last page links to the month where the
+    list goes on, if `newest` holds more than the pages show; to the archive's months if
+    the read was cut short."""
     size = site.home_size
-    shown, rest = posts[: size * HOME_PAGES], posts[size * HOME_PAGES :]
-    older = None
+    shown, rest = newest.posts[: size * HOME_PAGES], newest.posts[size * HOME_PAGES :]
+    older = OlderPosts(ARCHIVE_INDEX_PATH, None) if newest.cut_short else None
     if rest:
         date = rest[0].date
         older = OlderPosts(

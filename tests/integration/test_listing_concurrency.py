@@ -27,7 +27,7 @@ def test_a_renderer_that_read_before_a_commit_and_writes_last_leaves_the_listing
     s3.put_object(Bucket=stack.content_bucket, Key="first.md", Body=POST % (b"First", 1))
     stack.router.drain()
     renderer = stack.renderer()
-    stale_read = list(stack.index.newest_posts(20))
+    stale_read = stack.index.newest_posts(20)
 
     # Meanwhile a second post is committed, and its own renderer writes the home page.
     s3.put_object(Bucket=stack.content_bucket, Key="second.md", Body=POST % (b"Second", 2))

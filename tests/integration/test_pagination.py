@@ -18,6 +18,7 @@ import pytest
 from pressroom import syndication
 from pressroom.adapters import wiring
 from pressroom.listings import order_key, rewrite_from
+from pressroom.services import renderer as renderer_module
 from pressroom.site import HOME_PAGES, page_object_key
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
@@ -434,3 +435,26 @@ def test_the_home_page_goes_on_over_pages_counted_from_the_newest_then_by_month(
     assert _walk_home(site) == (["", "page/2/"], ["feb-2", "feb-1", "jan"], None)
     assert _pages(site, "page/") == ["page/2/index.html"]
     assert not _broken_links(site)
+
+
+def test_on_a_site_of_a_post_a_month_the_home_pages_read_a_few_months_more_then_go_on_by_month(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(renderer_module, "HOME_MORE_MONTHS", 2)
+    s3 = stack.session.client("s3")
+    settings = b"title: Harbour\nhome_page_size: 2\nfeed_size: 2\n"
+    s3.put_object(Bucket=stack.content_bucket, Key="pressroom.yaml", Body=settings)
+    months = [f"m{month}" for month in range(1, 9)]
+    for month, slug in enumerate(months, start=1):
+        body = f"---\ntitle: {slug}\ndate: 2023-{month:02d}-10\n---\n\nBody.\n"
+        s3.put_object(Bucket=stack.content_bucket, Key=f"{slug}.md", Body=body.encode())
+    stack.router.drain()
+
+    # The home page and feed need three posts, three months; two months more give five.
+    site = stack.site_objects()
+    paths, slugs, beyond = _walk_home(site)
+    assert paths == ["", "page/2/", "page/3/"]
+    assert slugs == months[:2:-1]
+    assert beyond == "/archive/"
+    assert not _broken_links(site)
+    assert site == _rebuilt(stack)

@@ -11,7 +11,7 @@ import pytest
 from pressroom.config import RendererSettings, SiteConfig
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import TagEntry
-from pressroom.listings import ListingTail
+from pressroom.listings import ListingTail, NewestPosts
 from pressroom.models import PostDocument, PostSummary
 from pressroom.site import (
     HOME_PAGES,
@@ -34,7 +34,7 @@ ENVIRONMENT = {
 
 def home_page(posts: list[PostSummary], site: SiteConfig, theme: Theme) -> str:
     """The home page itself, the first of its pages."""
-    return next(render_home_pages(posts, site, theme))[1]
+    return next(render_home_pages(NewestPosts(posts), site, theme))[1]
 
 
 def document(**fields: object) -> PostDocument:
@@ -146,8 +146,9 @@ def test_the_home_pages_go_on_in_the_archive_of_the_newest_post_they_have_no_roo
     ]
     summaries = [post.summary() for post in newest]
 
-    full = dict(render_home_pages(summaries[: HOME_PAGES * 2 + 1], site, Theme()))
-    whole = dict(render_home_pages(summaries[: HOME_PAGES * 2], site, Theme()))
+    full = dict(render_home_pages(NewestPosts(summaries[: HOME_PAGES * 2 + 1]), site, Theme()))
+    whole = dict(render_home_pages(NewestPosts(summaries[: HOME_PAGES * 2]), site, Theme()))
+    cut = dict(render_home_pages(NewestPosts(summaries[:3], cut_short=True), site, Theme()))
 
     assert list(full) == ["", "page/2/", "page/3/", "page/4/", "page/5/"]
     assert '<a href="/page/2/" rel="next">Older posts</a>' in full[""]
@@ -159,3 +160,6 @@ def test_the_home_pages_go_on_in_the_archive_of_the_newest_post_they_have_no_roo
     assert '<a href="/archive/2025/02/" rel="next">Older posts, from February 2025</a>' in last
     assert list(whole) == list(full)
     assert '" rel="next"' not in whole["page/5/"]
+    # A read cut short by the months it might read goes on in the archive's months.
+    assert list(cut) == ["", "page/2/"]
+    assert '<a href="/archive/" rel="next">Older posts, month by month</a>' in cut["page/2/"]

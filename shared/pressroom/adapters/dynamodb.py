@@ -48,7 +48,7 @@ from pressroom.indexing import (
     month_of,
     with_current_owner,
 )
-from pressroom.listings import ListingTail, Window, order_key
+from pressroom.listings import ListingTail, NewestPosts, Window, order_key
 from pressroom.models import (
     CONFIG_SOURCES,
     MAX_PAGES_LISTED,
@@ -468,14 +468,23 @@ class DynamoPostIndex:
             months.append((int(year), int(month)))
         return months
 
-    def newest_posts(self, limit: int) -> list[PostSummary]:
-        """Newest published posts, walking the months from the newest down."""
+    def newest_posts(
+        self, limit: int, *, at_least: int | None = None, more_months: int = 0
+    ) -> NewestPosts:
+        """Newest published posts, walking the months from the newest down, a query a
+        month (`PostCatalog.newest_posts`)."""
+        enough = limit if at_least is None else at_least
         posts: list[PostSummary] = []
+        months_more = 0
         for month in self.marked_months():
             if len(posts) >= limit:
                 break
+            if len(posts) >= enough:
+                if months_more == more_months:
+                    return NewestPosts(posts, cut_short=True)
+                months_more += 1
             posts += self.month_posts(*month, limit=limit - len(posts))
-        return posts
+        return NewestPosts(posts)
 
     def month_posts(self, year: int, month: int, limit: int | None = None) -> list[PostSummary]:
         """The published posts dated in one month, newest first."""

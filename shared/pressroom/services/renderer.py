@@ -24,6 +24,7 @@ from pressroom.listings import (
     ListingTail,
     Month,
     Neighbours,
+    NewestPosts,
     PostChange,
     SiteChange,
     Window,
@@ -422,21 +423,28 @@ class RendererService:
         """The home page and its older pages, and the feed."""
         config = self.config
         home = home_posts_read(config)
-        size = max(home, config.feed_size)
+        # The home page itself (with one more: whether its list goes on) and the feed are
+        # whole, however many months that takes; the pages after it read a few more.
+        needed = max(config.home_size + 1, config.feed_size)
 
-        def write(newest: list[PostSummary]) -> None:
+        def read() -> NewestPosts:
+            return self.catalog.newest_posts(
+                max(home, needed), at_least=needed, more_months=HOME_MORE_MONTHS
+            )
+
+        def write(newest: NewestPosts) -> None:
             pages: set[str] = set()
-            for path, html in render_home_pages(newest[:home], config, self.theme):
+            shown = newest._replace(posts=newest.posts[:home])
+            for path, html in render_home_pages(shown, config, self.theme):
                 self._put_html(path, html)
                 pages.add(page_object_key(path))
-            self.site.put(
-                FEED_KEY, render_feed(newest[: config.feed_size], config), ATOM_CONTENT_TYPE
-            )
+            feed = newest.posts[: config.feed_size]
+            self.site.put(FEED_KEY, render_feed(feed, config), ATOM_CONTENT_TYPE)
             # Only a site whose posts the pages do not fill can have had more of them.
             if len(pages) < HOME_PAGES:
                 self._delete_all_but(pages, self.site.keys(listing_pages_prefix("")))
 
-        _settled(lambda: list(self.catalog.newest_posts(size)), write)
+        _settled(read, write)
 
     def write_month(self, month: Month, since: str = "") -> bool:
         """A month's archive pages, sitemap files and search shards from place `since` on
@@ -699,6 +707,12 @@ class RendererService:
         for key in keys:
             if key not in kept:
                 self.site.delete(key)
+
+
+HOME_MORE_MONTHS = 12
+"""How many months the home page's older pages read beyond those the home page and the
+feed need (`write_newest`): a query a month, so a site of a post or two a month gets
+fewer pages rather than a query for each of up to a hundred months."""
 
 
 LISTING_TIME_RESERVE_MS = 10_000
