@@ -112,7 +112,8 @@ class PostCatalog(Protocol):
     ) -> NewestPosts:
         """The newest published posts, at most `limit`, walking the months from the newest
         down: every month it takes to find `at_least` of them (default: `limit`), then at
-        most `more_months` months more."""
+        most `more_months` months more, counting months with posts only, so that the
+        answer depends on the posts alone."""
         ...
 
     def post(self, slug: str) -> PostRecord | None:

@@ -479,11 +479,17 @@ class DynamoPostIndex:
         for month in self.marked_months():
             if len(posts) >= limit:
                 break
+            found = self.month_posts(*month, limit=limit - len(posts))
+            # Only months with posts count, so that what is read depends on the posts
+            # alone, not on the markers that months emptied since have left.
+            if not found:
+                continue
             if len(posts) >= enough:
                 if months_more == more_months:
+                    # Read only to know that the list goes on.
                     return NewestPosts(posts, cut_short=True)
                 months_more += 1
-            posts += self.month_posts(*month, limit=limit - len(posts))
+            posts += found
         return NewestPosts(posts)
 
     def month_posts(self, year: int, month: int, limit: int | None = None) -> list[PostSummary]:

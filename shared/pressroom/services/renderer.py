@@ -499,7 +499,7 @@ class RendererService:
         had = tag_card_pages(before)
         # A numbered page this render wrote from a read the tag has since moved past is
         # written again, whatever the card says; so is one an earlier try may have left.
-        numbered_written = not first_try
+        rewrite_numbered = not first_try
 
         def start_at(older: int, total: int) -> int:
             # Numbered pages hold the oldest posts, counted from the oldest and always
@@ -508,14 +508,14 @@ class RendererService:
             # counted them before writing them (and is tried again if it stops).
             numbered = numbered_pages(total, page_size)
             unchanged = had == listing_page_count(total, page_size)
-            if unchanged and not numbered_written and older >= numbered * page_size:
+            if unchanged and not rewrite_numbered and older >= numbered * page_size:
                 return max(0, total - page_size)
             return rewrite_from(older, total, page_size)
 
         def write(entries: ListingTail[TagEntry]) -> None:
-            nonlocal had, card_now, numbered_written
+            nonlocal had, card_now, rewrite_numbered
             pages = listing_page_count(entries.total, page_size)
-            numbered_written |= entries.start < numbered_pages(entries.total, page_size) * page_size
+            rewrite_numbered |= entries.start < numbered_pages(entries.total, page_size) * page_size
             body = render_tag_card(tag_name(tag, entries), pages) if entries.total else None
             # The card never counts fewer pages than there are, even if this render stops
             # half way: a count that grows is written before the pages, one that shrinks
