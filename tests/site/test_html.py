@@ -12,12 +12,13 @@ import pytest
 
 from pressroom.config import SiteConfig
 from pressroom.indexing import TagEntry
-from pressroom.listings import ListingTail
+from pressroom.listings import ListingTail, NewestPosts
 from pressroom.models import PostSummary
 from pressroom.site import (
     Theme,
     page_object_key,
     render_archive_pages,
+    render_home_pages,
     render_post_page,
     render_tag_pages,
 )
@@ -56,7 +57,7 @@ def test_every_page_passes_the_nu_html_checker(site: PublishedSite) -> None:
 
 @pytest.mark.usefixtures("java")
 def test_the_pages_of_a_paginated_listing_pass_the_nu_html_checker(tmp_path: Path) -> None:
-    config = SiteConfig(base_url=SITE_URL, list_page_size=2)
+    config = SiteConfig(base_url=SITE_URL, list_page_size=2, home_size=2)
     dates = [datetime(2025, 3, day, tzinfo=UTC) for day in (5, 4, 3, 2, 1)]
     posts = [
         PostSummary(
@@ -69,6 +70,7 @@ def test_the_pages_of_a_paginated_listing_pass_the_nu_html_checker(tmp_path: Pat
     rendered = [
         *render_archive_pages(2025, 3, ListingTail(0, tuple(posts[::-1])), config, theme),
         *render_tag_pages("php", ListingTail(0, tuple(entries[::-1])), config, theme),
+        *render_home_pages(NewestPosts(posts, cut_short=True), config, theme),
     ]
     pages = []
     for path, html in rendered:
@@ -77,7 +79,7 @@ def test_the_pages_of_a_paginated_listing_pass_the_nu_html_checker(tmp_path: Pat
         page.write_text(html, "utf-8")
         pages.append(page)
 
-    assert len(pages) == 6
+    assert len(pages) == 9
     _assert_valid(tmp_path, pages)
 
 
