@@ -138,12 +138,18 @@ class PostSummary(Frozen):
     def shown_summary(self) -> str | None:
         return self.excerpt if self.excerpt is not None else self.description
 
-    def publishes_in(self, zone: str | None) -> datetime:
-        """When it becomes public: its `publishDate`, else its date; a time written
-        without a zone taken in `zone`, the site's."""
+    @property
+    def written_release(self) -> tuple[datetime, bool]:
+        """When it becomes public, as written (its `publishDate`, else its date), and
+        whether that was without a zone."""
         if self.publish_at is not None:
-            return in_zone(self.publish_at, self.publish_at_floats, zone)
-        return in_zone(self.date, self.date_floats, zone)
+            return self.publish_at, self.publish_at_floats
+        return self.date, self.date_floats
+
+    def publishes_in(self, zone: str | None) -> datetime:
+        """When it becomes public, a time written without a zone taken in `zone`, the
+        site's."""
+        return in_zone(*self.written_release, zone)
 
     def expires_in(self, zone: str | None) -> datetime | None:
         """When it stops being public, if ever, as `publishes_in` places it."""
@@ -155,10 +161,7 @@ class PostSummary(Frozen):
     def floating_times(self) -> tuple[datetime, ...]:
         """Its publish and expiry times that were written without a zone, as if in UTC:
         where they are depends on the site's time zone."""
-        publish = (self.publish_at, self.publish_at_floats)
-        if self.publish_at is None:
-            publish = (self.date, self.date_floats)
-        times = (publish, (self.expires_at, self.expires_at_floats))
+        times = (self.written_release, (self.expires_at, self.expires_at_floats))
         return tuple(time for time, floats in times if time is not None and floats)
 
     @property

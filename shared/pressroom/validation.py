@@ -479,9 +479,7 @@ class _PostValidator:
         return parse_date(self.first_seen), True, False
 
     def _optional_date(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> datetime | None:
-        key = self._first_key(*entry.keys)
-        written = self._parsed_date(key) if key else None
-        return written.instant if written else None
+        return self._optional_written_date(entry, parsed)[0]
 
     def _optional_written_date(
         self, entry: FrontMatterField, parsed: Mapping[str, Any]
