@@ -20,6 +20,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ LONGEST_REST_SECONDS = 0.5
 """The router rests longer the longer nothing arrives (an idle stack costs next to no CPU),
 and never so long that an upload takes more than a second to reach the site."""
 STARTUP_SETTLE_SECONDS = 30.0
+SIGNAL_CHECK_SECONDS = 0.2
+"""The kernel hands Ctrl-C or SIGTERM to any one of the process's threads, and Python runs the
+handler in the main thread only when that thread next wakes: so it never sleeps for long."""
 
 Report = Callable[[str], None]
 
@@ -151,7 +155,7 @@ def _run(options: LocalOptions, out: TextIO, err: TextIO) -> None:
 
         _print_banner(out, options, stack, endpoint_url, site_url, statuses)
         while True:
-            stop.wait(60)
+            time.sleep(SIGNAL_CHECK_SECONDS)
 
 
 def _route(router: EventRouter, stop: threading.Event, report: Report) -> None:

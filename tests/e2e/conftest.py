@@ -30,6 +30,7 @@ from tests.tools import require
 
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60.0
+STOP_SECONDS = 30.0
 SITE_DEADLINE_SECONDS = 5.0
 """How long a change may take to show on the site (it takes well under a second)."""
 BANNER_END = "Ctrl-C stops everything."
@@ -177,11 +178,19 @@ class LocalProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal_number)
         try:
-            return self.process.wait(timeout=30)
+            return self.process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
+            # SIGABRT makes faulthandler (PYTHONFAULTHANDLER) print where every thread was.
+            self.process.send_signal(signal.SIGABRT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            raise AssertionError(
+                f"pressroom local still running {STOP_SECONDS:.0f} s after signal "
+                f"{signal_number}; its threads then:\n{self.stderr[-20_000:]}"
+            ) from None
 
 
 def start_local(workdir: Path, *arguments: str, watched: Path | None = None) -> LocalProcess:
@@ -197,7 +206,7 @@ def start_local(workdir: Path, *arguments: str, watched: Path | None = None) -> 
         *(["--watch", str(watched)] if watched else []),
         *arguments,
     ]
-    environment = user_environment(workdir)
+    environment = {**user_environment(workdir), "PYTHONFAULTHANDLER": "1"}
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
         process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=out, stderr=err)
     local = LocalProcess(process, workdir, port, site_port, watched, environment)

@@ -3,12 +3,20 @@ ports or its folder are taken, and commands that find the project from anywhere.
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.conftest import LocalProcess, pressroom_command, start_local, user_environment
+from tests.e2e.conftest import (
+    STOP_SECONDS,
+    LocalProcess,
+    pressroom_command,
+    start_local,
+    user_environment,
+)
 
 
 def test_sigterm_stops_everything_and_removes_local_json(tmp_path: Path) -> None:
@@ -23,6 +31,25 @@ def test_sigterm_stops_everything_and_removes_local_json(tmp_path: Path) -> None
     assert exit_code == 0, running.stderr
     assert not running.state_file.exists()
     assert "stopped" in running.stderr
+
+
+def test_a_stop_signal_the_kernel_hands_to_any_thread_stops_everything(tmp_path: Path) -> None:
+    """A signal sent to a process goes to whichever of its threads the kernel picks; Python
+    runs the handler in the main thread, but only once that thread runs again."""
+    running = start_local(tmp_path, "--no-examples")
+    pid = running.process.pid
+    threads = [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
+    others = [tid for tid in threads if tid != pid]
+    assert others, "pressroom local runs its pollers and servers in threads"
+
+    # tgkill(2): the signal as the kernel delivers it to one thread of the process.
+    assert ctypes.CDLL(None, use_errno=True).tgkill(pid, others[0], signal.SIGTERM) == 0
+    asked = time.monotonic()
+    exit_code = running.stop(signal.SIGTERM)
+
+    assert exit_code == 0, running.stderr
+    assert time.monotonic() - asked < STOP_SECONDS
+    assert not running.state_file.exists()
 
 
 def test_a_second_stack_is_refused_the_ports_and_the_folder_in_use(
