@@ -31,7 +31,7 @@ from pressroom.listings import (
 from pressroom.models import IndexMessage, PostDocument, PostSummary
 from pressroom.services.indexer import IndexerService
 from pressroom.services.renderer import RendererService
-from pressroom.site import Theme
+from pressroom.site import Theme, forget_rendered_bodies
 from pressroom.validation import validate_post
 from tests.memory_index import MemoryIndex
 
@@ -182,6 +182,7 @@ class PureRun:
 def run_pure(posts: list[Post], batch_size: int = 1) -> PureRun:
     """Publish `posts`, `batch_size` at a time (one renderer batch each); the time of the
     whole, and per post."""
+    forget_rendered_bodies()  # each run renders every body it publishes
     sources = [(post.key, post.pressroom_source().encode()) for post in posts]
     site = MemorySite()
     documents = MemoryDocuments()

@@ -48,6 +48,10 @@ class Fragments(Generic[K]):
                 self._size -= texts.popitem(last=False)[1][1]
         return text
 
+    def clear(self) -> None:
+        self._texts.clear()
+        self._size = 0
+
     @property
     def size(self) -> int:
         """Bytes kept, about: the texts and their keys' fields."""

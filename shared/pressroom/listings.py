@@ -219,11 +219,15 @@ class ListingPlan:
     """Each tag and category (its key) with the earliest place a post left or joined it
     at."""
     new_items: bool
-    """A post item appeared: the site's fixed files (sitemap and search indexes, 404 page)
-    are written then too, so that they exist whatever order the events came in."""
+    """A post item appeared: the site's fixed files and indexes (sitemap and search
+    indexes, archive, 404 page) are written then if the site has none yet, so that they
+    exist whatever order the events came in."""
     around: frozenset[str] = frozenset()
     """Places (`order_key`) a post joined, left, or was retitled at: the posts on either
     side of each link to it as their newer or older post, and are rendered again."""
+    indexes: bool = False
+    """The site's fixed files and indexes written anew: its settings or its set of pages
+    changed."""
 
 
 class Neighbours(NamedTuple):
@@ -353,6 +357,8 @@ NEWEST = "newest"
 """The request for the home page and the feed."""
 SITE_INDEXES = "site-indexes"
 """The request for the site's fixed files and the indexes of its month files."""
+SITE_INDEXES_IF_MISSING = "site-indexes-if-missing"
+"""The same, written only if the site has none yet: what a new post item asks for."""
 _MONTH = "month:"
 _TAG = "tag:"
 _AROUND = "around:"
@@ -366,8 +372,8 @@ _SINCE = "@"
 
 def listing_requests(plan: ListingPlan) -> list[str]:
     """The plan as listing-queue messages, one a listing: `newest`, `month:2024-05@<place>`,
-    `tag:<key>@<place>`, `around:<place>`, `site-indexes`; a month or tag without `@` is
-    asked for whole."""
+    `tag:<key>@<place>`, `around:<place>`, `site-indexes`, `site-indexes-if-missing`; a
+    month or tag without `@` is asked for whole."""
     requests = [NEWEST] if plan.home else []
     requests += [
         f"{_MONTH}{year:04d}-{month:02d}{_SINCE}{since}"
@@ -375,8 +381,10 @@ def listing_requests(plan: ListingPlan) -> list[str]:
     ]
     requests += [f"{_TAG}{tag}{_SINCE}{since}" for tag, since in sorted(plan.tags.items())]
     requests += [f"{_AROUND}{place}" for place in sorted(plan.around)]
-    if plan.new_items:
+    if plan.indexes:
         requests.append(SITE_INDEXES)
+    if plan.new_items:
+        requests.append(SITE_INDEXES_IF_MISSING)
     return requests
 
 
@@ -456,7 +464,7 @@ def site_pages_cursor(request: str) -> str:
 def coalesce(requests: Iterable[str]) -> ListingPlan:
     """The listings that any of `requests` asks for, each once, from the earliest place any
     asks from; ValueError names a request that is none of `listing_requests`'s."""
-    home = new_items = False
+    home = new_items = indexes = False
     months: dict[Month, str] = {}
     tags: dict[str, str] = {}
     around: set[str] = set()
@@ -467,6 +475,8 @@ def coalesce(requests: Iterable[str]) -> ListingPlan:
         elif request == NEWEST:
             home = True
         elif request == SITE_INDEXES:
+            indexes = True
+        elif request == SITE_INDEXES_IF_MISSING:
             new_items = True
         elif listing.startswith(_MONTH):
             year, month = listing.removeprefix(_MONTH).split("-")
@@ -476,7 +486,12 @@ def coalesce(requests: Iterable[str]) -> ListingPlan:
         else:
             raise ValueError(f"not a listing request: {request[:80]!r}")
     return ListingPlan(
-        home=home, months=months, tags=tags, new_items=new_items, around=frozenset(around)
+        home=home,
+        months=months,
+        tags=tags,
+        new_items=new_items,
+        around=frozenset(around),
+        indexes=indexes,
     )
 
 

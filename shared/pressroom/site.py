@@ -320,6 +320,12 @@ _BODIES = Fragments[tuple[str, bool]](
 )
 
 
+def forget_rendered_bodies() -> None:
+    """Start as a new container does, with no body rendered (for measurements: a body
+    kept from an earlier run would make a post cost less than it does)."""
+    _BODIES.clear()
+
+
 def render_post_page(
     document: PostDocument,
     site: SiteConfig,

@@ -19,7 +19,15 @@ from pressroom import syndication
 from pressroom.adapters import wiring
 from pressroom.listings import order_key, rewrite_from
 from pressroom.services import renderer as renderer_module
-from pressroom.site import HOME_PAGES, page_object_key
+from pressroom.site import (
+    ARCHIVE_INDEX_PATH,
+    HOME_PAGES,
+    NOT_FOUND_KEY,
+    SEARCH_PAGE_PATH,
+    SEARCH_SCRIPT_KEY,
+    page_object_key,
+)
+from pressroom.syndication import PAGES_SITEMAP_KEY, SEARCH_MANIFEST_KEY, SITEMAP_INDEX_KEY
 from pressroom_local.s3_events import in_process_aws
 from pressroom_local.stack import LocalStack
 from tests.corpus import PROJECT_ROOT
@@ -28,6 +36,15 @@ from tests.integration.html import read_page
 from tests.integration.stale_reads import FirstReadBeforeTheCommit
 from tests.refusals import ACCESS_DENIED, refused
 
+SITE_INDEXES = {
+    SITEMAP_INDEX_KEY,
+    SEARCH_MANIFEST_KEY,
+    PAGES_SITEMAP_KEY,
+    NOT_FOUND_KEY,
+    SEARCH_SCRIPT_KEY,
+    *map(page_object_key, (ARCHIVE_INDEX_PATH, SEARCH_PAGE_PATH, "tags/", "categories/")),
+}
+"""The site's fixed files and indexes: what every site that has a post has."""
 PAGE_SIZE = 3
 SITEMAP_URLS = 4
 SEARCH_RECORDS = 2
@@ -457,4 +474,31 @@ def test_on_a_site_of_a_post_a_month_the_home_pages_read_a_few_months_more_then_
     assert slugs == months[:2:-1]
     assert beyond == "/archive/"
     assert not _broken_links(site)
+    assert site == _rebuilt(stack)
+
+
+def test_a_new_post_that_adds_no_month_file_writes_none_of_the_sites_indexes(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+
+    with _called("PutObject") as written:
+        _put(stack, "jan-20", "2024-01-20", tags="[other]")  # January's files hold two
+
+    assert SITE_INDEXES.isdisjoint(written)
+    assert stack.site_objects() == _rebuilt(stack)
+
+
+def test_a_site_without_its_indexes_has_them_again_after_its_next_new_post(
+    stack: LocalStack,
+) -> None:
+    _publish(stack)
+    s3 = stack.session.client("s3")
+    for key in SITE_INDEXES:
+        s3.delete_object(Bucket=stack.site_bucket, Key=key)
+
+    _put(stack, "jan-20", "2024-01-20", tags="[other]")
+
+    site = stack.site_objects()
+    assert site.keys() >= SITE_INDEXES
     assert site == _rebuilt(stack)

@@ -123,9 +123,17 @@ def test_listing_requests_name_each_listing_once_and_read_back_as_the_plan() -> 
         "tag:php@2025-03-01T00:00:00Z#a",
         "around:2025-03-01T00:00:00Z#a",
         "around:2025-11-01T00:00:00Z#b",
-        "site-indexes",
+        "site-indexes-if-missing",
     ]
     assert coalesce(requests + requests[::-1]) == plan
+
+
+def test_the_site_indexes_are_asked_for_anew_or_only_if_missing() -> None:
+    assert coalesce(["site-indexes"]).indexes
+    assert not coalesce(["site-indexes"]).new_items
+    assert coalesce(["site-indexes-if-missing"]).new_items
+    assert not coalesce(["site-indexes-if-missing"]).indexes
+    assert listing_requests(coalesce(["site-indexes"])) == ["site-indexes"]
 
 
 def test_a_listing_asked_for_without_a_place_is_asked_for_whole() -> None:
@@ -359,7 +367,7 @@ def test_a_stream_batch_writes_its_pages_again_while_the_site_settings_move() ->
         "month:2025-03@2025-03-01T00:00:00Z#a",
         "around:2025-03-01T00:00:00Z#a",
         "around:2025-03-01T00:00:00Z#b",
-        "site-indexes",
+        "site-indexes-if-missing",
     ]
 
 

@@ -130,8 +130,10 @@ class Due(enum.Flag):
 
     NOTHING = 0
     FILES = enum.auto()
-    """The sitemap index, the search manifest and the archive's index: the month files
-    changed, or a post item appeared."""
+    """The site's fixed files, the sitemap index, the search manifest and the archive's
+    index: the month files changed, or the settings or the set of pages did."""
+    MISSING = enum.auto()
+    """The same, if the site has none yet: a post item appeared."""
     TAGS = enum.auto()
     """The tags index: a tag appeared, went, or is spelled anew."""
     CATEGORIES = enum.auto()
@@ -417,7 +419,9 @@ class RendererService:
         for tag, since in plan.tags.items():
             changed = self.write_tag(tag, since, first_try=first_try)
             return Due.index_of(taxonomy_of(tag)) if changed else Due.NOTHING
-        return Due.FILES if plan.new_items else Due.NOTHING
+        if plan.indexes:
+            return Due.FILES
+        return Due.MISSING if plan.new_items else Due.NOTHING
 
     def write_newest(self) -> None:
         """The home page and its older pages, and the feed."""
@@ -549,14 +553,25 @@ class RendererService:
         """The indexes `due` names (default: all): the sitemap index, the search manifest
         and the archive's index, with the pages the site always has (its own sitemap, the
         not-found page); the tags and categories indexes, each also written with the
-        others when it is missing, since the site links to it."""
+        others when it is missing, since the site links to it. `Due.MISSING` writes them
+        all if the archive's index is missing: written last, it is there only once the
+        others are."""
+        if Due.MISSING in due and not self._has_file_indexes():
+            due |= Due.FILES
         if Due.FILES in due:
             self.write_fixed_pages()
-            self.write_file_indexes()
         for taxonomy in (TAGS, CATEGORIES):
             index = page_object_key(taxonomy.folder)
-            if Due.index_of(taxonomy) in due or index not in self.site.keys(index):
+            if Due.index_of(taxonomy) in due or (
+                Due.FILES in due and index not in self.site.keys(index)
+            ):
                 self.write_terms_index(taxonomy)
+        if Due.FILES in due:
+            self.write_file_indexes()
+
+    def _has_file_indexes(self) -> bool:
+        archive_index = page_object_key(ARCHIVE_INDEX_PATH)
+        return archive_index in self.site.keys(archive_index)
 
     def write_terms_index(self, taxonomy: Taxonomy = TAGS) -> None:
         """`tags/` or `categories/`: each with a card in the site bucket (its listing is
