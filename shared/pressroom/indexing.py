@@ -159,8 +159,8 @@ class PostRecord(Frozen):
     changes_at: UtcDatetime | None = None
     """When this state ends by itself: a scheduled post's publish time, a published
     post's expiry, placed in the site's time zone when it was projected (`_project`).
-    The indexer keeps a schedule for it (rule 8). None in items written before it was
-    kept."""
+    The indexer keeps a schedule for it (rule 8). An item written before it was kept is
+    read with `changes_in_utc`."""
 
     @property
     def published(self) -> PostSummary | None:
@@ -803,6 +803,17 @@ def _owner_key(claim: Claim | None) -> str | None:
 def state_at(post: Content, now: datetime, zone: SiteZone = in_utc) -> PostStatus:
     """What a slug's owner is at `now`: a draft, scheduled, public, or expired (rule 8)."""
     return _state_and_end(post, now, zone)[0]
+
+
+def changes_in_utc(status: PostStatus, post: Content | None) -> datetime | None:
+    """When a state ends, read as a release that kept no `changes_at` kept its schedule:
+    at the post's times in UTC. For an item written since, it gives what the item would
+    hold wherever it holds none (a post with no end to its state)."""
+    if not isinstance(post, PostSummary):
+        return None
+    if status == "scheduled":
+        return post.publishes_in(None)
+    return post.expires_in(None) if status == "published" else None
 
 
 def _state_and_end(

@@ -74,6 +74,25 @@ def test_publish_date_schedules_and_an_update_before_the_time_moves_it(
     assert b"2024" in page, "shown by its date, published at its publish date"
 
 
+def test_a_post_item_an_earlier_release_wrote_still_has_its_schedule_moved(
+    stack: LocalStack,
+) -> None:
+    """Items written before post items kept `changes_at` (their schedule was the post's
+    time in UTC): an update before the time still cancels the schedule they made."""
+    key = "posts/tide-tables.md"
+    upload(stack, {key: _post("Tide tables", "publishDate: 2031-05-04T09:30:00Z\n")})
+    dynamodb = stack.session.client("dynamodb")
+    dynamodb.update_item(
+        TableName=stack.index.table,
+        Key={"pk": {"S": "POST#tide-tables"}, "sk": {"S": "POST"}},
+        UpdateExpression="REMOVE changes_at",
+    )
+
+    upload(stack, {key: _post("Tide tables", "publishDate: 2032-01-01\n")})
+
+    assert stack.scheduler.waiting() == [LATER], "the earlier schedule was cancelled"
+
+
 def test_a_delete_before_the_time_cancels_the_schedule(stack: LocalStack) -> None:
     key = "posts/eclipse.md"
     upload(stack, {key: _post("The eclipse", "date: 2031-05-04T09:30:00Z\n")})

@@ -45,6 +45,7 @@ from pressroom.indexing import (
     SourceStatus,
     Stored,
     TagEntry,
+    changes_in_utc,
     month_of,
     with_current_owner,
 )
@@ -172,12 +173,13 @@ def record_item(key: ItemKey, record: Record, version: int = 0) -> Item:
 
 def post_record(item: Mapping[str, Any]) -> PostRecord:
     """A post or asset item, as the table or its stream holds it."""
-    live = item["status"] != "deleted"
+    status = item["status"]
+    post = _content(item["slug"], item) if status != "deleted" else None
     return PostRecord(
         slug=item["slug"],
-        status=item["status"],
-        post=_content(item["slug"], item) if live else None,
-        changes_at=item.get("changes_at"),
+        status=status,
+        post=post,
+        changes_at=item["changes_at"] if "changes_at" in item else changes_in_utc(status, post),
     )
 
 
