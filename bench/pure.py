@@ -179,52 +179,72 @@ class PureRun:
         return self.seconds / self.posts
 
 
+class PurePipeline:
+    """One site in memory: the validator's, indexer's and renderer's services over
+    in-memory adapters, publishing batches as the renderer's stream would deliver them."""
+
+    def __init__(self) -> None:
+        self.site = MemorySite()
+        self.documents = MemoryDocuments()
+        self.store = MemorySiteStore()
+        self.indexer = IndexerService(index=self.site, schedules=self.site.schedules)
+        self.renderer = RendererService(
+            catalog=self.site,
+            documents=self.documents,
+            site=self.store,
+            config=SiteConfig(base_url="https://news.example.org/"),
+            theme=Theme(DEFAULT_THEME),
+        )
+        self.now = datetime.now(UTC)
+        self.published = 0
+
+    def index(self, key: str, raw: bytes) -> list[PostChange]:
+        """Validate and index one source; the changes to its post items."""
+        self.published += 1
+        outcome = validate_post(raw, key, first_seen=self.now)
+        if outcome.document is None:
+            raise AssertionError(f"{key}: {outcome.errors}")
+        self.documents.put(outcome.document)
+        plan = self.indexer.handle(
+            IndexMessage(
+                action="upsert",
+                source_key=key,
+                sequencer=f"{self.published:016X}",
+                event_time=self.now,
+                post=outcome.document.summary(),
+            )
+        )
+        return [
+            PostChange(old=_post(plan.read.get(k)), new=_post(record))
+            for k, record in plan.writes.items()
+            if isinstance(k, PostKey)
+        ]
+
+    def render(self, changes: list[PostChange]) -> None:
+        """One renderer batch: the posts' pages, then their listings."""
+        for change in changes:
+            self.renderer.render_post(change)
+        self.renderer.render_listings(plan_listings(changes))
+
+
 def run_pure(posts: list[Post], batch_size: int = 1) -> PureRun:
     """Publish `posts`, `batch_size` at a time (one renderer batch each); the time of the
     whole, and per post."""
     forget_rendered_bodies()  # each run renders every body it publishes
     sources = [(post.key, post.pressroom_source().encode()) for post in posts]
-    site = MemorySite()
-    documents = MemoryDocuments()
-    store = MemorySiteStore()
-    indexer = IndexerService(index=site, schedules=site.schedules)
-    renderer = RendererService(
-        catalog=site,
-        documents=documents,
-        site=store,
-        config=SiteConfig(base_url="https://news.example.org/"),
-        theme=Theme(DEFAULT_THEME),
-    )
-    now = datetime.now(UTC)
+    pipeline = PurePipeline()
     started = time.perf_counter()
-    changes: list[PostChange] = []
-    for number, (key, raw) in enumerate(sources, start=1):
-        outcome = validate_post(raw, key, first_seen=now)
-        if outcome.document is None:
-            raise AssertionError(f"{key}: {outcome.errors}")
-        documents.put(outcome.document)
-        plan = indexer.handle(
-            IndexMessage(
-                action="upsert",
-                source_key=key,
-                sequencer=f"{number:016X}",
-                event_time=now,
-                post=outcome.document.summary(),
-            )
-        )
-        changes += [
-            PostChange(old=_post(plan.read.get(k)), new=_post(record))
-            for k, record in plan.writes.items()
-            if isinstance(k, PostKey)
-        ]
-        if number % batch_size == 0 or number == len(sources):
-            for change in changes:
-                renderer.render_post(change)
-            renderer.render_listings(plan_listings(changes))
-            changes = []
+    for first in range(0, len(sources), batch_size):
+        changes: list[PostChange] = []
+        for key, raw in sources[first : first + batch_size]:
+            changes += pipeline.index(key, raw)
+        pipeline.render(changes)
     seconds = time.perf_counter() - started
     return PureRun(
-        posts=len(sources), batch_size=batch_size, seconds=seconds, objects_written=len(store.sizes)
+        posts=len(sources),
+        batch_size=batch_size,
+        seconds=seconds,
+        objects_written=len(pipeline.store.sizes),
     )
 
 
