@@ -481,15 +481,16 @@ class DynamoPostIndex:
         for month in self.marked_months():
             if len(posts) >= limit:
                 break
-            found = self.month_posts(*month, limit=limit - len(posts))
+            # Past the budget, a month is read only to know whether the list goes on.
+            past_budget = len(posts) >= enough and months_more == more_months
+            found = self.month_posts(*month, limit=1 if past_budget else limit - len(posts))
             # Only months with posts count, so that what is read depends on the posts
             # alone, not on the markers that months emptied since have left.
             if not found:
                 continue
+            if past_budget:
+                return NewestPosts(posts, cut_short=True)
             if len(posts) >= enough:
-                if months_more == more_months:
-                    # Read only to know that the list goes on.
-                    return NewestPosts(posts, cut_short=True)
                 months_more += 1
             posts += found
         return NewestPosts(posts)
