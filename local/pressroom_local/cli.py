@@ -15,10 +15,16 @@ from pressroom.characters import for_terminal
 from pressroom.config import SiteConfig
 from pressroom.exceptions import PressroomError
 from pressroom.frontmatter import decode_source
-from pressroom.indexing import SourceStatus
+from pressroom.indexing import SourceStatus, folder_conflicts
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.links import site_paths, unresolved_links, unresolved_menu_links
-from pressroom.models import CONFIG_SOURCES, RecordFailure, ValidationOutcome, format_instant
+from pressroom.models import (
+    CONFIG_SOURCES,
+    Issue,
+    RecordFailure,
+    ValidationOutcome,
+    format_instant,
+)
 from pressroom.site import claimed_path
 from pressroom.sources import collect_sources, read_source
 from pressroom.validation import read_plan, validate_source
@@ -164,17 +170,22 @@ def _check(arguments: argparse.Namespace) -> int:
         for key, path in collect_sources(arguments.paths)
     ]
     site = _configured_site(outcome for _, outcome in outcomes)
-    # A folder is a whole site: its posts' links are checked against what it publishes.
+    conflicts: dict[str, Issue] = {}
+    # A folder is a whole site: its posts' links are checked against what it publishes,
+    # and two of its files that ask for one name meet as they would in the index.
     if any(path.is_dir() for path in arguments.paths):
         outcomes = _with_link_warnings(outcomes, site)
+        conflicts = folder_conflicts(outcome for _, outcome in outcomes)
     if arguments.json:
-        print(
-            json.dumps([_check_json(path, outcome, site) for path, outcome in outcomes], indent=2)
-        )
+        checked = [
+            _check_json(path, outcome, site, conflicts.get(outcome.source_key))
+            for path, outcome in outcomes
+        ]
+        print(json.dumps(checked, indent=2))
     else:
         for path, outcome in outcomes:
-            _print_outcome(str(path), outcome, site, sys.stdout)
-    return 0 if all(outcome.valid for _, outcome in outcomes) else 1
+            _print_outcome(str(path), outcome, site, sys.stdout, conflicts.get(outcome.source_key))
+    return 0 if all(outcome.valid for _, outcome in outcomes) and not conflicts else 1
 
 
 def _configured_site(outcomes: Iterable[ValidationOutcome]) -> SiteConfig:
@@ -218,18 +229,23 @@ def _key_line(path: Path, key: str) -> int | None:
     return None
 
 
-def _check_json(path: Path, outcome: ValidationOutcome, site: SiteConfig) -> dict[str, object]:
+def _check_json(
+    path: Path, outcome: ValidationOutcome, site: SiteConfig, conflict: Issue | None
+) -> dict[str, object]:
+    """A file's entry in `check --json`; `conflict`: why another file of the folder would
+    be published in its place (it is then not valid, and the error says so)."""
     document = outcome.document
     url = _outcome_path(outcome, site)
+    errors = (*outcome.errors, *([conflict] if conflict else []))
     return {
         "path": str(path),
-        "valid": outcome.valid,
+        "valid": outcome.valid and conflict is None,
         "kind": outcome.kind,
         "slug": document.slug if document else None,
         "url": "/" + url if url is not None else None,
         "title": document.title if document else None,
         "date": format_instant(document.date) if document else None,
-        "errors": [issue.model_dump(mode="json") for issue in outcome.errors],
+        "errors": [issue.model_dump(mode="json") for issue in errors],
         "warnings": [issue.model_dump(mode="json") for issue in outcome.warnings],
     }
 
@@ -241,8 +257,17 @@ def _outcome_path(outcome: ValidationOutcome, site: SiteConfig) -> str | None:
     return outcome.asset.path if outcome.asset is not None else None
 
 
-def _print_outcome(path: str, outcome: ValidationOutcome, site: SiteConfig, out: TextIO) -> None:
-    if (site_path := _outcome_path(outcome, site)) is not None:
+def _print_outcome(
+    path: str,
+    outcome: ValidationOutcome,
+    site: SiteConfig,
+    out: TextIO,
+    conflict: Issue | None = None,
+) -> None:
+    site_path = _outcome_path(outcome, site)
+    if site_path is not None and conflict is not None:
+        _say(f"conflict {path} → {site_path}", out)
+    elif site_path is not None:
         _say(f"ok       {path} → {site_path}", out)
     elif outcome.site is not None:
         _say(f"ok       {path} (the site's configuration)", out)
@@ -250,7 +275,7 @@ def _print_outcome(path: str, outcome: ValidationOutcome, site: SiteConfig, out:
         _say(f"ignored  {path} (not published)", out)
     else:
         _say(f"invalid  {path}", out)
-    for issue in outcome.errors:
+    for issue in (*outcome.errors, *([conflict] if conflict else [])):
         _say(f"  error: {issue.describe(path)}", out)
     for issue in outcome.warnings:
         _say(f"  warning: {issue.describe(path)}", out)

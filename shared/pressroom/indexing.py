@@ -64,6 +64,7 @@ from pressroom.models import (
     ReleaseMessage,
     SiteSource,
     UtcDatetime,
+    ValidationOutcome,
     post_path,
 )
 from pressroom.slugs import category_key, tag_key
@@ -867,6 +868,23 @@ def with_current_owner(status: SourceStatus, post: PostRecord | None) -> SourceS
         return status
     owner = repr(post.post.source_key)
     return status.model_copy(update={"errors": (_conflict(status.slug, owner),)})
+
+
+def folder_conflicts(outcomes: Iterable[ValidationOutcome]) -> dict[str, Issue]:
+    """What `pressroom check` of a folder says of each file that claims a name (a slug, an
+    asset's `/<site path>`) a file before it in key order claims too, as the status the
+    index would give it says: one file owns a name, the first uploaded (`aws s3 sync`
+    uploads about in key order), and the others wait as `conflict`. By source key."""
+    owners: dict[str, str] = {}
+    conflicts = {}
+    for outcome in sorted(outcomes, key=lambda outcome: outcome.source_key):
+        content = outcome.document or outcome.asset
+        if content is None:
+            continue
+        owner = owners.setdefault(content.slug, outcome.source_key)
+        if owner != outcome.source_key:
+            conflicts[outcome.source_key] = _conflict(content.slug, repr(owner))
+    return conflicts
 
 
 def _conflict(slug: str, owner: str) -> Issue:

@@ -4,10 +4,15 @@ on every page answers, every post keeps its URL, every old URL redirects."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
+
 from pressroom.site import page_object_key
+from pressroom_local.cli import main
 from pressroom_local.stack import LocalStack
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page
@@ -360,3 +365,35 @@ def test_dates_written_without_a_zone_are_the_sites_time_zones(stack: LocalStack
     assert "<published>2022-06-01T04:00:00Z</published>" in feed
     assert "<published>2022-06-04T03:30:00Z</published>" in feed
     assert not _crawl(site)
+
+
+def test_two_posts_whose_urls_end_alike_meet_in_the_index_as_check_says(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The index claims a URL's last segment (docs/architecture.md): `check` of the folder
+    gives the waiting file the error its status will show once synced in key order."""
+    blog = {
+        "_config.yml": b"title: Notes\npermalink: date\n",
+        **{
+            f"_posts/{year}-12-31-year-in-review.md": f"---\ntitle: {year}\n---\nA year.\n".encode()
+            for year in (2019, 2020)
+        },
+    }
+    for key, body in blog.items():
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(body)
+    assert main(["check", "--json", str(tmp_path)]) == 1
+    checked = {
+        Path(entry["path"]).relative_to(tmp_path).as_posix(): entry["errors"]
+        for entry in json.loads(capsys.readouterr().out)
+    }
+
+    _sync(stack, dict(sorted(blog.items())))
+
+    statuses = stack.statuses(list(blog))
+    waiting = statuses["_posts/2020-12-31-year-in-review.md"]
+    assert waiting is not None and waiting.status == "conflict"
+    assert [issue.model_dump(mode="json") for issue in waiting.errors] == checked[
+        "_posts/2020-12-31-year-in-review.md"
+    ]
+    assert "2019/12/31/year-in-review.html" in stack.site_objects()

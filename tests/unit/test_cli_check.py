@@ -11,6 +11,7 @@ import pytest
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom_local.cli import main
 from tests.corpus import CORPUS, SEED, CorpusCase, cases
+from tests.unit.test_static_files import tiny_png
 
 
 def test_check_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -212,3 +213,54 @@ def test_check_of_a_site_folder_places_posts_by_its_url_style(
     assert [w["message"].split(" leads")[0] for w in posts["night-trains"]["warnings"]] == [
         "'/posts/nowhere/'"
     ]
+
+
+def test_check_of_a_site_folder_reports_files_that_would_wait_as_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two posts whose URLs end in one segment, and two files with one site path: the
+    index publishes the first uploaded of each and keeps the other waiting, so `check`
+    says so before anything is uploaded."""
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "static").mkdir()
+    (tmp_path / "_config.yml").write_text("title: Notes\npermalink: date\n")
+    for year in (2019, 2020):
+        (tmp_path / "_posts" / f"{year}-12-31-year-in-review.md").write_text(
+            f"---\ntitle: {year} in review\n---\nA year.\n"
+        )
+    (tmp_path / "logo.png").write_bytes(tiny_png())
+    (tmp_path / "static" / "logo.png").write_bytes(tiny_png())
+
+    assert main(["check", "--json", str(tmp_path)]) == 1
+
+    reported = {
+        Path(entry["path"]).relative_to(tmp_path).as_posix(): entry
+        for entry in json.loads(capsys.readouterr().out)
+    }
+    first, second = (reported[f"_posts/{y}-12-31-year-in-review.md"] for y in (2019, 2020))
+    assert (first["valid"], first["errors"]) == (True, [])
+    assert (second["valid"], second["url"]) == (False, "/2020/12/31/year-in-review.html")
+    assert second["errors"] == [
+        {
+            "field": "slug",
+            "message": "the slug 'year-in-review' belongs to "
+            "'_posts/2019-12-31-year-in-review.md', uploaded first; give this post another "
+            "`slug:` or delete the other file",
+            "line": None,
+        }
+    ]
+    assert reported["logo.png"]["valid"] and not reported["static/logo.png"]["valid"]
+    assert (
+        "'/logo.png' belongs to 'logo.png'" in reported["static/logo.png"]["errors"][0]["message"]
+    )
+
+
+def test_check_of_single_files_leaves_their_names_to_the_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files checked one by one may be versions of one post: only a folder is a site."""
+    for name in ("draft.md", "final.md"):
+        (tmp_path / name).write_text("---\ntitle: Same post\nslug: same\n---\nText.\n")
+
+    assert main(["check", str(tmp_path / "draft.md"), str(tmp_path / "final.md")]) == 0
+    assert "conflict" not in capsys.readouterr().out
