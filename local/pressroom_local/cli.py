@@ -411,7 +411,9 @@ def _status(arguments: argparse.Namespace) -> int:
     reasons = {letter.message_id: _reason(letter, index.failure) for letter in dead_letters}
     if arguments.json:
         # Dead letters ride in the same array, as uploads whose event is parked.
-        listed = [status.model_dump(mode="json") for status in statuses]
+        # Where a file's versions placed its page is the index's own bookkeeping.
+        internal = {"places", "deleted_at"}
+        listed = [status.model_dump(mode="json", exclude=internal) for status in statuses]
         listed += [
             {**_dead_letter_json(letter), "reason": reasons[letter.message_id]}
             for letter in dead_letters

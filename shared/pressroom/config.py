@@ -153,12 +153,13 @@ class SiteConfig(BaseModel):
 
     def redirects(self, post: PostSummary) -> tuple[str, ...]:
         """The site paths that send readers to a post's page: its old URLs (`aliases`,
-        `redirect_from`) and, where its page is elsewhere, `posts/<slug>/`, where links
-        made from its file name lead (Jekyll's `post_url`, Hugo's `ref`)."""
+        `redirect_from`, and where its page was before it moved) and, where its page is
+        elsewhere, `posts/<slug>/`, where links made from its file name lead (Jekyll's
+        `post_url`, Hugo's `ref`)."""
         here = self.page_path(post)
-        return tuple(
-            path for path in dict.fromkeys([*post.aliases, post_path(post.slug)]) if path != here
-        )
+        former = [self.page_path(post.at(place)) for place in post.former_places]
+        paths = dict.fromkeys([*post.aliases, *former, post_path(post.slug)])
+        return tuple(path for path in paths if path != here)
 
     def show_date(self, value: datetime) -> str:
         """A date as pages show it (`date_format`, in the site's time zone)."""

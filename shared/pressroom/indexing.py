@@ -55,11 +55,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple, TypeVar
 
+from pydantic import Field
+
 from pressroom.models import (
+    MAX_FORMER_PLACES,
     AssetSummary,
     Frozen,
     IndexMessage,
     Issue,
+    Place,
     PostSummary,
     ReleaseMessage,
     SiteSource,
@@ -95,6 +99,70 @@ _NO_CONTENT = frozenset({"invalid", "ignored"})
 """Statuses that mean the file's newest event is a valid upload, whose slug claim decides them."""
 
 
+class SeenPlace(Frozen):
+    """Where one valid version of a file put its page (`models.Place`), under which slug,
+    and the version's sequencer. A version dated by its upload (`date` None) is placed at
+    the file's first upload, which an older event may still move."""
+
+    slug: str
+    sequencer: str
+    path: str | None = None
+    date: UtcDatetime | None = None
+    date_floats: bool = False
+    categories: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, post: PostSummary, sequencer: str) -> SeenPlace:
+        return cls(
+            slug=post.slug,
+            sequencer=sequencer,
+            path=post.path,
+            date=None if post.dated_by_upload else post.date,
+            date_floats=post.date_floats,
+            categories=post.categories,
+        )
+
+    @property
+    def where(self) -> tuple[object, ...]:
+        """The place, whichever version put the page there."""
+        return (self.slug, self.path, self.date, self.date_floats, self.categories)
+
+    def place(self, first_seen: datetime) -> Place:
+        date = self.date if self.date is not None else first_seen
+        return Place(
+            path=self.path, date=date, date_floats=self.date_floats, categories=self.categories
+        )
+
+
+def seen_places(
+    places: Iterable[SeenPlace], deleted_at: str | None, limit: int = MAX_FORMER_PLACES + 1
+) -> tuple[SeenPlace, ...]:
+    """Each place once, at its newest version, none from before the file's last delete;
+    the `limit` newest, oldest first. A function of the set of versions seen, so any
+    delivery order of the file's events keeps the same places: a version older than
+    every one kept can only be older than those a delete drops."""
+    newest: dict[tuple[object, ...], SeenPlace] = {}
+    for place in places:
+        if deleted_at is not None and place.sequencer < deleted_at:
+            continue
+        kept = newest.get(place.where)
+        if kept is None or place.sequencer > kept.sequencer:
+            newest[place.where] = place
+    return tuple(sorted(newest.values(), key=lambda place: place.sequencer)[-limit:])
+
+
+def former_places(
+    places: Iterable[SeenPlace], post: PostSummary, first_seen: datetime
+) -> tuple[Place, ...]:
+    """The places a file's versions put `post`'s slug's page at, other than `post`'s own:
+    its old URLs, each redirecting to the page; the latest MAX_FORMER_PLACES."""
+    here = post.place
+    found = [seen.place(first_seen) for seen in places if seen.slug == post.slug]
+    # A place the page came back to and left again counts where it was left last.
+    latest = reversed(dict.fromkeys(reversed(found)))
+    return tuple(place for place in latest if place != here)[-MAX_FORMER_PLACES:]
+
+
 class SourceStatus(Frozen):
     """The source status item, `pk=SOURCE#<key>`, `sk=STATUS`: what happened to an upload."""
 
@@ -118,6 +186,11 @@ class SourceStatus(Frozen):
     until: UtcDatetime | None = None
     """When its status changes by itself: a scheduled post's publish time, a published
     post's expiry (`PostRecord.changes_at`)."""
+    places: tuple[SeenPlace, ...] = Field(default=(), exclude_if=lambda places: not places)
+    """Where its valid versions that were no drafts put their page since its last delete
+    (`seen_places`): its claim's post keeps those of its slug as `former_places`."""
+    deleted_at: str | None = None
+    """Sequencer of its newest delete: no version before it leaves an old URL."""
 
 
 class Claim(Frozen):
@@ -619,7 +692,8 @@ class _Planner:
             # A stale event keeps the content the file has: read its claim for it.
             + ([current] if current is not None and not is_new_content else [])
         )
-        claim = self._claim_after(is_new_content, first_seen, current)
+        places, deleted_at = self._places_after(before)
+        claim = self._claim_after(is_new_content, first_seen, current, places)
 
         changes = _Changes()
         # The message's own slug is touched even when its content is stale: every
@@ -629,8 +703,9 @@ class _Planner:
 
         others = sorted(changes.to_restate - {self.key})
         self.snapshot.require([SourceKey(key) for key in others])
+        status_after = self._source_after(before, is_newest, is_new_content, first_seen, claim)
         status_after = self._restate(
-            self._source_after(before, is_newest, is_new_content, first_seen, claim), changes
+            status_after.model_copy(update={"places": places, "deleted_at": deleted_at}), changes
         )
         if status_after != before:
             changes.writes[SourceKey(self.key)] = status_after
@@ -703,10 +778,29 @@ class _Planner:
         content = self.message.content
         return content.slug if content is not None else None
 
+    def _places_after(
+        self, before: SourceStatus | None
+    ) -> tuple[tuple[SeenPlace, ...], str | None]:
+        """The file's places and its newest delete once the event is seen, whatever its
+        age: a version older than the content that counts still had a page somewhere."""
+        message = self.message
+        places = before.places if before else ()
+        deleted_at = before.deleted_at if before else None
+        if message.action == "delete":
+            deleted_at = max(deleted_at or message.sequencer, message.sequencer)
+        elif isinstance(post := message.content, PostSummary) and not post.draft:
+            places = (*places, SeenPlace.of(post, message.sequencer))
+        return seen_places(places, deleted_at), deleted_at
+
     def _claim_after(
-        self, is_new_content: bool, first_seen: datetime | None, current: ClaimKey | None
+        self,
+        is_new_content: bool,
+        first_seen: datetime | None,
+        current: ClaimKey | None,
+        places: tuple[SeenPlace, ...],
     ) -> Claim | None:
-        """This file's claim once the event is applied: its content's slug, or none."""
+        """This file's claim once the event is applied: its content's slug, or none; a
+        post with the places its slug's page had (`former_places`)."""
         post: Content | None
         if is_new_content:
             post = self.message.content
@@ -719,6 +813,10 @@ class _Planner:
             return None
         if post.dated_by_upload:
             post = post.model_copy(update={"date": first_seen})
+        if isinstance(post, PostSummary):
+            post = post.model_copy(
+                update={"former_places": former_places(places, post, first_seen)}
+            )
         return Claim(source_key=self.key, first_seen=first_seen, post=post)
 
     def _source_after(

@@ -334,7 +334,7 @@ _Listing = TypeVar("_Listing")
 
 _NOT_LISTED = frozenset(
     {"content_hash", "source_key", "layout", "permalink", "aliases", "dated_by_upload"}
-    | {"menu_name", "menu_weight"}
+    | {"menu_name", "menu_weight", "former_places"}
 )
 """What no listing, feed, sitemap or search shard shows of a post: an edit of these alone
 (the body, most often, which `content_hash` stands for) rewrites its page and no listing."""

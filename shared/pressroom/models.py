@@ -72,6 +72,22 @@ def post_path(slug: str) -> str:
     return f"posts/{slug}/"
 
 
+MAX_FORMER_PLACES = 10
+"""Most places a post item remembers its page was at (`PostSummary.former_places`), the
+latest kept: each is at most a summary's size, so ten and the summary stay far inside
+DynamoDB's 400 KB an item (docs/architecture.md, "Every write inside DynamoDB's limits")."""
+
+
+class Place(Frozen):
+    """What puts a post's page where it is, whatever the site's URL style: its own path,
+    else its date and categories (`SiteConfig.page_path`); the slug is its item's."""
+
+    path: str | None = None
+    date: UtcDatetime
+    date_floats: bool = False
+    categories: tuple[str, ...] = ()
+
+
 class PostSummary(Frozen):
     """What the index keeps of a post: everything listings need, no body."""
 
@@ -128,6 +144,21 @@ class PostSummary(Frozen):
     """Its place there: lighter first."""
     content_hash: str
     """SHA-256 of the canonical document; equal hashes mean an unchanged post."""
+    former_places: tuple[Place, ...] = Field(default=(), exclude_if=lambda places: not places)
+    """Where its page was while it was public, before it moved (its path, date or
+    categories changed), oldest first: each is an old URL that redirects to the page, in
+    every copy of the site, a rebuild's too. Kept by the indexer, never written by an
+    author (the validator leaves it empty); left out of the item while empty."""
+
+    @property
+    def place(self) -> Place:
+        return Place(
+            path=self.path, date=self.date, date_floats=self.date_floats, categories=self.categories
+        )
+
+    def at(self, place: Place) -> PostSummary:
+        """The post as it was at `place`: where its page was then."""
+        return self.model_copy(update=dict(place))
 
     @property
     def document_key(self) -> str:

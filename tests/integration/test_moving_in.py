@@ -123,6 +123,17 @@ def _redirects_to(site: dict[str, bytes], old: str) -> str:
     return match[1]
 
 
+def _rebuilt_from_nothing(stack: LocalStack) -> dict[str, bytes]:
+    """The site `pressroom rebuild` writes into an empty site bucket."""
+    s3 = stack.session.client("s3")
+    for key in stack.site_objects():
+        s3.delete_object(Bucket=stack.site_bucket, Key=key)
+    renderer = stack.renderer().configured()  # as `pressroom rebuild` makes it
+    for _ in renderer.rebuild(renderer.plan_rebuild()):
+        pass
+    return stack.site_objects()
+
+
 def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> None:
     _sync(stack, JEKYLL_BLOG)
 
@@ -189,6 +200,22 @@ def test_a_post_whose_url_changes_leaves_a_redirect_at_the_old_one(stack: LocalS
     assert _redirects_to(site, "/2021/01/14/night-trains.html") == "/rail/night-trains/"
     assert _redirects_to(site, "/trains/") == "/rail/night-trains/"
     assert not _crawl(site)
+
+
+def test_every_url_a_post_had_redirects_to_its_page_after_a_rebuild_too(
+    stack: LocalStack,
+) -> None:
+    _sync(stack, JEKYLL_BLOG)
+    written = JEKYLL_BLOG["_posts/2021-01-14-night-trains.md"]
+    for permalink in (b"/rail/night-trains/", b"/2021/night-trains/"):
+        moved = written.replace(b"/2021/01/14/night-trains.html", permalink, 1)
+        _sync(stack, {"_posts/2021-01-14-night-trains.md": moved})
+
+    site = stack.site_objects()
+    for old in ("/2021/01/14/night-trains.html", "/rail/night-trains/", "/trains/"):
+        assert _redirects_to(site, old) == "/2021/night-trains/", old
+    assert not _crawl(site)
+    assert _rebuilt_from_nothing(stack) == site
 
 
 def test_one_file_owns_a_url_and_a_page_wins_over_an_old_url(stack: LocalStack) -> None:
@@ -314,6 +341,7 @@ def test_a_post_whose_date_changes_moves_and_leaves_a_redirect(stack: LocalStack
     assert _redirects_to(site, "/2022/05/tram-28/") == "/2022/07/tram-28/"
     assert _redirects_to(site, "/posts/tram-28/") == "/2022/07/tram-28/"
     assert not _crawl(site)
+    assert _rebuilt_from_nothing(stack) == site
 
 
 def test_a_new_url_style_moves_every_post_and_leaves_redirects_at_the_old_urls(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pressroom.adapters.dynamodb import record_item, serialize
 from pressroom.events import normalize_sequencer
 from pressroom.indexing import (
     IndexPlan,
@@ -15,15 +17,19 @@ from pressroom.indexing import (
     ItemsNotReadError,
     MonthMarkerKey,
     PostKey,
+    PostRecord,
+    SeenPlace,
     Snapshot,
     SourceKey,
+    SourceStatus,
     Stored,
     keys_to_read_first,
     plan_index_write,
+    seen_places,
     with_current_owner,
 )
 from pressroom.limits import DEFAULT_LIMITS
-from pressroom.models import IndexAction, IndexMessage, Issue, PostSummary
+from pressroom.models import MAX_FORMER_PLACES, IndexAction, IndexMessage, Issue, PostSummary
 from tests.memory_index import MemoryIndex
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -104,14 +110,18 @@ def test_a_plan_writes_only_what_it_read() -> None:
         IndexPlan(outcome="applied", writes={SourceKey("x.md"): None})
 
 
-def test_older_and_duplicate_events_change_nothing() -> None:
+def test_older_and_duplicate_events_change_nothing_but_the_newest_delete_seen() -> None:
     index = MemoryIndex()
     index.handle(event("upsert", 5, post()))
     state = dict(index.items)
 
     assert index.handle(event("upsert", 5, post(content="b"))).outcome == "duplicate"
-    assert index.handle(event("delete", 3)).outcome == "stale"
     assert index.items == state
+    assert index.handle(event("delete", 3)).outcome == "stale"
+    # Remembered, as delivery in order would have it: no version before it left an old URL.
+    status = index.status("hello.md")
+    assert status is not None and status.deleted_at == seq(3)
+    assert {**index.items, SourceKey("hello.md"): state[SourceKey("hello.md")]} == state
 
 
 def test_an_older_upload_only_moves_the_first_upload_time() -> None:
@@ -276,6 +286,48 @@ def test_a_date_change_moves_the_post_between_months() -> None:
     assert MonthMarkerKey(2025, 3) in index.items, "a month keeps its marker once it had posts"
 
 
+def _former_paths(index: MemoryIndex, slug: str = "hello") -> list[str | None]:
+    record = index.post(slug)
+    assert record is not None and isinstance(record.post, PostSummary)
+    return [place.path for place in record.post.former_places]
+
+
+def test_a_post_item_remembers_each_place_its_versions_put_its_page() -> None:
+    index = MemoryIndex()
+    index.handle(event("upsert", 1, post(path="one/", draft=True)))
+    # A draft has no page: its path is no old URL.
+    index.handle(event("upsert", 2, post(path="two/", content="b")))
+    assert _former_paths(index) == []
+
+    index.handle(event("upsert", 3, post(path="three/", content="c")))
+    index.handle(event("upsert", 4, post(path="four/", content="d", draft=True)))
+    index.handle(event("upsert", 5, post(path="two/", content="e")))
+
+    # `two/` is its page again; `four/` was a draft's.
+    assert _former_paths(index) == ["three/"]
+    index.handle(event("upsert", 6, post(path="three/", content="f")))
+    assert _former_paths(index) == ["two/"]
+    # A new date moves a page whose place the site's URL style makes of it.
+    moved = post(path="three/", content="g", date=datetime(2024, 5, 1, tzinfo=UTC))
+    index.handle(event("upsert", 7, moved))
+    record = index.post("hello")
+    assert record is not None and isinstance(record.post, PostSummary)
+    assert [place.date.year for place in record.post.former_places] == [2025, 2025]
+
+
+def test_a_post_item_remembers_its_latest_places_only() -> None:
+    index = MemoryIndex()
+    for number in range(1, MAX_FORMER_PLACES + 4):
+        index.handle(event("upsert", number, post(path=f"p{number}/", content=f"{number:x}")))
+
+    latest = [f"p{number}/" for number in range(3, MAX_FORMER_PLACES + 3)]
+    assert _former_paths(index) == latest
+    # A deleted post's old URLs go with its page: its tombstone remembers none of them.
+    index.handle(event("delete", MAX_FORMER_PLACES + 9))
+    index.handle(event("upsert", MAX_FORMER_PLACES + 10, post(path="back/", content="e0")))
+    assert _former_paths(index) == []
+
+
 def test_an_undated_post_keeps_the_date_of_its_first_upload() -> None:
     index = MemoryIndex()
     undated = post(dated_by_upload=True, date=START + timedelta(minutes=5))
@@ -364,6 +416,42 @@ def test_the_largest_plan_fits_one_transaction() -> None:
     assert index.status("owner.md").status == "conflict"  # type: ignore[union-attr]
     assert len(plan.tags_to_put) == len(plan.tags_to_delete) == 2 * DEFAULT_LIMITS.max_tags
     assert plan.transaction_items <= 100
+
+
+def test_the_items_with_the_most_and_largest_places_fit_dynamodbs_item_limit() -> None:
+    """Each place is at most a summary's size (its path, date and categories are the
+    summary's): a post item (and a claim) holds a summary and MAX_FORMER_PLACES of them,
+    a status one more."""
+    limit = DEFAULT_LIMITS.max_summary_bytes
+    categories = tuple(f"{n:02d}" + "x" * 700 for n in range(DEFAULT_LIMITS.max_tags))
+    largest = post(categories=categories, path="p" * 200 + "/")
+    assert len(largest.model_dump_json()) <= limit
+    places = tuple(
+        largest.place.model_copy(update={"path": f"{n}" + "p" * 200 + "/"})
+        for n in range(MAX_FORMER_PLACES)
+    )
+    record = PostRecord(
+        slug="hello", status="published", post=largest.model_copy(update={"former_places": places})
+    )
+
+    seen = tuple(
+        SeenPlace.of(largest.model_copy(update={"path": f"{n}" + "p" * 200 + "/"}), seq(n))
+        for n in range(MAX_FORMER_PLACES + 1)
+    )
+    status = SourceStatus(
+        source_key="s" * DEFAULT_LIMITS.max_source_key_bytes,
+        status="published",
+        sequencer=seq(99),
+        event_time=START,
+        slug="hello",
+        places=seen_places(seen, None),
+    )
+    assert len(status.places) == MAX_FORMER_PLACES + 1
+
+    for key, stored in ((PostKey("hello"), record), (SourceKey("hello.md"), status)):
+        item = serialize(record_item(key, stored, version=7))
+        # DynamoDB counts names and values; their JSON is a little longer than that.
+        assert len(json.dumps(item).encode()) < 400 * 1024
 
 
 def test_a_category_is_listed_apart_from_a_tag_of_its_name() -> None:

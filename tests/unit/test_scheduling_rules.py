@@ -194,3 +194,15 @@ def test_a_schedule_made_before_the_sites_zone_changed_is_moved_when_it_fires() 
     assert site.release("hello", in_tokyo) == "applied"
     assert (site.record().status, site.record().changes_at) == ("scheduled", SOON)
     assert site.waiting == {Release("hello", SOON)}
+
+
+def test_a_release_keeps_the_places_the_posts_page_had() -> None:
+    site = Clocked()
+    site.handle(event("upsert", 1, post(path="first/", date=NOW - timedelta(days=1))))
+    # Moved, and public again only from SOON: its old URL waits to redirect to its page.
+    site.handle(event("upsert", 2, post(path="second/", publish_at=SOON, content="b")))
+
+    assert site.release("hello", SOON) == "applied"
+    published = site.record().published
+    assert published is not None and published.path == "second/"
+    assert [place.path for place in published.former_places] == ["first/"]

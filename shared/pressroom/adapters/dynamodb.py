@@ -253,12 +253,18 @@ def site_entry_key(entry: PostSummary | SiteSource) -> Item:
     return {"pk": SITE_ENTRIES, "sk": f"{_PAGE_ENTRY}{entry.slug}"}
 
 
+_NOT_IN_ENTRIES = frozenset({"former_places"})
+"""What a post item keeps and its month and page entries need not: no list shows it."""
+
+
 def site_entry(entry: PostSummary | SiteSource) -> Item:
-    return {**site_entry_key(entry), **entry.model_dump(mode="json", exclude_none=True)}
+    fields = entry.model_dump(mode="json", exclude_none=True, exclude=set(_NOT_IN_ENTRIES))
+    return {**site_entry_key(entry), **fields}
 
 
 def month_entry(post: PostSummary) -> Item:
-    return {**month_entry_key(post), **post.model_dump(mode="json", exclude_none=True)}
+    fields = post.model_dump(mode="json", exclude_none=True, exclude=set(_NOT_IN_ENTRIES))
+    return {**month_entry_key(post), **fields}
 
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
