@@ -176,16 +176,25 @@ def _check(arguments: argparse.Namespace) -> int:
     if any(path.is_dir() for path in arguments.paths):
         outcomes = _with_link_warnings(outcomes, site)
         conflicts = folder_conflicts(outcome for _, outcome in outcomes)
+        outcomes = [(path, _with_conflict(outcome, conflicts)) for path, outcome in outcomes]
     if arguments.json:
         checked = [
-            _check_json(path, outcome, site, conflicts.get(outcome.source_key))
+            _check_json(path, outcome, site, waits=outcome.source_key in conflicts)
             for path, outcome in outcomes
         ]
         print(json.dumps(checked, indent=2))
     else:
         for path, outcome in outcomes:
-            _print_outcome(str(path), outcome, site, sys.stdout, conflicts.get(outcome.source_key))
+            waits = outcome.source_key in conflicts
+            _print_outcome(str(path), outcome, site, sys.stdout, waits=waits)
     return 0 if all(outcome.valid for _, outcome in outcomes) and not conflicts else 1
+
+
+def _with_conflict(outcome: ValidationOutcome, conflicts: Mapping[str, Issue]) -> ValidationOutcome:
+    """The outcome with the error its file's status will show if it waits on another."""
+    if (conflict := conflicts.get(outcome.source_key)) is None:
+        return outcome
+    return outcome.model_copy(update={"errors": (*outcome.errors, conflict)})
 
 
 def _configured_site(outcomes: Iterable[ValidationOutcome]) -> SiteConfig:
@@ -230,22 +239,21 @@ def _key_line(path: Path, key: str) -> int | None:
 
 
 def _check_json(
-    path: Path, outcome: ValidationOutcome, site: SiteConfig, conflict: Issue | None
+    path: Path, outcome: ValidationOutcome, site: SiteConfig, *, waits: bool = False
 ) -> dict[str, object]:
-    """A file's entry in `check --json`; `conflict`: why another file of the folder would
-    be published in its place (it is then not valid, and the error says so)."""
+    """A file's entry in `check --json`; `waits`: another file of the folder would be
+    published in its place (it is then not valid, and an error says why)."""
     document = outcome.document
     url = _outcome_path(outcome, site)
-    errors = (*outcome.errors, *([conflict] if conflict else []))
     return {
         "path": str(path),
-        "valid": outcome.valid and conflict is None,
+        "valid": outcome.valid and not waits,
         "kind": outcome.kind,
         "slug": document.slug if document else None,
         "url": "/" + url if url is not None else None,
         "title": document.title if document else None,
         "date": format_instant(document.date) if document else None,
-        "errors": [issue.model_dump(mode="json") for issue in errors],
+        "errors": [issue.model_dump(mode="json") for issue in outcome.errors],
         "warnings": [issue.model_dump(mode="json") for issue in outcome.warnings],
     }
 
@@ -262,10 +270,11 @@ def _print_outcome(
     outcome: ValidationOutcome,
     site: SiteConfig,
     out: TextIO,
-    conflict: Issue | None = None,
+    *,
+    waits: bool = False,
 ) -> None:
     site_path = _outcome_path(outcome, site)
-    if site_path is not None and conflict is not None:
+    if site_path is not None and waits:
         _say(f"conflict {path} → {site_path}", out)
     elif site_path is not None:
         _say(f"ok       {path} → {site_path}", out)
@@ -275,7 +284,7 @@ def _print_outcome(
         _say(f"ignored  {path} (not published)", out)
     else:
         _say(f"invalid  {path}", out)
-    for issue in (*outcome.errors, *([conflict] if conflict else [])):
+    for issue in outcome.errors:
         _say(f"  error: {issue.describe(path)}", out)
     for issue in outcome.warnings:
         _say(f"  warning: {issue.describe(path)}", out)

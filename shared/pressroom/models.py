@@ -73,9 +73,10 @@ def post_path(slug: str) -> str:
 
 
 MAX_FORMER_PLACES = 10
-"""Most places a post item remembers its page was at (`PostSummary.former_places`), the
-latest kept: each is at most a summary's size, so ten and the summary stay far inside
-DynamoDB's 400 KB an item (docs/architecture.md, "Every write inside DynamoDB's limits")."""
+"""Most old places a post's claim and item keep (`PostSummary.former_places`), the latest
+(a file's status keeps one more, its own among them: `indexing.seen_places`). Each is at
+most a summary's size, so the items stay far inside DynamoDB's 400 KB (docs/architecture.md,
+"Every write inside DynamoDB's limits")."""
 
 
 class Place(Frozen):
@@ -145,10 +146,10 @@ class PostSummary(Frozen):
     content_hash: str
     """SHA-256 of the canonical document; equal hashes mean an unchanged post."""
     former_places: tuple[Place, ...] = Field(default=(), exclude_if=lambda places: not places)
-    """Where its page was while it was public, before it moved (its path, date or
-    categories changed), oldest first: each is an old URL that redirects to the page, in
-    every copy of the site, a rebuild's too. Kept by the indexer, never written by an
-    author (the validator leaves it empty); left out of the item while empty."""
+    """Where its file's other versions (no drafts) put its page, oldest first: each is an
+    old URL that redirects to the page, in every copy of the site, a rebuild's too. Kept
+    by the indexer from the file's status (`indexing.former_places`), never written by an
+    author (the validator leaves it empty); left out of an item while empty."""
 
     @property
     def place(self) -> Place:
