@@ -994,7 +994,8 @@ def _conflict(slug: str, owner: str) -> Issue:
     return Issue(
         field="slug",
         message=f"the slug {slug!r} belongs to {owner}, uploaded first; "
-        "give this post another `slug:` or delete the other file",
+        "give this post another `slug:` (its URL can stay in `redirect_from`) or delete the "
+        "other file",
     )
 
 

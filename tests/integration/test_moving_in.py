@@ -425,3 +425,30 @@ def test_two_posts_whose_urls_end_alike_meet_in_the_index_as_check_says(
         "_posts/2020-12-31-year-in-review.md"
     ]
     assert "2019/12/31/year-in-review.html" in stack.site_objects()
+
+
+def test_a_post_that_waits_on_another_ending_alike_is_published_under_a_slug_of_its_own(
+    stack: LocalStack,
+) -> None:
+    """What the conflict's error asks for: another `slug:`, and the URL the post had on
+    its old site in `redirect_from`, where a redirect leads to its new one."""
+    renamed = b"---\ntitle: 2020\nslug: year-in-review-2020\n"
+    renamed += b"redirect_from: /2020/12/31/year-in-review.html\n---\nA year.\n"
+    _sync(
+        stack,
+        {
+            "_config.yml": b"title: Notes\npermalink: date\n",
+            "_posts/2019-12-31-year-in-review.md": b"---\ntitle: 2019\n---\nA year.\n",
+            "_posts/2020-12-31-year-in-review.md": renamed,
+        },
+    )
+
+    statuses = stack.statuses(["_posts/2020-12-31-year-in-review.md"])
+    assert statuses["_posts/2020-12-31-year-in-review.md"].status == "published"  # type: ignore[union-attr]
+    site = stack.site_objects()
+    assert b"2019" in site["2019/12/31/year-in-review.html"]
+    assert (
+        _redirects_to(site, "/2020/12/31/year-in-review.html")
+        == "/2020/12/31/year-in-review-2020.html"
+    )
+    assert not _crawl(site)

@@ -245,7 +245,7 @@ def test_check_of_a_site_folder_reports_files_that_would_wait_as_conflict(
             "field": "slug",
             "message": "the slug 'year-in-review' belongs to "
             "'_posts/2019-12-31-year-in-review.md', uploaded first; give this post another "
-            "`slug:` or delete the other file",
+            "`slug:` (its URL can stay in `redirect_from`) or delete the other file",
             "line": None,
         }
     ]
