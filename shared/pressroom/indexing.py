@@ -134,6 +134,13 @@ class SeenPlace(Frozen):
         )
 
 
+class _Seen(NamedTuple):
+    """What a file's status keeps of where its versions put its page (`SourceStatus`)."""
+
+    places: tuple[SeenPlace, ...]
+    deleted_at: str | None
+
+
 def seen_places(
     places: Iterable[SeenPlace], deleted_at: str | None, limit: int = MAX_FORMER_PLACES + 1
 ) -> tuple[SeenPlace, ...]:
@@ -158,7 +165,8 @@ def former_places(
     its old URLs, each redirecting to the page; the latest MAX_FORMER_PLACES."""
     here = post.place
     found = [seen.place(first_seen) for seen in places if seen.slug == post.slug]
-    # A place the page came back to and left again counts where it was left last.
+    # Each place is seen once (`seen_places`), but a version dated by its upload and one
+    # dated at that very instant are one place: kept where it was seen last.
     latest = reversed(dict.fromkeys(reversed(found)))
     return tuple(place for place in latest if place != here)[-MAX_FORMER_PLACES:]
 
@@ -692,8 +700,8 @@ class _Planner:
             # A stale event keeps the content the file has: read its claim for it.
             + ([current] if current is not None and not is_new_content else [])
         )
-        places, deleted_at = self._places_after(before)
-        claim = self._claim_after(is_new_content, first_seen, current, places)
+        seen = self._seen_after(before)
+        claim = self._claim_after(is_new_content, first_seen, current, seen.places)
 
         changes = _Changes()
         # The message's own slug is touched even when its content is stale: every
@@ -703,9 +711,9 @@ class _Planner:
 
         others = sorted(changes.to_restate - {self.key})
         self.snapshot.require([SourceKey(key) for key in others])
-        status_after = self._source_after(before, is_newest, is_new_content, first_seen, claim)
         status_after = self._restate(
-            status_after.model_copy(update={"places": places, "deleted_at": deleted_at}), changes
+            self._source_after(before, is_newest, is_new_content, first_seen, claim, seen),
+            changes,
         )
         if status_after != before:
             changes.writes[SourceKey(self.key)] = status_after
@@ -778,19 +786,17 @@ class _Planner:
         content = self.message.content
         return content.slug if content is not None else None
 
-    def _places_after(
-        self, before: SourceStatus | None
-    ) -> tuple[tuple[SeenPlace, ...], str | None]:
+    def _seen_after(self, before: SourceStatus | None) -> _Seen:
         """The file's places and its newest delete once the event is seen, whatever its
         age: a version older than the content that counts still had a page somewhere."""
         message = self.message
         places = before.places if before else ()
         deleted_at = before.deleted_at if before else None
         if message.action == "delete":
-            deleted_at = max(deleted_at or message.sequencer, message.sequencer)
+            deleted_at = max(deleted_at or "", message.sequencer)
         elif isinstance(post := message.content, PostSummary) and not post.draft:
             places = (*places, SeenPlace.of(post, message.sequencer))
-        return seen_places(places, deleted_at), deleted_at
+        return _Seen(seen_places(places, deleted_at), deleted_at)
 
     def _claim_after(
         self,
@@ -826,9 +832,11 @@ class _Planner:
         is_new_content: bool,
         first_seen: datetime | None,
         claim: Claim | None,
+        seen: _Seen,
     ) -> SourceStatus:
         message = self.message
         fields = {
+            **seen._asdict(),
             "first_seen": first_seen,
             "slug": claim.post.slug if claim else None,
             "path": claim.post.path if claim and isinstance(claim.post, PostSummary) else None,
