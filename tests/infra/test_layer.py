@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import struct
 import sys
+import zipfile
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from pressroom import commonmark
 from pressroom_local.layer import LayerBuildError, build_layer
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
@@ -79,6 +82,53 @@ def test_every_layer_dependency_has_a_wheel_for_lambda_on_arm64(tmp_path: Path) 
     }
     wheels = {wheel.name.split("-")[0].lower() for wheel in tmp_path.glob("*.whl")}
     assert wheels == pinned
+
+
+def test_the_cmark_functions_the_library_calls_are_exported_by_lambdas_cmarkgfm(
+    tmp_path: Path,
+) -> None:
+    """`pressroom.commonmark` calls cmark-gfm in cmarkgfm's shared object by name, so each
+    function must be in the dynamic symbols of the arm64 build Lambda runs, not only of
+    this machine's."""
+    version = _pinned("cmarkgfm")
+    command: list[str | Path] = [sys.executable, "-m", "pip", "download", "--quiet"]
+    command += ["--disable-pip-version-check", "--platform", "manylinux_2_28_aarch64"]
+    command += ["--python-version", "3.13", "--implementation", "cp", "--only-binary=:all:"]
+    command += ["--no-deps", f"cmarkgfm=={version}", "-d", tmp_path]
+    result = run(command)
+    require(not UNREACHABLE.search(result.stderr), "PyPI is unreachable")
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("cmarkgfm-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (library,) = (name for name in archive.namelist() if name.startswith("cmarkgfm/_cmark"))
+        exported = _exported_functions(archive.read(library))
+    assert "aarch64" in wheel.name
+    assert set(commonmark._SIGNATURES) <= exported, set(commonmark._SIGNATURES) - exported
+
+
+def _exported_functions(elf: bytes) -> set[str]:
+    """The defined global symbols of a 64-bit little-endian ELF shared object's dynamic
+    symbol table (`readelf --dyn-syms`, without needing binutils)."""
+    assert elf[:6] == b"\x7fELF\x02\x01", "not a 64-bit little-endian ELF file"
+    (section_headers,) = struct.unpack_from("<Q", elf, 0x28)
+    header_size, count = struct.unpack_from("<HH", elf, 0x3A)
+    sections = [
+        struct.unpack_from("<IIQQQQIIQQ", elf, section_headers + index * header_size)
+        for index in range(count)
+    ]
+    dynamic_symbols = 11  # SHT_DYNSYM
+    _, _, _, _, offset, size, link, _, _, entry_size = next(
+        section for section in sections if section[1] == dynamic_symbols
+    )
+    names_offset = sections[link][4]
+    exported = set()
+    for start in range(offset, offset + size, entry_size):
+        name, info, _, section_index = struct.unpack_from("<IBBH", elf, start)
+        is_global = info >> 4 == 1
+        if is_global and section_index != 0:
+            end = elf.index(b"\0", names_offset + name)
+            exported.add(elf[names_offset + name : end].decode())
+    return exported
 
 
 @cache
