@@ -218,6 +218,34 @@ def test_every_url_a_post_had_redirects_to_its_page_after_a_rebuild_too(
     assert _rebuilt_from_nothing(stack) == site
 
 
+def test_a_post_whose_file_is_deleted_leaves_no_redirect_when_another_file_takes_its_slug(
+    stack: LocalStack,
+) -> None:
+    """A former URL is one the post's own file had. When its file goes and a file waiting
+    on the slug takes it over, the URL the deleted file had answers nothing, as after a
+    rebuild, rather than sending its readers to another file's post."""
+    trains = JEKYLL_BLOG["_posts/2021-01-14-night-trains.md"]
+    copy = trains.replace(
+        b"permalink: /2021/01/14/night-trains.html", b"permalink: /rail/night-trains/"
+    )
+    copy = copy.replace(b"redirect_from:\n  - /trains/\n  - /2021/01/night-trains/\n", b"")
+    _sync(stack, {"_posts/2021-01-14-night-trains.md": trains})
+    _sync(stack, {"copy.md": copy.replace(b"Night trains across", b"A copy of")})
+
+    stack.session.client("s3").delete_object(
+        Bucket=stack.content_bucket, Key="_posts/2021-01-14-night-trains.md"
+    )
+    stack.router.drain()
+
+    statuses = stack.statuses(["copy.md"])
+    assert statuses["copy.md"] is not None and statuses["copy.md"].status == "published"
+    site = stack.site_objects()
+    assert b"A copy of" in site["rail/night-trains/index.html"]
+    for gone in ("/2021/01/14/night-trains.html", "/trains/", "/2021/01/night-trains/"):
+        assert _answers(site, gone) is None, gone
+    assert _rebuilt_from_nothing(stack) == site
+
+
 def test_one_file_owns_a_url_and_a_page_wins_over_an_old_url(stack: LocalStack) -> None:
     trains = JEKYLL_BLOG["_posts/2021-01-14-night-trains.md"]
     _sync(stack, {"_posts/2021-01-14-night-trains.md": trains})

@@ -259,16 +259,21 @@ class RendererService:
             return deferred
         config = self.config
         was_at = config.page_path(was)
-        if now is not None:
+        if now is None:
+            kept = set()
+            self.site.delete(page_object_key(was_at))
+        else:
             now_at = config.page_path(now)
             kept = {now_at, *config.redirects(now)}
-            if was_at not in kept:
+            if was_at not in kept and was.source_key == now.source_key:
                 # Its URL changed: the old one sends readers to the new (no other file can
                 # have it: one URL, one slug, and the slug is this post's).
                 self._put_html(was_at, render_redirect_page(now_at, config, self.theme))
-        else:
-            kept = set()
-            self.site.delete(page_object_key(was_at))
+            elif was_at not in kept:
+                # Another file took the slug over. A former URL is one the post's own file
+                # had (`former_places`): the URL of the file that left answers nothing, as
+                # after a rebuild.
+                self.site.delete(page_object_key(was_at))
         for alias in set(config.redirects(was)) - kept:
             if not self._is_a_page(alias):
                 self.site.delete(page_object_key(alias))
