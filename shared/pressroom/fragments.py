@@ -4,8 +4,7 @@ A post shows up on the home page, its month's archive, sitemap and search
 shard, the feed and each of its tags' pages, and every change re-renders
 those listings whole. Rendering each post's piece once and joining the
 pieces makes a listing of 100 posts cost little more than one post's piece.
-The pieces live as long as the warm Lambda container does, within a budget
-(`Kept`, which also keeps the documents a renderer read: `adapters/s3.py`).
+The pieces live as long as the warm Lambda container does, within a budget.
 """
 
 from __future__ import annotations
