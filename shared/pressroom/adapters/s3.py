@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from pressroom.fragments import Kept
 from pressroom.models import CopySource, PostDocument, document_key, sanitised_asset_key
 from pressroom.ports import SourceObject
 
@@ -53,17 +52,9 @@ class S3ContentStore:
 
 
 class S3DocumentStore:
-    """Canonical documents in the artifacts bucket, each under its content hash.
-
-    `kept_bytes`: a budget for documents kept once read (none by default). A key names
-    one content, so a kept document is never stale: a post that changes is another key.
-    The renderer keeps them, since a page is written again when a post joins beside it,
-    and in date order that post's document was read for its own page just before."""
-
-    def __init__(self, client: S3Client, bucket: str, *, kept_bytes: int = 0) -> None:
+    def __init__(self, client: S3Client, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
-        self._kept = Kept[str, bytes](self._read, lambda _, body: len(body), kept_bytes)
 
     def put(self, document: PostDocument) -> None:
         self.client.put_object(
@@ -74,13 +65,9 @@ class S3DocumentStore:
         )
 
     def get(self, key: str) -> PostDocument:
-        # Kept as read, parsed each time: a caller may change what it is given.
-        return PostDocument.model_validate_json(self._kept[key])
-
-    def _read(self, key: str) -> bytes:
         response = self.client.get_object(Bucket=self.bucket, Key=key)
         with response["Body"] as body:
-            return body.read()
+            return PostDocument.model_validate_json(body.read())
 
     def put_asset(self, body: bytes, content_hash: str, content_type: str) -> CopySource:
         key = sanitised_asset_key(content_hash)

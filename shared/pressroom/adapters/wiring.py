@@ -103,12 +103,6 @@ def listing_queue() -> SqsListingQueue:
     return SqsListingQueue(boto3.client("sqs", config=CLIENT_CONFIG), settings.listing_queue_url)
 
 
-KEPT_DOCUMENTS_BYTES = 8 * 1024 * 1024
-"""Documents a warm renderer keeps once read (as stored, JSON): a thousand posts of a few
-KiB each, about. Beside the rendered bodies (16 MiB) and list entries (12 MiB), well
-inside the half of its memory a post's render may not take (`limits.RENDER_BUDGET`)."""
-
-
 def build_renderer(
     settings: RendererSettings, s3: S3Client, dynamodb: DynamoDBClient
 ) -> RendererService:
@@ -119,7 +113,7 @@ def build_renderer(
 
     return RendererService(
         catalog=DynamoPostIndex(dynamodb, settings.table_name),
-        documents=S3DocumentStore(s3, settings.artifacts_bucket, kept_bytes=KEPT_DOCUMENTS_BYTES),
+        documents=S3DocumentStore(s3, settings.artifacts_bucket),
         site=S3SiteStore(s3, settings.site_bucket),
         config=settings.site,
         theme=Theme(settings.theme_dir),
