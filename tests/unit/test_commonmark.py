@@ -6,7 +6,11 @@ import subprocess
 import sys
 import textwrap
 
+import cmarkgfm
 import pytest
+from cmarkgfm.cmark import Options
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pressroom.commonmark import cmark_html
 
@@ -90,3 +94,24 @@ def test_a_reference_to_a_noncharacter_comes_out_as_a_replacement_character() ->
 def test_an_unknown_extension_is_refused() -> None:
     with pytest.raises(ValueError, match="footnote-ish"):
         cmark_html("text", 0, ["footnote-ish"])
+
+
+_MARKDOWNISH = st.text(
+    alphabet=st.sampled_from(list("ab \n\t*_`#>-+|:~![]()<>&;\\\"'=/0123456789\x00é\u2028")),
+    max_size=300,
+)
+
+
+@given(text=_MARKDOWNISH, footnotes=st.booleans())
+def test_the_html_is_what_cmarkgfms_own_wrapper_gives(text: str, footnotes: bool) -> None:
+    """The same library, called the same way, but freeing what it took: the same HTML for
+    any text, NUL characters and raw HTML included."""
+    options = Options.CMARK_OPT_UNSAFE | (Options.CMARK_OPT_FOOTNOTES if footnotes else 0)
+    extensions = ["table", "autolink", "tagfilter", "strikethrough", "tasklist"]
+    try:
+        expected = cmarkgfm.markdown_to_html_with_extensions(
+            text, options=options, extensions=extensions
+        )
+    except UnicodeDecodeError as error:  # a lone FE or FF byte: see the test above
+        expected = bytes(error.object).decode("utf-8", "replace")
+    assert cmark_html(text, options, extensions) == expected
