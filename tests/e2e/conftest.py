@@ -174,6 +174,39 @@ class LocalProcess:
                 raise AssertionError(f"pressroom local not ready after {STARTUP_SECONDS} s")
             time.sleep(0.1)
 
+    def wait_until_quiet(self, deadline: float = 120.0) -> None:
+        """Until none of the stack's queues (dead-letter queues aside) has held a message for
+        QUIET_SECONDS: the work earlier tests started is done, and no listing batch is
+        gathering messages that a test's own would join."""
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=self.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        queues = [
+            queue["url"]
+            for name, queue in self.state()["queues"].items()
+            if not name.endswith("DLQ")
+        ]
+        counts = [f"ApproximateNumberOf{kind}" for kind in ("Messages", "MessagesNotVisible")]
+        end = time.monotonic() + deadline
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < QUIET_SECONDS:
+            held = sum(
+                int(value)
+                for url in queues
+                for value in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)[
+                    "Attributes"
+                ].values()
+            )
+            if held:
+                quiet_since = time.monotonic()
+            if time.monotonic() > end:
+                raise AssertionError(f"the stack's queues still hold {held} messages")
+            time.sleep(0.1)
+
     def stop(self, signal_number: int = signal.SIGINT) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal_number)
@@ -191,6 +224,11 @@ class LocalProcess:
                 f"pressroom local still running {STOP_SECONDS:.0f} s after signal "
                 f"{signal_number}; its threads then:\n{self.stderr[-20_000:]}"
             ) from None
+
+
+QUIET_SECONDS = 6.0
+"""Longer than a listing batch's gathering window (5 s), so that a message sent just before
+is seen."""
 
 
 def start_local(workdir: Path, *arguments: str, watched: Path | None = None) -> LocalProcess:
