@@ -144,8 +144,12 @@ class LocalProcess:
 
     def s3(self) -> Any:
         """boto3, as an author's script would reach the stack."""
+        return self.client("s3")
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of the stack's embedded AWS."""
         return boto3.client(
-            "s3",
+            service,
             endpoint_url=self.endpoint_url,
             region_name="us-east-1",
             aws_access_key_id="testing",
@@ -178,13 +182,7 @@ class LocalProcess:
         """Until none of the stack's queues (dead-letter queues aside) has held a message for
         QUIET_SECONDS: the work earlier tests started is done, and no listing batch is
         gathering messages that a test's own would join."""
-        sqs = boto3.client(
-            "sqs",
-            endpoint_url=self.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        sqs = self.client("sqs")
         queues = [
             queue["url"]
             for name, queue in self.state()["queues"].items()

@@ -47,34 +47,19 @@ def _pinned(package: str) -> str:
     return match.group(1)
 
 
-def test_every_layer_dependency_has_a_wheel_for_lambda_on_arm64(tmp_path: Path) -> None:
-    result = run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--disable-pip-version-check",
-            "--quiet",
-            "--platform",
-            "manylinux2014_aarch64",
-            "--platform",
-            "manylinux_2_28_aarch64",
-            "--python-version",
-            "3.13",
-            "--implementation",
-            "cp",
-            "--only-binary=:all:",
-            "--no-deps",
-            "-r",
-            LAYER_REQUIREMENTS,
-            "-d",
-            tmp_path,
-        ]
-    )
+def _download_for_lambda(requirements: list[str | Path], into: Path) -> None:
+    """pip download of the wheels Lambda's python3.13 on arm64 would install (no others)."""
+    command: list[str | Path] = [sys.executable, "-m", "pip", "download", "--quiet"]
+    command += ["--disable-pip-version-check"]
+    command += ["--platform", "manylinux2014_aarch64", "--platform", "manylinux_2_28_aarch64"]
+    command += ["--python-version", "3.13", "--implementation", "cp", "--only-binary=:all:"]
+    result = run([*command, "--no-deps", *requirements, "-d", into])
     require(not UNREACHABLE.search(result.stderr), "PyPI is unreachable")
-
     assert result.returncode == 0, result.stderr
+
+
+def test_every_layer_dependency_has_a_wheel_for_lambda_on_arm64(tmp_path: Path) -> None:
+    _download_for_lambda(["-r", LAYER_REQUIREMENTS], tmp_path)
     pinned = {
         line.split("==")[0].lower().replace("-", "_")
         for line in LAYER_REQUIREMENTS.read_text("utf-8").splitlines()
@@ -90,14 +75,7 @@ def test_the_cmark_functions_the_library_calls_are_exported_by_lambdas_cmarkgfm(
     """`pressroom.commonmark` calls cmark-gfm in cmarkgfm's shared object by name, so each
     function must be in the dynamic symbols of the arm64 build Lambda runs, not only of
     this machine's."""
-    version = _pinned("cmarkgfm")
-    command: list[str | Path] = [sys.executable, "-m", "pip", "download", "--quiet"]
-    command += ["--disable-pip-version-check", "--platform", "manylinux_2_28_aarch64"]
-    command += ["--python-version", "3.13", "--implementation", "cp", "--only-binary=:all:"]
-    command += ["--no-deps", f"cmarkgfm=={version}", "-d", tmp_path]
-    result = run(command)
-    require(not UNREACHABLE.search(result.stderr), "PyPI is unreachable")
-    assert result.returncode == 0, result.stderr
+    _download_for_lambda([f"cmarkgfm=={_pinned('cmarkgfm')}"], tmp_path)
     (wheel,) = tmp_path.glob("cmarkgfm-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         (library,) = (name for name in archive.namelist() if name.startswith("cmarkgfm/_cmark"))
