@@ -1,6 +1,7 @@
 """`python -m bench.highlighting`: what syntax highlighting costs (issue 18). The pure
-pipeline (bench/pure.py: validate, index, render the page and listings, one post a batch)
-per post, and render_markdown alone per post, with highlighting off and on, over posts of
+pipeline (bench/pure.py: validate, index, render the page and listings) per post, one post
+a batch and 100 a batch (an import), and render_markdown alone per post, with highlighting
+off and on (the median of three runs each), over posts of
 bench's corpus that each also hold three fenced blocks as a technical post does (Python,
 shell, YAML: about 40 lines of code). Prints figures; asserts nothing.
 
@@ -10,6 +11,7 @@ python -m bench.highlighting --posts 300
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,6 +20,9 @@ from unittest import mock
 from bench.corpus import Post, corpus
 from bench.pure import run_pure
 from pressroom import markdown
+
+BATCH = 100
+"""Posts a batch for the import figure, as `make bench` batches them."""
 
 CODE = '''
 Here is the handler as it runs now:
@@ -97,10 +102,15 @@ def main(argv: list[str] | None = None) -> int:
                          ("on", mock.patch.object(markdown, "highlight_code_blocks",
                                                   markdown.highlight_code_blocks))):  # fmt: skip
         with patch:
-            pure = run_pure(posts).per_post
-            render = _timed(lambda: [markdown.render_markdown(body) for body in bodies])
+            alone = statistics.median(run_pure(posts).per_post for _ in range(3))
+            batched = statistics.median(run_pure(posts, BATCH).per_post for _ in range(3))
+            render = statistics.median(
+                _timed(lambda: [markdown.render_markdown(body) for body in bodies])
+                for _ in range(3)
+            )
         print(
-            f"highlighting {label:3}: pure pipeline {pure * 1000:.2f} ms a post, "
+            f"highlighting {label:3}: pure pipeline {alone * 1000:.2f} ms a post alone, "
+            f"{batched * 1000:.2f} in batches of {BATCH}; "
             f"render_markdown {render / len(bodies) * 1000:.2f} ms a post"
         )
     return 0
