@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 # Tools that pin their own boto3 get their own environments, each from its lock.
 TOOL_VENVS := .venv-sam/.installed .venv-checkov/.installed .venv-bench/.installed .venv-bandit/.installed
 
-.PHONY: help install demo site test browser-test e2e-aws lint types unit integration infra-check lock clean bench reliability
+.PHONY: help install demo site test browser-test e2e-aws lint types unit integration infra-check lock aws-models clean bench reliability
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -91,6 +91,9 @@ lock:  ## re-resolve the pinned dependencies (layer first, then dev within it)
 	$(UV) pip compile --quiet requirements/sam.in --universal --python-version 3.11 -o requirements/sam.txt
 	$(UV) pip compile --quiet requirements/checkov.in --universal --python-version 3.11 -o requirements/checkov.txt
 	$(UV) pip compile --quiet requirements/bandit.in --universal --python-version 3.11 -o requirements/bandit.txt
+
+aws-models: $(INSTALLED)  ## cut botocore's models to the calls the adapters make (after `make lock`, or a new call)
+	$(PY) -m pressroom_local.aws_models
 
 clean:  ## remove the virtual environment and outputs
 	rm -rf $(VENV) .venv-sam .venv-checkov .venv-bench .venv-bandit .aws-sam _site _site.log .pytest_cache .mypy_cache .ruff_cache

@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import boto3
-
 from bench.aws_calls import CallCounter, Calls
 from bench.corpus import Post, write_pressroom
 from bench.emulator import EmulatorClock, moto_table, stream_paused
+from pressroom.adapters import wiring
 from pressroom.adapters.dynamodb import DynamoPostIndex
 from pressroom.adapters.s3 import S3DocumentStore
 from pressroom.adapters.wiring import build_renderer
@@ -83,11 +82,11 @@ def run_site(
         in_process_aws() as session,
         clock.installed(),
     ):
-        boto3.setup_default_session(region_name=session.region_name)
         counter = CallCounter()
-        # Functions build their clients from boto3's default session, the router from `session`.
-        for each in (session, boto3.DEFAULT_SESSION):
-            assert each is not None
+        # Functions build their clients from their own session, the router from `session`;
+        # a run's counter hooks a session of its own.
+        wiring.reset(session=True)
+        for each in (session, wiring.aws_session()):
             counter.attach(each)
         stack = LocalStack.create(
             session,

@@ -7,8 +7,6 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-import boto3
-
 from pressroom.adapters import wiring
 
 
@@ -32,9 +30,7 @@ def refused(
     """Every call named by `event` (`before-call.s3.PutObject`) whose request `about`
     accepts is refused with `error`; only the first `times` of them, if given. Gives the
     way to lift the refusal before the block ends (the cause fixed)."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+    events = wiring.aws_session().events
     refusals = 0
 
     def deny(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:

@@ -1,9 +1,8 @@
 """Fault injection for the local stack: AWS that throttles, fails and crashes its callers.
 
 A switch on botocore's event system, not a code path in the functions. While
-`inject_faults(plan)` is active, every client made from boto3's default session
-(the one `boto3.client(...)` uses, so the functions' own clients, built in
-`pressroom.adapters.wiring`) meets:
+`inject_faults(plan)` is active, every client made from the functions' session
+(`pressroom.adapters.wiring.aws_session`, which their own clients come from) meets:
 
 - **retried faults** (`before-send`, below the client's retry handler): a
   request answers with throttling (`SlowDown`, `ThrottlingException`,
@@ -271,10 +270,7 @@ Invoke = Callable[[LocalFunction, dict[str, Any]], Any]
 def inject_faults(plan: FaultPlan) -> Iterator[FaultReport]:
     """While active, the functions' AWS calls fail as `plan` says; yields the running tally."""
     injector = FaultInjector(plan)
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
-    assert boto3.DEFAULT_SESSION is not None
-    unregister = injector.register(boto3.DEFAULT_SESSION)
+    unregister = injector.register(wiring.aws_session())
     with observe_invocations(injector.invoke), _scaled_backoff(plan.backoff_scale):
         wiring.reset()
         try:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-import boto3
 import pytest
 
 from pressroom import syndication
@@ -293,7 +292,7 @@ def _called(operation: str) -> Iterator[list[str]]:
     def note(params: dict[str, Any], **_: Any) -> None:
         called.append(params.get("Key") or params["Prefix"])
 
-    events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+    events = wiring.aws_session().events
     events.register(f"provide-client-params.s3.{operation}", note, unique_id="test-calls")
     wiring.reset()  # the functions' clients copy the session's events when they are made
     try:

@@ -55,7 +55,32 @@ def test_the_builders_run_before_the_snapshot_and_everything_is_forgotten_after_
     before()
 
     assert built == ["service", "queue"]
-    assert registered["after"] == [wiring.reset]
+    assert registered["after"] == [wiring.after_restore]
+
+
+def test_a_restore_forgets_the_services_clients_and_the_session_they_came_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {
+        "CONTENT_BUCKET": "content",
+        "ARTIFACTS_BUCKET": "artifacts",
+        "INDEX_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/index",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    wiring.reset(session=True)
+    session, service = wiring.aws_session(), wiring.validator_service()
+
+    wiring.after_restore()
+
+    # A snapshot's session holds the credentials it resolved, and its clients their
+    # connections: every restored environment makes its own.
+    try:
+        assert wiring.aws_session() is not session
+        assert wiring.validator_service() is not service
+    finally:
+        # A session made here, before moto is imported, must not serve a later test.
+        wiring.reset(session=True)
 
 
 def test_without_the_runtimes_library_nothing_is_hooked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -73,7 +98,7 @@ def test_each_handler_registers_its_hooks_when_it_is_imported(handler: str, tmp_
         "from pressroom.adapters import wiring\n"
         "importlib.import_module(sys.argv[1])\n"
         "print(json.dumps({'before': len(hooks.registered['before']),"
-        " 'after': [f is wiring.reset for f in hooks.registered['after']]}))\n"
+        " 'after': [f is wiring.after_restore for f in hooks.registered['after']]}))\n"
     )
     environment = {
         "PATH": os.environ.get("PATH", ""),
