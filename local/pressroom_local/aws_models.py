@@ -4,16 +4,17 @@
 
 A function's first S3 client parses botocore's whole S3 model (about 300 operations and
 shapes), the S3 endpoint rules and `endpoints.json` (every service in every region, 1.2 MB);
-its first DynamoDB client the DynamoDB model. That is 45 ms of CPU time of every cold start
-that calls both, measured beside an `import boto3` of about 110 ms. The functions' clients
+its first DynamoDB client the DynamoDB model. That is about 45 ms of CPU time of a cold
+start that makes both, beside an `import boto3` of about 110 ms. The functions' clients
 read these files first instead (`wiring.aws_session`): the same models, holding only the
 operations the adapters call and the shapes those reach, without documentation, and
 `endpoints.json` holding only the services the functions use. Everything else (endpoint
 rules, paginators, the SDK's extras) comes from botocore's own data, as before.
 
 `tests/unit/test_aws_models.py` checks that the files are what this module makes from the
-botocore installed (which is the layer's pin), and that every call the adapters make is
-in them.
+botocore installed (which is the layer's pin), that every call the adapters make is in
+them, and that endpoints resolve as with botocore's whole data;
+`tests/integration/test_aws_models.py` makes each call on the embedded AWS.
 """
 
 from __future__ import annotations
