@@ -27,7 +27,7 @@ from typing import Any
 
 import botocore
 
-from pressroom.adapters.wiring import AWS_MODELS
+from pressroom.adapters.wiring import AWS_MODELS, SERVICES
 
 BOTOCORE_DATA = Path(botocore.__file__).parent / "data"
 
@@ -43,8 +43,8 @@ OPERATIONS: dict[str, tuple[str, frozenset[str]]] = {
 }
 """The models cut, by service: their version and the operations the adapters call."""
 
-ENDPOINT_SERVICES = frozenset({"dynamodb", "s3", "scheduler", "sqs"})
-"""The services the functions make clients for: the rest of `endpoints.json` is left out."""
+ENDPOINT_SERVICES = frozenset(SERVICES)
+"""The services the functions make clients of: the rest of `endpoints.json` is left out."""
 
 
 def trimmed_files(data: Path = BOTOCORE_DATA) -> Iterator[tuple[str, bytes]]:

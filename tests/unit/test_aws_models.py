@@ -13,6 +13,7 @@ import boto3
 import botocore
 import pytest
 from botocore import xform_name
+from botocore.exceptions import UnknownServiceError
 
 from pressroom.adapters import wiring
 from pressroom_local.aws_models import ENDPOINT_SERVICES, OPERATIONS, trimmed_files
@@ -88,3 +89,8 @@ def test_a_trimmed_client_resolves_its_endpoint_as_botocores_whole_data_does(
     assert trimmed.meta.config.signature_version == whole.meta.config.signature_version
     assert trimmed._request_signer.signing_name == whole._request_signer.signing_name
     assert trimmed._request_signer.region_name == whole._request_signer.region_name
+
+
+def test_a_client_of_a_service_the_functions_do_not_use_fails_at_once() -> None:
+    with pytest.raises(UnknownServiceError):
+        wiring.aws_session().client("sns", region_name="eu-west-1")
