@@ -205,8 +205,10 @@ class LocalProcess:
                 raise AssertionError(f"the stack's queues still hold {held} messages")
             time.sleep(0.1)
 
-    def stop(self, signal_number: int = signal.SIGINT) -> int:
-        if self.process.poll() is None:
+    def stop(self, signal_number: int | None = signal.SIGINT) -> int:
+        """Send `signal_number` (None: none, one was sent already) and wait for the exit
+        code; where the process outlives STOP_SECONDS, fail with where its threads were."""
+        if signal_number is not None and self.process.poll() is None:
             self.process.send_signal(signal_number)
         try:
             return self.process.wait(timeout=STOP_SECONDS)
@@ -219,8 +221,8 @@ class LocalProcess:
                 self.process.kill()
                 self.process.wait()
             raise AssertionError(
-                f"pressroom local still running {STOP_SECONDS:.0f} s after signal "
-                f"{signal_number}; its threads then:\n{self.stderr[-20_000:]}"
+                f"pressroom local still running {STOP_SECONDS:.0f} s after it was signalled"
+                f" ({signal_number or 'before'}); its threads then:\n{self.stderr[-20_000:]}"
             ) from None
 
 
