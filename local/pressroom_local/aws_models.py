@@ -43,9 +43,6 @@ OPERATIONS: dict[str, tuple[str, frozenset[str]]] = {
 }
 """The models cut, by service: their version and the operations the adapters call."""
 
-ENDPOINT_SERVICES = frozenset(SERVICES)
-"""The services the functions make clients of: the rest of `endpoints.json` is left out."""
-
 
 def trimmed_files(data: Path = BOTOCORE_DATA) -> Iterator[tuple[str, bytes]]:
     """Each file of the trimmed data (its path under the data folder, its bytes), made
@@ -55,7 +52,7 @@ def trimmed_files(data: Path = BOTOCORE_DATA) -> Iterator[tuple[str, bytes]]:
         partition["services"] = {
             name: service
             for name, service in partition["services"].items()
-            if name in ENDPOINT_SERVICES
+            if name in SERVICES  # the functions' services; the rest is left out
         }
     yield "endpoints.json", _compact(endpoints)
     for service, (version, operations) in sorted(OPERATIONS.items()):

@@ -15,13 +15,8 @@ from pressroom.adapters import wiring
 
 
 @pytest.fixture
-def embedded_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def embedded_aws() -> Iterator[None]:
+    # Fake credentials and the region come from tests/conftest.py.
     wiring.reset(session=True)
     with mock_aws():
         yield
@@ -30,9 +25,7 @@ def embedded_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.usefixtures("embedded_aws")
 def test_each_s3_call_of_the_adapters_goes_through_a_trimmed_client() -> None:
-    boto3.client("s3").create_bucket(
-        Bucket="content", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
-    )
+    boto3.client("s3").create_bucket(Bucket="content")
     s3 = wiring.aws_session().client("s3")
     s3.put_object(Bucket="content", Key="posts/a.md", Body=b"# A\n", ContentType="text/markdown")
     s3.copy_object(

@@ -16,7 +16,7 @@ from botocore import xform_name
 from botocore.exceptions import UnknownServiceError
 
 from pressroom.adapters import wiring
-from pressroom_local.aws_models import ENDPOINT_SERVICES, OPERATIONS, trimmed_files
+from pressroom_local.aws_models import OPERATIONS, trimmed_files
 
 ADAPTERS = Path(wiring.__file__).parent
 LAYER_REQUIREMENTS = ADAPTERS.parents[1] / "requirements.txt"
@@ -76,7 +76,7 @@ def test_every_call_an_adapter_makes_is_in_its_trimmed_model(service: str, adapt
     assert calls <= set(client.meta.method_to_api_mapping)
 
 
-@pytest.mark.parametrize("service", sorted(ENDPOINT_SERVICES))
+@pytest.mark.parametrize("service", sorted(wiring.SERVICES))
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
 def test_a_trimmed_client_resolves_its_endpoint_as_botocores_whole_data_does(
     service: str, region: str

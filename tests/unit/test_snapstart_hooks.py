@@ -65,7 +65,6 @@ def test_a_restore_forgets_the_services_clients_and_the_session_they_came_from(
         "CONTENT_BUCKET": "content",
         "ARTIFACTS_BUCKET": "artifacts",
         "INDEX_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/index",
-        "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
     wiring.reset(session=True)
