@@ -146,7 +146,9 @@ class MemorySiteStore:
         """Bodies of the objects a renderer reads back (tag cards), which are all small."""
         self.sorted_keys: list[str] = []
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
+    def put(
+        self, key: str, body: bytes, content_type: str, *, redirect_to: str | None = None
+    ) -> None:
         if key not in self.sizes:
             bisect.insort(self.sorted_keys, key)
         self.sizes[key] = len(body)

@@ -2,7 +2,9 @@
 
 Every path is looked up as a key in the bucket, never on disk: `/` and
 `/posts/x/` are served their `index.html`, `/posts/x` is redirected to
-`/posts/x/` when that page exists, and a missing page gets the site's own
+`/posts/x/` when that page exists, a page left at an old URL is answered with
+a 301 to the page it names (its object's website redirect location, as the
+viewer-response function does), and a missing page gets the site's own
 `404.html` with status 404.
 
 With live reload (`pressroom local`), every HTML page it serves carries one
@@ -16,6 +18,7 @@ under a folder the site never publishes (`_`-prefixed folders are ignored).
 from __future__ import annotations
 
 import html
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 INDEX = "index.html"
 NOT_FOUND_PAGE = "404.html"
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+_TABS_AND_NEWLINES = re.compile(r"[\t\n\r]")
+_ONE_LEADING_SLASH = re.compile(r"^[/\\\s]*")
 
 LIVE_RELOAD_FOLDER = "/_pressroom/"
 EVENTS_PATH = LIVE_RELOAD_FOLDER + "events"
@@ -50,6 +55,8 @@ class SiteObject:
     content_type: str
     etag: str = ""
     """The object's ETag: what a page's live reload compares with."""
+    redirect_to: str | None = None
+    """Its website redirect location: the page at an old URL sends readers there."""
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -88,6 +95,7 @@ class SiteServer(ThreadingHTTPServer):
                 body.read(),
                 response.get("ContentType", "binary/octet-stream"),
                 response.get("ETag", ""),
+                response.get("WebsiteRedirectLocation"),
             )
 
     def exists(self, key: str) -> bool:
@@ -140,6 +148,12 @@ class _SiteRequestHandler(BaseHTTPRequestHandler):
             message = f"the site bucket: {error}\n".encode()
             failure = SiteObject(message, "text/plain; charset=utf-8")
             self._send(HTTPStatus.BAD_GATEWAY, failure, with_body=with_body)
+            return
+        if found.redirect_to is not None:
+            # As the viewer-response function makes it: no tab or newline, and one slash
+            # first (`//host` or `/\host` in a Location would leave the site).
+            location = _ONE_LEADING_SLASH.sub("/", _TABS_AND_NEWLINES.sub("", found.redirect_to))
+            self._redirect(location)
             return
         self._send(HTTPStatus.OK, found, with_body=with_body)
 

@@ -200,7 +200,13 @@ class ScanStep:
 
 
 class SiteStore(Protocol):
-    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+    def put(
+        self, key: str, body: bytes, content_type: str, *, redirect_to: str | None = None
+    ) -> None:
+        """Write the object at `key`. `redirect_to`: a root-relative URL the object is a
+        redirect to, kept with it (S3's website redirect location), which the site's
+        viewer-response function answers with a 301."""
+        ...
 
     def copy(self, source: CopySource, key: str, content_type: str, cache_control: str) -> None:
         """Publish an object of another bucket at `key`, copied inside S3 (the body never

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -13,6 +15,7 @@ import pytest
 
 from pressroom.site import page_object_key
 from pressroom_local.cli import main
+from pressroom_local.serve import SiteServer
 from pressroom_local.stack import LocalStack
 from tests.integration.conftest import SITE_URL
 from tests.integration.html import read_page
@@ -123,6 +126,29 @@ def _redirects_to(site: dict[str, bytes], old: str) -> str:
     return match[1]
 
 
+def _redirect_locations(stack: LocalStack) -> dict[str, str]:
+    """Each site object's website redirect location, by key: the Location of the 301 that
+    CloudFront's viewer-response function (and `pressroom local`) answers it with."""
+    s3 = stack.session.client("s3")
+    heads = {key: s3.head_object(Bucket=stack.site_bucket, Key=key) for key in stack.site_objects()}
+    return {
+        key: head["WebsiteRedirectLocation"]
+        for key, head in heads.items()
+        if "WebsiteRedirectLocation" in head
+    }
+
+
+def _assert_every_redirect_page_is_a_301(stack: LocalStack) -> None:
+    """The pages left at old URLs are the objects served as 301s, each to its page's target."""
+    pages = {
+        key: match[1]
+        for key, body in stack.site_objects().items()
+        if key.endswith(".html") and (match := _REFRESH.search(body.decode()))
+    }
+    assert pages, "no redirect page to look at"
+    assert _redirect_locations(stack) == pages
+
+
 def _rebuilt_from_nothing(stack: LocalStack) -> dict[str, bytes]:
     """The site `pressroom rebuild` writes into an empty site bucket."""
     s3 = stack.session.client("s3")
@@ -167,6 +193,52 @@ def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> Non
         "about.md": "published",
         "assets/img/sleeper.png": "published",
     }
+
+
+def test_every_old_url_is_answered_with_a_301_to_the_page_the_stream_and_a_rebuild_alike(
+    stack: LocalStack,
+) -> None:
+    _sync(stack, JEKYLL_BLOG)
+    moved = JEKYLL_BLOG["_posts/2021-01-14-night-trains.md"].replace(
+        b"permalink: /2021/01/14/night-trains.html", b"permalink: /rail/night-trains/"
+    )
+    _sync(stack, {"_posts/2021-01-14-night-trains.md": moved})
+    _assert_every_redirect_page_is_a_301(stack)
+    assert _redirect_locations(stack)["trains/index.html"] == "/rail/night-trains/"
+    streamed = _redirect_locations(stack)
+
+    _rebuilt_from_nothing(stack)
+
+    assert _redirect_locations(stack) == streamed
+
+
+def test_pressroom_local_answers_an_old_url_with_a_301(stack: LocalStack) -> None:
+    _sync(stack, JEKYLL_BLOG)
+    s3 = stack.session.client("s3")
+    # An object no renderer writes, whose location would leave the site as it is written.
+    s3.put_object(
+        Bucket=stack.site_bucket,
+        Key="odd/index.html",
+        Body=b"",
+        WebsiteRedirectLocation="/\\x.test/",
+    )
+    server = SiteServer(("127.0.0.1", 0), s3, stack.site_bucket)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answers = {}
+    try:
+        connection = HTTPConnection(*server.server_address)
+        for path in ("/trains/", "/2021/01/14/night-trains.html", "/odd/"):
+            connection.request("GET", path)
+            answers[path] = connection.getresponse()
+            answers[path].read()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    moved = answers["/trains/"]
+    assert (moved.status, moved.getheader("Location")) == (301, "/2021/01/14/night-trains.html")
+    assert answers["/2021/01/14/night-trains.html"].status == 200
+    assert answers["/odd/"].getheader("Location") == "/x.test/"
 
 
 def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStack) -> None:
@@ -392,6 +464,7 @@ def test_a_new_url_style_moves_every_post_and_leaves_redirects_at_the_old_urls(
     assert _redirects_to(site, f"/{TRAM}") == "/2022/tram-28/"
     assert _redirects_to(site, "/posts/tram-28/") == "/2022/tram-28/"
     assert not _crawl(site)
+    _assert_every_redirect_page_is_a_301(stack)
 
 
 def test_dates_written_without_a_zone_are_the_sites_time_zones(stack: LocalStack) -> None:

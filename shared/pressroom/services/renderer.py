@@ -268,7 +268,7 @@ class RendererService:
             if was_at not in kept and was.source_key == now.source_key:
                 # Its URL changed: the old one sends readers to the new (no other file can
                 # have it: one URL, one slug, and the slug is this post's).
-                self._put_html(was_at, render_redirect_page(now_at, config, self.theme))
+                self._put_redirect(was_at, now_at)
             elif was_at not in kept:
                 # Another file took the slug over. A former URL is one the post's own file
                 # had (`former_places`): the URL of the file that left answers nothing, as
@@ -317,15 +317,15 @@ class RendererService:
         other page can be there: a styled URL ends in the post's own slug."""
         here = self.config.page_path(post)
         if old != here and old not in self.config.redirects(post):
-            self._put_html(old, render_redirect_page(here, self.config, self.theme))
+            self._put_redirect(old, here)
 
     def _write_redirects(self, post: PostSummary) -> None:
         """A redirect to its page at each of its old URLs that no page has."""
         if redirects := self.config.redirects(post):
-            redirect = render_redirect_page(self.config.page_path(post), self.config, self.theme)
+            here = self.config.page_path(post)
             for alias in redirects:
                 if not self._is_a_page(alias):
-                    self._put_html(alias, redirect)
+                    self._put_redirect(alias, here)
 
     def _page_writer(self, post: PostSummary) -> Callable[[Neighbours | None], None]:
         """What writes a post's page, given its neighbours (None: a page or a draft, which
@@ -692,6 +692,18 @@ class RendererService:
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
 
+    def _put_redirect(self, path: str, target: str) -> None:
+        """The page left at an old URL `path`, sending readers to the page at `target`:
+        its meta refresh works from any copy of the site, and the target kept with the
+        object has CloudFront (and `pressroom local`) answer it with a 301."""
+        html = render_redirect_page(target, self.config, self.theme)
+        self.site.put(
+            page_object_key(path),
+            html.encode("utf-8"),
+            HTML_CONTENT_TYPE,
+            redirect_to=self.config.path(target),
+        )
+
     def _write_pages(
         self,
         listing: str,
@@ -1014,8 +1026,10 @@ class _RecordingSite:
         self.site = site
         self.written: set[str] = set()
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self.site.put(key, body, content_type)
+    def put(
+        self, key: str, body: bytes, content_type: str, *, redirect_to: str | None = None
+    ) -> None:
+        self.site.put(key, body, content_type, redirect_to=redirect_to)
         self.written.add(key)
 
     def copy(self, source: CopySource, key: str, content_type: str, cache_control: str) -> None:
