@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_entities
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nh3
@@ -120,6 +121,16 @@ _SPECIAL_CONTEXT_TAG = re.compile(
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        # An id holds no whitespace; an empty one still gets a name of its own.
+        return None if any(c.isspace() for c in value) else USER_CONTENT + value
+    if attribute == "href" and value.startswith("#") and len(value) > 1:
+        return "#" + USER_CONTENT + value[1:]
+    return _keep_attribute(tag, attribute, value)
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """`value` if the attribute may stay as it is (or as it must be written), else None."""
     if tag == "iframe" and attribute == "src":
         return value if EMBED_SRC.fullmatch(value) else None
     if attribute == "class":
@@ -128,28 +139,31 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         if tag == "span":
             return value if TOKEN_CLASS.fullmatch(value) else None
         return value if value in _CLASSES.get(tag, ()) else None
-    if attribute == "id":
-        # An id holds no whitespace; an empty one still gets a name of its own.
-        return None if any(c.isspace() for c in value) else USER_CONTENT + value
-    if attribute == "href" and value.startswith("#") and len(value) > 1:
-        return "#" + USER_CONTENT + value[1:]
+    if attribute == "id" and any(c.isspace() for c in value):
+        return None
     if tag == "img" and attribute in ("width", "height"):
         pixels = _PIXELS.fullmatch(value)
         return pixels.group(1) if pixels else None
     return value
 
 
+def _cleaner(attribute_filter: Callable[[str, str, str], str | None]) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        tag_attribute_values=_ONLY_CHECKBOXES,
+        set_tag_attribute_values=_SET_VALUES,
+        url_schemes=_URL_SCHEMES,
+        # A stripped `javascript:` link keeps no href; a rel without href is invalid HTML.
+        link_rel=None,
+    )
+
+
 # Built once: setting up the sanitiser costs more than cleaning a post.
-_CLEANER = nh3.Cleaner(
-    tags=_ALLOWED_TAGS,
-    attributes=_ALLOWED_ATTRIBUTES,
-    attribute_filter=_filter_attribute,
-    tag_attribute_values=_ONLY_CHECKBOXES,
-    set_tag_attribute_values=_SET_VALUES,
-    url_schemes=_URL_SCHEMES,
-    # A stripped `javascript:` link keeps no href; a rel without href is invalid HTML.
-    link_rel=None,
-)
+_CLEANER = _cleaner(_filter_attribute)
+# The same allow-list, for markup already cleaned: ids and fragments keep their prefix.
+_RECLEANER = _cleaner(_keep_attribute)
 
 
 def render_markdown(text: str, *, table_of_contents: bool = False) -> str:
@@ -170,6 +184,11 @@ def render_markdown(text: str, *, table_of_contents: bool = False) -> str:
 def sanitize_html(html: str) -> str:
     aligned = _CELL_ALIGN.sub(r'<\1 class="align-\2"', html)
     cleaned = _CLEANER.clean(_SPECIAL_CONTEXT_TAG.sub("", aligned))
+    # ammonia writes out the tree its parser built, and a tree that parser repaired can be
+    # written as markup that parses to another one: `<li> <table> <li>` is cleaned to
+    # `<li> <li></li><table></table></li>`, whose last end tag a browser must drop. Cleaned
+    # once more, the markup is what it parses to (`test_render_properties.py`).
+    cleaned = _RECLEANER.clean(cleaned)
     # A character reference (`&#1;`, `&#128;`) is the one way a character no page or feed
     # may hold gets past the validator, which reads the text as written: cmark decodes it
     # in text, ammonia in raw HTML's attributes. Each is shown as U+FFFD, as HTML's parser

@@ -20,6 +20,7 @@ from pressroom.config import DEFAULT_THEME, SiteConfig
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.markdown import render_markdown
 from pressroom.models import PageLink
+from pressroom.shortcodes import translate_shortcodes
 from pressroom.site import Theme, render_post_page
 from pressroom.syndication import (
     render_feed,
@@ -84,17 +85,28 @@ def _accepted_body(body: str) -> str | None:
 
 @given(BODIES)
 @example("The bell rang&#7; twice &#xFFFE; [at noon](/quay \"&#x1b;\") <b title='&#128;'>")
+# A script goes with its content, as a frame of no allowed player does (shortcodes.py).
+@example("<script> harbour </script>")
+# A list item the sanitiser's parser moved out of a table: cleaned once, it was written
+# as `<li> <li></li><table></table></li>`, an end tag a browser must drop.
+@example("<li> <table> <li> harbour")
 def test_an_accepted_body_renders_to_html_that_keeps_its_words(body: str) -> None:
     accepted = _accepted_body(body)
     if accepted is None:
         return
+    # What the rules remove with their content, each named by a warning (`check`, `status`):
+    # every other word must reach the page.
+    translation = translate_shortcodes(accepted)
+    removed = [issue for issue in translation.warnings if "is removed" in issue.message]
 
     html = render_markdown(accepted)
 
     assert first_unpublishable(html) is None, html
     seen = " ".join(words(parse_body(html)))
     for word in VOCABULARY:
-        assert seen.count(word) >= accepted.count(word), (word, html)
+        assert seen.count(word) >= translation.markdown.count(word), (word, html)
+        if accepted.count(word) > translation.markdown.count(word):
+            assert removed, (word, html)
 
 
 @given(BODIES, st.lists(st.sampled_from(VOCABULARY) | REFERENCES, max_size=3))
