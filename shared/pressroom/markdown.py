@@ -121,12 +121,16 @@ _SPECIAL_CONTEXT_TAG = re.compile(
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """What `_keep_attribute` keeps, ids and in-page fragments under `USER_CONTENT`."""
+    kept = _keep_attribute(tag, attribute, value)
+    if kept is None:
+        return None
     if attribute == "id":
-        # An id holds no whitespace; an empty one still gets a name of its own.
-        return None if any(c.isspace() for c in value) else USER_CONTENT + value
-    if attribute == "href" and value.startswith("#") and len(value) > 1:
-        return "#" + USER_CONTENT + value[1:]
-    return _keep_attribute(tag, attribute, value)
+        # An empty id still gets a name of its own.
+        return USER_CONTENT + kept
+    if attribute == "href" and kept.startswith("#") and len(kept) > 1:
+        return "#" + USER_CONTENT + kept[1:]
+    return kept
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -140,7 +144,7 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
             return value if TOKEN_CLASS.fullmatch(value) else None
         return value if value in _CLASSES.get(tag, ()) else None
     if attribute == "id" and any(c.isspace() for c in value):
-        return None
+        return None  # an id holds no whitespace
     if tag == "img" and attribute in ("width", "height"):
         pixels = _PIXELS.fullmatch(value)
         return pixels.group(1) if pixels else None

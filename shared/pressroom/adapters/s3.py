@@ -12,6 +12,7 @@ from pressroom.ports import SourceObject
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import PutObjectRequestTypeDef
 
 
 class S3ContentStore:
@@ -83,18 +84,17 @@ class S3SiteStore:
     def put(
         self, key: str, body: bytes, content_type: str, *, redirect_to: str | None = None
     ) -> None:
-        if redirect_to is None:
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
-            return
         # S3 sends it with every GET as `x-amz-website-redirect-location` (2 KB at most: a
         # page path is 200 bytes at most, `slugs.MAX_PAGE_PATH_BYTES`, 600 percent-encoded).
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=key,
-            Body=body,
-            ContentType=content_type,
-            WebsiteRedirectLocation=redirect_to,
-        )
+        request: PutObjectRequestTypeDef = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "Body": body,
+            "ContentType": content_type,
+        }
+        if redirect_to is not None:
+            request["WebsiteRedirectLocation"] = redirect_to
+        self.client.put_object(**request)
 
     def copy(self, source: CopySource, key: str, content_type: str, cache_control: str) -> None:
         copy_source: dict[str, str] = {"Bucket": source.bucket, "Key": source.key}
