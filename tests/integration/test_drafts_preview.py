@@ -186,3 +186,37 @@ def test_in_a_preview_a_draft_made_public_loses_its_mark_and_a_deleted_one_its_p
 
 def _page_or_empty(stack: LocalStack, key: str) -> str:
     return stack.site_objects().get(key, b"").decode("utf-8")
+
+
+@pytest.mark.parametrize("made_public", [False, True], ids=["still-a-draft", "made-public"])
+def test_in_a_preview_a_draft_that_moves_leaves_nothing_behind_as_a_rebuild_of_it_does(
+    preview_stack: LocalStack, tmp_path: Path, made_public: bool
+) -> None:
+    """A draft's URL was never public: when the draft moves, its old page goes, as a
+    rebuild of the preview leaves none there (the index keeps the places of versions that
+    were no draft only, so a rebuild writes no redirect for a draft's)."""
+    source = tmp_path / "hvar-out-of-season.md"
+    source.write_text(
+        HVAR.replace("draft: true\n", "draft: true\npermalink: /2024/hvar/\n"), "utf-8"
+    )
+    preview_stack.upload([("posts/hvar-out-of-season.md", source)])
+    preview_stack.router.drain()
+    assert "2024/hvar/index.html" in preview_stack.site_objects()
+
+    moved = (
+        "permalink: /croatia/hvar/\n" if made_public else "draft: true\npermalink: /croatia/hvar/\n"
+    )
+    source.write_text(HVAR.replace("draft: true\n", moved), "utf-8")
+    preview_stack.upload([("posts/hvar-out-of-season.md", source)])
+    preview_stack.router.drain()
+    streamed = preview_stack.site_objects()
+    assert "croatia/hvar/index.html" in streamed
+    assert "2024/hvar/index.html" not in streamed
+
+    s3 = preview_stack.session.client("s3")
+    for key in streamed:
+        s3.delete_object(Bucket=preview_stack.site_bucket, Key=key)
+    renderer = preview_stack.renderer().configured()  # as `pressroom rebuild` makes it
+    for _ in renderer.rebuild(renderer.plan_rebuild()):
+        pass
+    assert set(preview_stack.site_objects()) == set(streamed)
