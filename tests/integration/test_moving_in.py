@@ -553,3 +553,41 @@ def test_a_post_that_waits_on_another_ending_alike_is_published_under_a_slug_of_
         == "/2020/12/31/year-in-review-2020.html"
     )
     assert not _crawl(site)
+
+
+WEEKNOTES = {
+    "_config.yml": b"title: Weeknotes\npermalink: /:year/:month/:day/:title/\n",
+    "_posts/2019-05-03-weeknotes.md": b"---\ntitle: Weeknotes\n---\nA week of rain.\n",
+    "_posts/2019-05-10-weeknotes.md": b"---\ntitle: Weeknotes\n---\nA week of sun.\n",
+}
+
+
+def test_two_posts_whose_urls_end_alike_conflict_and_the_documented_way_out_keeps_both_urls(
+    stack: LocalStack,
+) -> None:
+    """The index claims a URL's last segment (docs/architecture.md, "URLs"): two Jekyll
+    posts titled alike on different days wait one behind the other. docs/authors.md's way
+    out, a slug of its own and the old URL in `redirect_from`, publishes both and keeps the
+    second one's URL answering."""
+    _sync(stack, WEEKNOTES)
+    statuses = stack.statuses(WEEKNOTES)
+    assert statuses["_posts/2019-05-03-weeknotes.md"].status == "published"
+    waiting = statuses["_posts/2019-05-10-weeknotes.md"]
+    assert waiting.status == "conflict"
+    assert "_posts/2019-05-03-weeknotes.md" in waiting.errors[0].message
+
+    _sync(
+        stack,
+        {
+            "_posts/2019-05-10-weeknotes.md": b"---\ntitle: Weeknotes\nslug: weeknotes-2\n"
+            b"redirect_from: /2019/05/10/weeknotes/\n---\nA week of sun.\n"
+        },
+    )
+    site = stack.site_objects()
+    assert b"A week of rain." in site["2019/05/03/weeknotes/index.html"]
+    assert b"A week of sun." in site["2019/05/10/weeknotes-2/index.html"]
+    assert _redirects_to(site, "/2019/05/10/weeknotes/") == "/2019/05/10/weeknotes-2/"
+    assert _redirect_locations(stack)["2019/05/10/weeknotes/index.html"] == (
+        "/2019/05/10/weeknotes-2/"
+    )
+    assert not _crawl(site)
