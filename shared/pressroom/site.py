@@ -243,12 +243,15 @@ class ListedPost(NamedTuple):
 _EntryKey = tuple[str, str, datetime, str | None, tuple[str, ...]]
 """A `ListedPost`'s fields, as a plain tuple."""
 
-LISTING_ENTRIES_BUDGET_BYTES = 12 * 1024 * 1024
-"""Bytes of entries and keys: about nine thousand posts' (an entry with its tags' links
-and its key weigh about 1.3 KiB), every tag page's posts and the months being published
-to. At 6 MiB, a random-date import of 10,000 posts re-rendered entries the budget had
-dropped: 5.5 ms a post in the pure pipeline against 4.2 at 12 MiB (`bench/pure.py`,
-batches of 100)."""
+LISTING_ENTRIES_BUDGET_BYTES = 32 * 1024 * 1024
+"""Bytes of entries and keys: about 25,000 posts' (an entry with its tags' links and its key
+weigh about 1.3 KiB), so that on a site of 10,000 posts, whose tag pages and months a back
+catalogue rewrites in any order, each post's entry is rendered once. At 12 MiB, a
+random-date import of 10,000 posts re-rendered the entries the budget had dropped: in its
+last tenth, 4.46 ms a post in the pure pipeline against 3.53 at 32 MiB
+(`python -m bench.catalogue --posts 10000`). The caches a warm renderer keeps (this, and
+16 MiB of bodies) stay well inside the 256 MiB a post's render may take of the function's
+512 (docs/architecture.md, "The render budget")."""
 
 
 class Theme:
