@@ -146,12 +146,13 @@ def build_renderer(
 ) -> RendererService:
     """The renderer as its function's settings describe it (also `pressroom rebuild`'s)."""
     from pressroom.adapters.dynamodb import DynamoPostIndex
+    from pressroom.documents import KeptDocuments
     from pressroom.services.renderer import RendererService
     from pressroom.site import Theme
 
     return RendererService(
         catalog=DynamoPostIndex(dynamodb, settings.table_name),
-        documents=S3DocumentStore(s3, settings.artifacts_bucket),
+        documents=KeptDocuments(S3DocumentStore(s3, settings.artifacts_bucket)),
         site=S3SiteStore(s3, settings.site_bucket),
         config=settings.site,
         theme=Theme(settings.theme_dir),
