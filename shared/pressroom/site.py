@@ -249,9 +249,9 @@ weigh about 1.3 KiB), so that on a site of 10,000 posts, whose tag pages and mon
 catalogue rewrites in any order, each post's entry is rendered once. At 12 MiB, a
 random-date import of 10,000 posts re-rendered the entries the budget had dropped: in its
 last tenth, 4.46 ms a post in the pure pipeline against 3.53 at 32 MiB
-(`python -m bench.catalogue --posts 10000`). The caches a warm renderer keeps (this, and
-16 MiB of bodies) stay well inside the 256 MiB a post's render may take of the function's
-512 (docs/architecture.md, "The render budget")."""
+(`python -m bench.catalogue --posts 10000`). The caches a warm renderer keeps, this one
+with them, stay well inside the 256 MiB a post's render may take of the function's 512
+(docs/architecture.md, "The render budget")."""
 
 
 class Theme:
