@@ -26,6 +26,11 @@ _FIELDS_BYTES = 2048
 and summary as strings, and the model around them."""
 
 
+def kept_weight(document: PostDocument) -> int:
+    """The bytes a kept document counts against the budget: its body, and its fields."""
+    return sys.getsizeof(document.body_markdown) + _FIELDS_BYTES
+
+
 class KeptDocuments:
     """A document store whose reads are kept, least recently used dropped first, within a
     budget of bytes; writes go straight through."""
@@ -42,7 +47,7 @@ class KeptDocuments:
             self._kept.move_to_end(key)
             return kept[0]
         document = self.store.get(key)
-        weight = sys.getsizeof(document.body_markdown) + _FIELDS_BYTES
+        weight = kept_weight(document)
         if weight <= self._budget:
             self._kept[key] = document, weight
             self._size += weight

@@ -11,7 +11,7 @@ import pytest
 from pressroom.adapters import wiring
 from pressroom.adapters.s3 import S3DocumentStore
 from pressroom.config import RendererSettings
-from pressroom.documents import KeptDocuments
+from pressroom.documents import KeptDocuments, kept_weight
 from pressroom.models import PostDocument, document_key
 from pressroom_local.emulator import EmbeddedAws
 
@@ -52,7 +52,7 @@ def test_a_document_is_read_from_s3_once_and_the_least_recently_used_goes_past_t
         s3.put(document)
     one, two, three = (document_key(document.content_hash) for document in documents)
     # Room for two of these documents, not three.
-    kept = KeptDocuments(s3, budget_bytes=2 * (2048 + 2400 + 100))
+    kept = KeptDocuments(s3, budget_bytes=2 * kept_weight(documents[0]) + 1)
 
     assert kept.get(one) == documents[0]
     assert kept.get(two) == documents[1]
