@@ -265,15 +265,11 @@ class RendererService:
         else:
             now_at = config.page_path(now)
             kept = {now_at, *config.redirects(now)}
-            if was_at not in kept and was.source_key == now.source_key and not was.draft:
-                # Its URL changed: the old one sends readers to the new (no other file can
-                # have it: one URL, one slug, and the slug is this post's).
-                self._put_redirect(was_at, now_at)
-            elif was_at not in kept:
-                # Another file took the slug over, or a preview's draft moved. A former URL
-                # is one the post's own file had while it was no draft (`former_places`):
-                # the URL of the file that left, or of a draft, answers nothing, as after
-                # a rebuild.
+            if was_at not in kept:
+                # The redirects a post leaves are its former places (`config.redirects`),
+                # written with its page as a rebuild writes them: its own file's earlier
+                # versions that were no draft. Any other URL it had (another file's, which
+                # took the slug over; a preview's draft's) answers nothing.
                 self.site.delete(page_object_key(was_at))
         for alias in set(config.redirects(was)) - kept:
             if not self._is_a_page(alias):
