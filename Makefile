@@ -79,7 +79,8 @@ bench: $(INSTALLED) .venv-bench/.installed  ## benchmarks: publish cost vs site 
 reliability: $(INSTALLED) .venv-bandit/.installed  ## faults, poison messages, reordering, load, XSS, bandit: prints the figures
 	$(VENV)/bin/pytest -n auto --dist loadfile tests/reliability
 	HYPOTHESIS_PROFILE=reliability $(VENV)/bin/pytest -n auto tests/unit/test_render_properties.py \
-		tests/integration/test_index_histories.py::test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order
+		tests/integration/test_index_histories.py::test_delivery_on_the_concurrent_runtime_ends_like_delivery_in_order \
+		tests/integration/test_listing_interleavings.py
 	.venv-bandit/bin/bandit -r shared local functions --severity-level medium
 	$(PY) -m reliability.run --posts 1000 --load 10000 --step 1000
 

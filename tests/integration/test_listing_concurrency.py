@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from pressroom.listings import order_key
 from pressroom_local.stack import LocalStack
 from tests.integration.stale_reads import FirstReadBeforeTheCommit
 
@@ -42,3 +43,44 @@ def test_a_renderer_that_read_before_a_commit_and_writes_last_leaves_the_listing
 
     assert "/posts/second/" in _home(stack)
     assert "/posts/first/" in _home(stack)
+
+
+def _page(stack: LocalStack, key: str) -> str | None:
+    s3 = stack.session.client("s3")
+    try:
+        return s3.get_object(Bucket=stack.site_bucket, Key=key)["Body"].read().decode()
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
+def test_a_renderer_that_read_a_neighbour_before_it_was_deleted_leaves_no_page_of_it(
+    stack: LocalStack,
+) -> None:
+    s3 = stack.session.client("s3")
+    for key, title, day in (("sleeper.md", b"Sleeper", 3), ("ferry.md", b"Ferry", 5)):
+        s3.put_object(Bucket=stack.content_bucket, Key=key, Body=POST % (title, day))
+    stack.router.drain()
+    s3.put_object(Bucket=stack.content_bucket, Key="tram.md", Body=POST % (b"Tram", 4))
+    stack.router.drain()
+    tram = stack.index.post("tram")
+    assert tram is not None and tram.published is not None
+    place = order_key(tram.published.date, "tram")
+    renderer = stack.renderer()
+    # The tram's listing batch reads the posts around it: the sleeper is still there.
+    stale_read = stack.index.window(place, 2, 4)
+    assert "sleeper" in [post.slug for post in stale_read.older]
+
+    # Meanwhile the sleeper is deleted, and its own renderer removes its page.
+    s3.delete_object(Bucket=stack.content_bucket, Key="sleeper.md")
+    stack.router.drain()
+    assert _page(stack, "posts/sleeper/index.html") is None
+
+    # The slower batch writes the pages around the tram from what it read.
+    slow = replace(renderer, catalog=FirstReadBeforeTheCommit(stack.index, "window", stale_read))
+    slow.render_around(place)
+
+    assert _page(stack, "posts/sleeper/index.html") is None
+    ferry = _page(stack, "posts/ferry/index.html")
+    tram_page = _page(stack, "posts/tram/index.html")
+    assert ferry is not None and "/posts/tram/" in ferry
+    assert tram_page is not None and "/posts/sleeper/" not in tram_page

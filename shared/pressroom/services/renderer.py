@@ -279,9 +279,11 @@ class RendererService:
     def render_page_request(self, request: str) -> None:
         """A page a stream batch had no time for: the slug's page as the index holds it now
         (none if it has gone since: its removal was rendered with its change)."""
-        page = page_of(self.catalog.post(page_request_slug(request)), self.drafts)
+        slug = page_request_slug(request)
+        page = page_of(self.catalog.post(slug), self.drafts)
         if page is not None:
-            self.write_post_page(page)
+            # Unlike the stream's, this write is not ordered with the post's later changes.
+            self._settle_page(self.config.page_path(page), slug)
 
     def render_asset(self, change: AssetChange) -> None:
         """Publish one asset (a copy inside S3 of the version validated), or unpublish it."""
@@ -373,14 +375,41 @@ class RendererService:
                     found.setdefault(post.slug, (post, neighbours))
             return found
 
+        # Each page written, by its path, with the post as written there last.
+        pages_written: dict[str, PostSummary] = {}
+
         def write(window: Window) -> None:
             for slug, (post, neighbours) in pages(window).items():
                 if slug not in done_before:
                     self._page_writer(post)(neighbours)
+                    pages_written[self.config.page_path(post)] = post
 
         window = _settled(lambda: self.catalog.window(places[0], 2, count), write)
-        written.update(pages(window))
+        settled = pages(window)
+        # A page written from an earlier read that the last read does not show as written
+        # (its post deleted, moved, changed, or no longer beside these places) may have
+        # landed after the write that post's own change made there: it is settled alone.
+        for path, post in pages_written.items():
+            if settled.get(post.slug, (None,))[0] != post:
+                self._settle_page(path, post.slug)
+        written.update(settled)
         return spanned(window)
+
+    def _settle_page(self, path: str, slug: str) -> None:
+        """`path` made what the index says of post `slug` now, settled as a listing is: its
+        page while the post is there, a redirect while the path is one of its old URLs,
+        else nothing. The path's slug is the post's (`claimed_slug`): no other post's page
+        can be there."""
+
+        def make(now: PostSummary | None) -> None:
+            if now is not None and self.config.page_path(now) == path:
+                self.write_post_page(now)
+            elif now is not None and path in self.config.redirects(now):
+                self._put_redirect(path, self.config.page_path(now))
+            else:
+                self.site.delete(page_object_key(path))
+
+        _settled(lambda: page_of(self.catalog.post(slug), self.drafts), make)
 
     def render_around(self, place: str, written: set[str] | None = None) -> None:
         """The pages of the post at a place a post joined, left or was retitled at, if it
