@@ -84,3 +84,31 @@ def test_a_renderer_that_read_a_neighbour_before_it_was_deleted_leaves_no_page_o
     tram_page = _page(stack, "posts/tram/index.html")
     assert ferry is not None and "/posts/tram/" in ferry
     assert tram_page is not None and "/posts/sleeper/" not in tram_page
+
+
+def test_a_renderer_that_found_an_old_url_free_before_a_post_took_it_leaves_that_posts_page(
+    stack: LocalStack,
+) -> None:
+    s3 = stack.session.client("s3")
+    sleeper = (
+        b"---\ntitle: Sleeper\ndate: 2024-02-03\nredirect_from: /posts/night-bus/\n---\n\nBody.\n"
+    )
+    s3.put_object(Bucket=stack.content_bucket, Key="sleeper.md", Body=sleeper)
+    stack.router.drain()
+    record = stack.index.post("sleeper")
+    assert record is not None and record.published is not None
+    # The sleeper's renderer reads whether a post's page is at its old URL: none yet.
+    renderer = stack.renderer()
+
+    # Meanwhile a post is published at that URL: a page wins over an old URL.
+    s3.put_object(Bucket=stack.content_bucket, Key="night-bus.md", Body=POST % (b"Night bus", 5))
+    stack.router.drain()
+    assert "Night bus" in (_page(stack, "posts/night-bus/index.html") or "")
+
+    # The slower renderer writes the sleeper's redirect from what it read.
+    slow = replace(renderer, catalog=FirstReadBeforeTheCommit(stack.index, "post", None))
+    slow.write_post_page(record.published)
+
+    page = s3.get_object(Bucket=stack.site_bucket, Key="posts/night-bus/index.html")
+    assert "WebsiteRedirectLocation" not in page
+    assert "Night bus" in page["Body"].read().decode()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Protocol, TypeVar
 
 from pressroom.config import SiteConfig
@@ -272,8 +272,7 @@ class RendererService:
                 # took the slug over; a preview's draft's) answers nothing.
                 self.site.delete(page_object_key(was_at))
         for alias in set(config.redirects(was)) - kept:
-            if not self._is_a_page(alias):
-                self.site.delete(page_object_key(alias))
+            self._at_old_url(alias, was.slug, partial(self.site.delete, page_object_key(alias)))
         return deferred
 
     def render_page_request(self, request: str) -> None:
@@ -323,8 +322,24 @@ class RendererService:
         if redirects := self.config.redirects(post):
             here = self.config.page_path(post)
             for alias in redirects:
-                if not self._is_a_page(alias):
-                    self._put_redirect(alias, here)
+                self._at_old_url(alias, post.slug, partial(self._put_redirect, alias, here))
+
+    def _at_old_url(self, path: str, slug: str, write: Callable[[], object]) -> None:
+        """`write` (a redirect, or its removal) at `path`, an old URL of post `slug`,
+        unless another post's page is there: a page wins over an old URL. Settled: a page
+        published there between the read and the write, which the write may have landed
+        after, is written again."""
+        owner = claimed_slug(path)
+        if owner == slug:
+            # A path ending in the post's own slug can hold no other post's page, and
+            # this post's page is elsewhere (`posts/<slug>/` of a post placed by a style).
+            write()
+            return
+        if self._is_a_page(path):
+            return
+        write()
+        if self._is_a_page(path):
+            self._settle_page(path, owner)
 
     def _page_writer(self, post: PostSummary) -> Callable[[Neighbours | None], None]:
         """What writes a post's page, given its neighbours (None: a page or a draft, which
