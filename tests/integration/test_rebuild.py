@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from pressroom_local.stack import LocalStack
 from tests.corpus import CORPUS, PROJECT_ROOT
 from tests.integration.conftest import LISTINGS
+from tests.integration.stale_reads import FirstReadBeforeTheCommit
 
 
 @pytest.mark.parametrize(
@@ -71,3 +73,29 @@ def test_a_rebuild_removes_the_pages_whose_post_month_or_tag_is_gone(stack: Loca
         pass
 
     assert stack.site_objects() == {**built, not_ours: b"left over"}
+
+
+def test_a_post_deleted_while_a_rebuild_runs_keeps_no_page(stack: LocalStack) -> None:
+    s3 = stack.session.client("s3")
+    for slug, day in (("sleeper", 3), ("ferry", 5)):
+        body = f"---\ntitle: {slug.title()}\ndate: 2024-02-{day:02d}\n---\n\nNotes.\n"
+        s3.put_object(Bucket=stack.content_bucket, Key=f"{slug}.md", Body=body.encode())
+    stack.router.drain()
+    # The rebuild reads the posts it will write: the sleeper is still there.
+    renderer = stack.renderer().configured()
+    read_before = list(stack.index.published_posts())
+    # Meanwhile the sleeper is deleted, and its own renderer removes its page.
+    s3.delete_object(Bucket=stack.content_bucket, Key="sleeper.md")
+    stack.router.drain()
+    assert "posts/sleeper/index.html" not in stack.site_objects()
+
+    slow = replace(
+        renderer,
+        catalog=FirstReadBeforeTheCommit(stack.index, "published_posts", read_before),
+    )
+    list(slow.rebuild(slow.plan_rebuild()))
+
+    site = stack.site_objects()
+    assert "posts/sleeper/index.html" not in site
+    assert "posts/ferry/index.html" in site
+    assert b"/posts/sleeper/" not in site["posts/ferry/index.html"]

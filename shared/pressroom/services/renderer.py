@@ -697,13 +697,18 @@ class RendererService:
         then remove the pages no one would write now."""
         written = _RecordingSite(self.site)
         service = replace(self, site=written)
-        for post in self.catalog.published_posts():
+        pages: dict[str, PostSummary] = {}
+        for post in self._posts_with_pages():
             service.write_post_page(post)
+            pages[self.config.page_path(post)] = post
             yield self.config.page_path(post)
-        # A preview's drafts have pages as well, which the sweep below would take for strays.
-        for post in self.catalog.draft_posts() if self.drafts else ():
-            service.write_post_page(post)
-            yield self.config.page_path(post)
+        # Settled as a window's pages are: a post deleted, moved or changed since it was
+        # read may have had its page written after its own change's renderer removed or
+        # rewrote it, and the sweep below keeps what this rebuild wrote.
+        posts_now = {post.slug: post for post in self._posts_with_pages()}
+        for path, post in pages.items():
+            if posts_now.get(post.slug) != post:
+                service._settle_page(path, post.slug)
         # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
         # the sweep below would otherwise take for a page no one writes.
         for asset in self.catalog.published_assets():
@@ -729,6 +734,13 @@ class RendererService:
         service.write_terms_index(TAGS)
         service.write_terms_index(CATEGORIES)
         yield ""
+
+    def _posts_with_pages(self) -> Iterator[PostSummary]:
+        """Every post that has a page: the published, and a preview's drafts (which the
+        rebuild's sweep would otherwise take for strays)."""
+        yield from self.catalog.published_posts()
+        if self.drafts:
+            yield from self.catalog.draft_posts()
 
     def _put_html(self, path: str, html: str) -> None:
         self.site.put(page_object_key(path), html.encode("utf-8"), HTML_CONTENT_TYPE)
