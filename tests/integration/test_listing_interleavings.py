@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -163,6 +164,7 @@ class Sites:
         self.aws = aws
         self.names = (f"interleaved{number}" for number in itertools.count())
 
+    @contextmanager
     def site(self) -> Iterator[Site]:
         with LocalStack.create(
             self.aws.session,
@@ -194,7 +196,7 @@ def _interleaved(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """`before` made one after another, then `together` interleaved as `seed` draws: what a
     rebuild then changes, and the order the requests ran in."""
-    for site in sites.site():
+    with sites.site() as site:
         for change in before:
             site.apply(change)
         interleaving = Interleaving(turns(random.Random(seed)))
@@ -205,7 +207,6 @@ def _interleaved(
             }
         )
         return site.rebuilt(), interleaving.order
-    raise AssertionError("unreachable")
 
 
 WRITES = ("PutObject", "DeleteObject", "DeleteObjects", "CopyObject", "TransactWriteItems")

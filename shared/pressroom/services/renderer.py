@@ -405,7 +405,8 @@ class RendererService:
         # (its post deleted, moved, changed, or no longer beside these places) may have
         # landed after the write that post's own change made there: it is settled alone.
         for path, post in pages_written.items():
-            if settled.get(post.slug, (None,))[0] != post:
+            shown = settled.get(post.slug)
+            if shown is None or shown[0] != post:
                 self._settle_page(path, post.slug)
         written.update(settled)
         return spanned(window)
