@@ -11,6 +11,7 @@ from pressroom_local.stack import LocalStack
 from tests.corpus import CORPUS, PROJECT_ROOT
 from tests.integration.conftest import LISTINGS
 from tests.integration.stale_reads import FirstReadBeforeTheCommit
+from tests.unit.test_static_files import tiny_png
 
 
 @pytest.mark.parametrize(
@@ -81,8 +82,9 @@ def test_a_post_deleted_while_a_rebuild_runs_keeps_no_page(stack: LocalStack) ->
         body = f"---\ntitle: {slug.title()}\ndate: 2024-02-{day:02d}\n---\n\nNotes.\n"
         s3.put_object(Bucket=stack.content_bucket, Key=f"{slug}.md", Body=body.encode())
     stack.router.drain()
-    # The rebuild reads the posts it will write: the sleeper is still there.
+    # The rebuild plans, and reads the posts it will write: the sleeper is still there.
     renderer = stack.renderer().configured()
+    plan = renderer.plan_rebuild()
     read_before = list(stack.index.published_posts())
     # Meanwhile the sleeper is deleted, and its own renderer removes its page.
     s3.delete_object(Bucket=stack.content_bucket, Key="sleeper.md")
@@ -93,9 +95,34 @@ def test_a_post_deleted_while_a_rebuild_runs_keeps_no_page(stack: LocalStack) ->
         renderer,
         catalog=FirstReadBeforeTheCommit(stack.index, "published_posts", read_before),
     )
-    list(slow.rebuild(slow.plan_rebuild()))
+    list(slow.rebuild(plan))
 
     site = stack.site_objects()
     assert "posts/sleeper/index.html" not in site
     assert "posts/ferry/index.html" in site
     assert b"/posts/sleeper/" not in site["posts/ferry/index.html"]
+
+
+def test_an_image_deleted_while_a_rebuild_runs_is_not_published_again(stack: LocalStack) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key="images/cat.png", Body=tiny_png())
+    s3.put_object(Bucket=stack.content_bucket, Key="images/dog.png", Body=tiny_png())
+    stack.router.drain()
+    # The rebuild plans, and reads the images it will copy: the cat is still there.
+    renderer = stack.renderer().configured()
+    plan = renderer.plan_rebuild()
+    read_before = list(stack.index.published_assets())
+    # Meanwhile the cat is deleted, and its own renderer removes it from the site.
+    s3.delete_object(Bucket=stack.content_bucket, Key="images/cat.png")
+    stack.router.drain()
+    assert "images/cat.png" not in stack.site_objects()
+
+    slow = replace(
+        renderer,
+        catalog=FirstReadBeforeTheCommit(stack.index, "published_assets", read_before),
+    )
+    list(slow.rebuild(plan))
+
+    site = stack.site_objects()
+    assert "images/cat.png" not in site
+    assert "images/dog.png" in site

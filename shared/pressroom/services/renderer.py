@@ -712,9 +712,28 @@ class RendererService:
                 service._settle_page(path, post.slug)
         # Assets are copied again too: one may sit under `posts/` (a page bundle's), which
         # the sweep below would otherwise take for a page no one writes.
+        copied: dict[str, AssetSummary | None] = {}
         for asset in self.catalog.published_assets():
             service.copy_asset(asset)
+            copied[asset.path] = asset
             yield asset.path
+
+        def mend_assets(assets_now: dict[str, AssetSummary]) -> None:
+            # Settled as the pages are: an asset deleted or replaced since it was read.
+            for path, asset in copied.items():
+                now = assets_now.get(path)
+                if now == asset:
+                    continue
+                if now is None:
+                    service.site.delete(path)
+                else:
+                    service.copy_asset(now)
+                copied[path] = now
+
+        _settled(
+            lambda: {asset.path: asset for asset in self.catalog.published_assets()},
+            mend_assets,
+        )
         for month in plan.months:
             service.write_month(month)
             yield archive_path(*month)
