@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pressroom.listings import order_key
+from pressroom.listings import order_key, page_request
 from pressroom_local.stack import LocalStack
 from tests.integration.stale_reads import FirstReadBeforeTheCommit
 
@@ -112,3 +112,22 @@ def test_a_renderer_that_found_an_old_url_free_before_a_post_took_it_leaves_that
     page = s3.get_object(Bucket=stack.site_bucket, Key="posts/night-bus/index.html")
     assert "WebsiteRedirectLocation" not in page
     assert "Night bus" in page["Body"].read().decode()
+
+
+def test_a_page_request_read_before_its_post_was_deleted_leaves_no_page(stack: LocalStack) -> None:
+    s3 = stack.session.client("s3")
+    s3.put_object(Bucket=stack.content_bucket, Key="sleeper.md", Body=POST % (b"Sleeper", 3))
+    stack.router.drain()
+    # A listing batch takes a page the stream batch had no time for, and reads its post.
+    renderer = stack.renderer()
+    stale_read = stack.index.post("sleeper")
+
+    # Meanwhile the post is deleted, and its own renderer removes its page.
+    s3.delete_object(Bucket=stack.content_bucket, Key="sleeper.md")
+    stack.router.drain()
+    assert _page(stack, "posts/sleeper/index.html") is None
+
+    slow = replace(renderer, catalog=FirstReadBeforeTheCommit(stack.index, "post", stale_read))
+    slow.render_page_request(page_request("sleeper"))
+
+    assert _page(stack, "posts/sleeper/index.html") is None
