@@ -1,5 +1,6 @@
 """Workers whose AWS requests reach the embedded AWS one at a time, in an order the test
-chooses: any interleaving of their requests can be made to happen, and made again.
+chooses: any interleaving of their requests can be made to happen, and made again (but for
+the order among one worker's own reads in parallel, such as the renderer's card reads).
 
 Each worker runs in a thread of its own, with clients made by `Interleaving.client`. Every
 request such a client makes waits at botocore's `before-call` until the scheduler lets it
