@@ -303,6 +303,15 @@ SCENARIOS = {
             Upload("posts/night.md", post("Night train", 6, "rail", "slug: night-train\n")),
         ],
     ),
+    # Two files ask for one slug at once: one owns it, whichever commits first, and the
+    # site shows that one's post alone.
+    "two files ask for one slug at once": (
+        [Upload("posts/ferry.md", post("Ferry", 5, "boats"))],
+        [
+            Upload("posts/sleeper.md", post("Sleeper", 3, "trains", "slug: night-train\n")),
+            Upload("posts/night.md", post("Night train", 6, "rail", "slug: night-train\n")),
+        ],
+    ),
 }
 
 
