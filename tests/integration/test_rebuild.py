@@ -76,28 +76,35 @@ def test_a_rebuild_removes_the_pages_whose_post_month_or_tag_is_gone(stack: Loca
     assert stack.site_objects() == {**built, not_ours: b"left over"}
 
 
+def _rebuilt_while_deleted(
+    stack: LocalStack, read: str, source_key: str, site_key: str
+) -> dict[str, bytes]:
+    """The site after a rebuild that planned, and made its first `read` of the index
+    (`published_posts`, `published_assets`), before `source_key` was deleted; the file's
+    own renderer removed `site_key` meanwhile."""
+    renderer = stack.renderer().configured()
+    plan = renderer.plan_rebuild()
+    read_before = list(getattr(stack.index, read)())
+    stack.session.client("s3").delete_object(Bucket=stack.content_bucket, Key=source_key)
+    stack.router.drain()
+    assert site_key not in stack.site_objects()
+
+    slow = replace(renderer, catalog=FirstReadBeforeTheCommit(stack.index, read, read_before))
+    list(slow.rebuild(plan))
+    return stack.site_objects()
+
+
 def test_a_post_deleted_while_a_rebuild_runs_keeps_no_page(stack: LocalStack) -> None:
     s3 = stack.session.client("s3")
     for slug, day in (("sleeper", 3), ("ferry", 5)):
         body = f"---\ntitle: {slug.title()}\ndate: 2024-02-{day:02d}\n---\n\nNotes.\n"
         s3.put_object(Bucket=stack.content_bucket, Key=f"{slug}.md", Body=body.encode())
     stack.router.drain()
-    # The rebuild plans, and reads the posts it will write: the sleeper is still there.
-    renderer = stack.renderer().configured()
-    plan = renderer.plan_rebuild()
-    read_before = list(stack.index.published_posts())
-    # Meanwhile the sleeper is deleted, and its own renderer removes its page.
-    s3.delete_object(Bucket=stack.content_bucket, Key="sleeper.md")
-    stack.router.drain()
-    assert "posts/sleeper/index.html" not in stack.site_objects()
 
-    slow = replace(
-        renderer,
-        catalog=FirstReadBeforeTheCommit(stack.index, "published_posts", read_before),
+    site = _rebuilt_while_deleted(
+        stack, "published_posts", "sleeper.md", "posts/sleeper/index.html"
     )
-    list(slow.rebuild(plan))
 
-    site = stack.site_objects()
     assert "posts/sleeper/index.html" not in site
     assert "posts/ferry/index.html" in site
     assert b"/posts/sleeper/" not in site["posts/ferry/index.html"]
@@ -108,21 +115,8 @@ def test_an_image_deleted_while_a_rebuild_runs_is_not_published_again(stack: Loc
     s3.put_object(Bucket=stack.content_bucket, Key="images/cat.png", Body=tiny_png())
     s3.put_object(Bucket=stack.content_bucket, Key="images/dog.png", Body=tiny_png())
     stack.router.drain()
-    # The rebuild plans, and reads the images it will copy: the cat is still there.
-    renderer = stack.renderer().configured()
-    plan = renderer.plan_rebuild()
-    read_before = list(stack.index.published_assets())
-    # Meanwhile the cat is deleted, and its own renderer removes it from the site.
-    s3.delete_object(Bucket=stack.content_bucket, Key="images/cat.png")
-    stack.router.drain()
-    assert "images/cat.png" not in stack.site_objects()
 
-    slow = replace(
-        renderer,
-        catalog=FirstReadBeforeTheCommit(stack.index, "published_assets", read_before),
-    )
-    list(slow.rebuild(plan))
+    site = _rebuilt_while_deleted(stack, "published_assets", "images/cat.png", "images/cat.png")
 
-    site = stack.site_objects()
     assert "images/cat.png" not in site
     assert "images/dog.png" in site
