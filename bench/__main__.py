@@ -34,7 +34,7 @@ from bench.isolated import MIB, run_cold
 from bench.peers import PEERS, find_tools
 from bench.pipeline import PROJECT_ROOT, run_site
 from bench.pure import run_pure
-from pressroom_local.layer import LAMBDA_PLATFORM, build_layer, measure_layer
+from pressroom_local.layer import LAMBDA_PLATFORM, build_layer, lambda_python, measure_layer
 
 RENDERER_BATCH = 100
 """The renderer's stream batch size in template.yaml."""
@@ -90,11 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     if options.cold_only:
         return _report(results, options.out, say)
 
-    say("the layer: Lambda's wheels, laid out as sam build lays them out")
-    with tempfile.TemporaryDirectory(prefix="pressroom-layer-") as scratch:
-        uv = Path(sys.executable).parent / "uv"
-        layer = build_layer(PROJECT_ROOT, Path(scratch), uv=uv, platform=LAMBDA_PLATFORM)
-        results.layer = measure_layer(layer, Path(scratch))
+    say("the layer: Lambda's wheels and their bytecode, built as sam build builds them")
+    python = lambda_python()
+    if python is None:
+        say("no Python 3.13 on this machine to compile the layer's bytecode: layer not measured")
+    else:
+        with tempfile.TemporaryDirectory(prefix="pressroom-layer-") as scratch:
+            uv = Path(sys.executable).parent / "uv"
+            layer = build_layer(
+                PROJECT_ROOT, Path(scratch), uv=uv, python=python, platform=LAMBDA_PLATFORM
+            )
+            results.layer = measure_layer(layer, Path(scratch))
 
     pure_posts = corpus(max(sizes), options.seed)
     for batch_size in (1, RENDERER_BATCH):

@@ -314,11 +314,13 @@ def _cold_section(results: Results, goals: list[list[str]]) -> list[str]:
         "",
         "Each handler in a fresh interpreter, as a new Lambda sandbox: import the handler's "
         "module, then one invocation with the real event the router made (S3 event in SQS, "
-        "index message, stream records) against the embedded AWS served on 127.0.0.1. Bytecode "
-        "compiled beforehand, as in a deployed layer. *CPU* is the process's CPU time over the "
-        "same span: it leaves out waiting for the embedded AWS, and varies less than the "
-        "elapsed time on a busy machine. The renderer has a row for each of its event sources: "
-        "a listing batch's first call reads and writes every listing its post is in.",
+        "index message, stream records) against the embedded AWS served on 127.0.0.1. "
+        "Bytecode compiled beforehand, as `shared/Makefile` ships it in the layer "
+        "(`python -m bench.bytecode` says what a layer without it costs). *CPU* is the "
+        "process's CPU time over the same span: it leaves out waiting for the embedded AWS, "
+        "and varies less than the elapsed time on a busy machine. The renderer has a row for "
+        "each of its event sources: a listing batch's first call reads and writes every "
+        "listing its post is in.",
         "",
         *_table(
             [
@@ -364,10 +366,10 @@ def _layer_section(results: Results, goals: list[list[str]]) -> list[str]:
     return [
         "## The layer",
         "",
-        "SharedLayer as `sam build` lays it out (`shared/` and the wheels of "
-        "`shared/requirements.txt` for Lambda, arm64, Python 3.13), measured by "
-        "`pressroom_local.layer`. The larger it is, the longer Lambda takes to fetch it into a "
-        "new sandbox, before any import.",
+        "SharedLayer as `sam build` builds it (`shared/Makefile`: the wheels of "
+        "`shared/requirements.txt` for Lambda, arm64, Python 3.13, the pressroom package and "
+        "the bytecode of both), by `pressroom_local.layer`. The larger it is, the longer Lambda "
+        "takes to fetch it into a new sandbox, before any import.",
         "",
         *_table(
             ["unzipped (MB)", "zipped (MB)", "of Lambda's 250 MB"],

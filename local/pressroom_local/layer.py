@@ -1,16 +1,19 @@
-"""The Lambda layer laid out as `sam build` lays it out, without SAM or Docker.
+"""The Lambda layer built as `sam build` builds it, without SAM or Docker.
 
-template.yaml's SharedLayer is `shared/` (ContentUri) with the wheels of
-`shared/requirements.txt` beside it; Lambda mounts it at /opt/python. The
-infrastructure tests import each handler with this layout alone, and bench/
-reports its size: what is measured is what ships, so both read the layer's
-source folder whole rather than a list of what it should hold.
+template.yaml's SharedLayer is built by `shared/Makefile` (BuildMethod: makefile): the
+wheels of `shared/requirements.txt`, the pressroom package and their bytecode, which
+Lambda mounts at /opt/python. This module runs that same recipe with uv as its installer,
+for this machine's Python (the infrastructure tests import each handler with the layer
+alone) or for Lambda's (bench/ reports its size): what is measured is what ships.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -19,15 +22,39 @@ from pathlib import Path
 from pressroom.exceptions import PressroomError
 
 LAYER_SOURCE = Path("shared")
-"""SharedLayer's ContentUri, relative to the project root."""
+"""SharedLayer's ContentUri, relative to the project root: its Makefile builds the layer."""
+LAYER_TARGET = "build-SharedLayer"
 LAMBDA_PLATFORM = "aarch64-manylinux_2_28"
 """The functions' architecture (arm64) and Amazon Linux 2023's glibc, as uv names them."""
 LAMBDA_PYTHON = "3.13"
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 """A function's code and all its layers, unzipped, may not exceed this."""
 
-# Bytecode this machine wrote: sam build leaves it out (Lambda's Python writes its own).
-_NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+@functools.cache
+def lambda_python() -> Path | None:
+    """A Python of Lambda's version (3.13), outside any virtual environment: this one, the
+    `python3.13` on PATH, or one of pyenv's."""
+    candidates: list[str] = [sys.executable]
+    if found := shutil.which(f"python{LAMBDA_PYTHON}"):
+        candidates.append(found)
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates += sorted(map(str, pyenv_root.glob(f"versions/{LAMBDA_PYTHON}*/bin/python3*")))
+    probe = f"import sys; print(sys.version_info[:2] == ({LAMBDA_PYTHON.replace('.', ', ')}))"
+    for candidate in candidates:
+        # Interpreters found on this machine, asked their version: no input from outside.
+        done = subprocess.run(  # noqa: S603 # nosec B603
+            [candidate, "-c", f"{probe}; print(sys.base_prefix)"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        lines = done.stdout.splitlines()
+        if done.returncode == 0 and lines[:1] == ["True"]:
+            base = Path(lines[1]) / "bin" / f"python{LAMBDA_PYTHON}"
+            return base if base.exists() else Path(candidate)
+    return None
 
 
 class LayerBuildError(PressroomError):
@@ -39,31 +66,28 @@ def build_layer(
     target: Path,
     *,
     uv: Path,
-    python: Path | None = None,
+    python: Path,
     platform: str | None = None,
 ) -> Path:
-    """Lay the layer out under `target` and return its `python/` folder (Lambda's /opt/python).
+    """Build the layer under `target` and return its `python/` folder (Lambda's /opt/python).
 
-    `python` installs wheels for that interpreter (to import them here); `platform` installs
+    `python` (a 3.13, Lambda's version, to ship bytecode Lambda loads) compiles the
+    bytecode, and the wheels are for it (to import them here) unless `platform` names
     Lambda's (to measure what ships). The layer's own dependencies only: the runtime's SDK
     is the runtime's.
     """
-    source = project_root / LAYER_SOURCE
-    layer = target / "python"
-    command: list[str] = [str(uv), "pip", "install", "--quiet", "--target", str(layer)]
-    if python is not None:
-        command += ["--python", str(python)]
+    # make runs in the layer's source folder: every path it is given must hold from there.
+    uv, python, target = uv.absolute(), python.absolute(), target.absolute()
+    install = [str(uv), "pip", "install", "--quiet", "--python", str(python)]
     if platform is not None:
-        command += ["--python-platform", platform, "--python-version", LAMBDA_PYTHON]
-    command += ["--no-deps", "--only-binary", ":all:", "-r", str(source / "requirements.txt")]
-    # The caller's uv on the project's own lock: no shell, no input from outside.
+        install += ["--python-platform", platform, "--python-version", LAMBDA_PYTHON]
+    command = ["make", "--silent", "-C", str(project_root / LAYER_SOURCE), LAYER_TARGET]
+    command += [f"ARTIFACTS_DIR={target}", f"PYTHON={python}", f"INSTALL={' '.join(install)}"]
+    # make on the project's own Makefile, uv on its own lock: no input from outside.
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 # nosec B603
     if done.returncode != 0:
-        raise LayerBuildError(done.stderr)
-    # uv's lock on the target folder: sam build's pip leaves none.
-    (layer / ".lock").unlink(missing_ok=True)
-    shutil.copytree(source, layer, ignore=_NOT_SHIPPED, dirs_exist_ok=True)
-    return layer
+        raise LayerBuildError(done.stderr or done.stdout)
+    return target / "python"
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,13 @@ from pathlib import Path
 import pytest
 
 from pressroom import commonmark
-from pressroom_local.layer import LayerBuildError, build_layer
+from pressroom_local.layer import LayerBuildError, build_layer, lambda_python
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
     LAYER_REQUIREMENTS,
     UV,
     assert_product_only,
     functions,
-    python313,
     require,
     run,
 )
@@ -112,7 +111,7 @@ def _exported_functions(elf: bytes) -> set[str]:
 @cache
 def lambda_paths(root: Path) -> tuple[Path, Path]:
     """A layer as Lambda mounts it (/opt/python) and the runtime's SDK, built under `root`."""
-    python = python313()
+    python = lambda_python()
     require(python is not None, "no Python 3.13 on this machine to import the handlers with")
     require(UV.exists(), f"{UV} is missing: `make install`")
     try:
@@ -166,7 +165,7 @@ def test_each_handler_imports_from_its_code_uri_with_only_the_layer(
     module, _, attribute = function["Handler"].rpartition(".")
     code = PROJECT_ROOT / function["CodeUri"]
     layer, runtime = lambda_paths(tmp_path_factory.getbasetemp() / "lambda")
-    python = python313()
+    python = lambda_python()
     assert python is not None
 
     # -I: no user site, no PYTHON* variables; -S: no site-packages. What is
@@ -209,7 +208,7 @@ def test_every_module_of_the_library_imports_with_only_the_layer(
 ) -> None:
     """The handlers load part of the library; none of it may lean on the command line's side."""
     layer, runtime = lambda_paths(tmp_path_factory.getbasetemp() / "lambda")
-    python = python313()
+    python = lambda_python()
     assert python is not None
 
     search_path = json.dumps([str(layer), str(runtime)])

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pressroom_local.layer import lambda_python
 from tests.corpus import PROJECT_ROOT
 from tests.infra.tooling import (
     CHECKOV,
@@ -23,7 +24,6 @@ from tests.infra.tooling import (
     assert_product_only,
     document,
     offline_aws_environment,
-    python313,
     require,
     run,
     templates,
@@ -33,6 +33,10 @@ from tests.infra.tooling import (
 
 BUILD_DIR = PROJECT_ROOT / ".aws-sam" / "build"
 ELF_MACHINE_AARCH64 = 183
+LAMBDA_BYTECODE_TAG = "cpython-313"
+UNCHECKED_HASH = 0b01
+"""A .pyc's flags (PEP 552): checked against no source, so valid whatever times the
+deployment package gives its files."""
 
 # What the pipeline's deploy role must be allowed to do for each resource type
 # the transformed template creates, and for the properties that need more.
@@ -94,8 +98,20 @@ def test_sam_validate_with_lint_passes() -> None:
     assert "is a valid SAM Template" in result.stdout
 
 
-def test_sam_build_builds_the_layer_for_arm64() -> None:
-    python = python313()
+def modules_without_bytecode(layer: Path) -> list[str]:
+    """Each module of a built layer that Lambda's Python would compile at every cold start:
+    /opt is read-only, so bytecode the layer does not ship is never kept."""
+    missing = []
+    for source in sorted(layer.rglob("*.py")):
+        compiled = source.parent / "__pycache__" / f"{source.stem}.{LAMBDA_BYTECODE_TAG}.pyc"
+        header = compiled.read_bytes()[:8] if compiled.is_file() else b""
+        if int.from_bytes(header[4:8], "little") != UNCHECKED_HASH:
+            missing.append(str(source.relative_to(layer)))
+    return missing
+
+
+def test_sam_build_builds_the_layer_for_arm64_with_its_bytecode() -> None:
+    python = lambda_python()
     require(python is not None, "no Python 3.13 on this machine: sam build needs the runtime's")
     assert python is not None
     environment = offline_aws_environment()
@@ -119,6 +135,8 @@ def test_sam_build_builds_the_layer_for_arm64() -> None:
         assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64, library
     for function_id in ("ValidatorFunction", "IndexerFunction", "RendererFunction"):
         assert (BUILD_DIR / function_id / "app.py").is_file()
+    missing = modules_without_bytecode(layer)
+    assert missing == [], f"{len(missing)} modules without bytecode, among them {missing[:5]}"
 
 
 def test_sam_uses_the_functions_own_roles_and_no_managed_policies() -> None:

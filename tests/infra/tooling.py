@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -102,30 +101,6 @@ def offline_aws_environment(**extra: str) -> dict[str, str]:
     return environment
 
 
-@functools.cache
-def python313() -> Path | None:
-    """A Python 3.13 interpreter (the Lambda runtime's), outside any virtual environment."""
-    candidates: list[str] = [sys.executable]
-    if found := shutil.which("python3.13"):
-        candidates.append(found)
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(str(path) for path in pyenv_root.glob("versions/3.13*/bin/python3.13"))
-    for candidate in candidates:
-        probe = run(
-            [
-                candidate,
-                "-c",
-                "import sys; print(sys.version_info[:2] == (3, 13)); print(sys.base_prefix)",
-            ],
-            timeout=30,
-        )
-        lines = probe.stdout.splitlines()
-        if probe.returncode == 0 and lines[:1] == ["True"]:
-            base = Path(lines[1]) / "bin" / "python3.13"
-            return base if base.exists() else Path(candidate)
-    return None
-
-
 LAYER_PACKAGE = "pressroom"
 OPERATOR_SIDE = ("pressroom_local", "moto", "tqdm", "pressroom.cli", "pressroom.local")
 """What the command line and the local stack need and Lambda must not carry."""
@@ -158,7 +133,7 @@ def assert_product_only(layer: Path) -> None:
     """The layer is the library and its pinned dependencies: no command line, no local stack."""
     distributions, own = layer_inventory(layer)
     assert distributions == pinned_layer_distributions()
-    assert own == {LAYER_PACKAGE, "requirements.txt"}, own
+    assert own == {LAYER_PACKAGE}, own
     modules = {
         ".".join(path.relative_to(layer).with_suffix("").parts)
         for path in (layer / LAYER_PACKAGE).rglob("*")
