@@ -199,6 +199,12 @@ class ScanStep:
     """Where the next step goes on; None: the scan is done."""
 
 
+SITE_READS_AT_ONCE = 16
+"""The most `SiteStore.get` calls a service makes at once, on threads of its own (the
+renderer reads a tags index's cards so): the adapter's client keeps a connection for each,
+or each read past its pool would open one (a TLS handshake) and throw it away."""
+
+
 class SiteStore(Protocol):
     def put(
         self, key: str, body: bytes, content_type: str, *, redirect_to: str | None = None

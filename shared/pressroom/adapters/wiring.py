@@ -24,6 +24,7 @@ from pressroom.adapters.s3 import S3ContentStore, S3DocumentStore, S3SiteStore
 from pressroom.adapters.sqs import SqsIndexQueue, SqsListingQueue
 from pressroom.config import IndexerSettings, RendererSettings, ValidatorSettings
 from pressroom.models import RecordFailure
+from pressroom.ports import SITE_READS_AT_ONCE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -35,8 +36,12 @@ if TYPE_CHECKING:
     from pressroom.services.validator import ValidatorService
 
 # Standard retries with backoff absorb throttling before a record has to go back to its queue.
+# A connection kept for each request a service makes at once (botocore keeps 10).
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=5,
+    read_timeout=20,
+    max_pool_connections=SITE_READS_AT_ONCE,
 )
 
 

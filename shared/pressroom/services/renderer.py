@@ -60,7 +60,13 @@ from pressroom.models import (
     config_name,
 )
 from pressroom.permalinks import Placing
-from pressroom.ports import DocumentStore, ListingQueue, PostCatalog, SiteStore
+from pressroom.ports import (
+    SITE_READS_AT_ONCE,
+    DocumentStore,
+    ListingQueue,
+    PostCatalog,
+    SiteStore,
+)
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,
     CATEGORIES,
@@ -1123,7 +1129,7 @@ class _RecordingSite:
         return self.site.keys(prefix)
 
 
-CARD_READERS = 16
+CARD_READERS = SITE_READS_AT_ONCE
 """Cards of the tags index read at once: the index's reads take a few round trips, not one
 per tag."""
 
