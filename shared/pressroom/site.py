@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 from urllib.parse import urljoin
 
 import jinja2
@@ -22,6 +22,7 @@ from pressroom.listings import ListingTail, Neighbours, NewestPosts, numbered_pa
 from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
 from pressroom.slugs import CATEGORY_PREFIX, category_key, is_category_key, tag_key
+from pressroom.theme_code import compiled_folder, source_loader, theme_environment
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 JAVASCRIPT_CONTENT_TYPE = "text/javascript; charset=utf-8"
@@ -216,18 +217,6 @@ def page_object_key(path: str) -> str:
     return key
 
 
-class _Environment(jinja2.Environment):
-    """Each template's globals as a plain dict.
-
-    Jinja chains a template's globals to the environment's, and copies the chain on
-    every render: that costs more than rendering a listing entry. The globals are set
-    before any template loads and never change, so a copy taken at load time is the same.
-    """
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        return {**self.globals, **(d or {})}
-
-
 class ListedPost(NamedTuple):
     """What a list of posts shows of each post: what a tag item keeps, so that a post's
     entry is the same on the home page, its month's archive and its tags' pages."""
@@ -263,18 +252,15 @@ class Theme:
 
     @cached_property
     def environment(self) -> jinja2.Environment:
-        # A site's own theme overrides the templates it provides; the rest come from the default.
-        environment = _Environment(
-            loader=jinja2.FileSystemLoader(list(dict.fromkeys([self.directory, DEFAULT_THEME]))),
-            # Templates ship with the function: they cannot change under a running container.
-            auto_reload=False,
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
+        # The layer ships the templates compiled (`theme_code`); this tree compiles them as
+        # they are first used.
+        compiled = compiled_folder(self.directory)
+        environment = theme_environment(
+            jinja2.ModuleLoader(compiled)
+            if compiled.is_dir()
+            else source_loader(self.directory, DEFAULT_THEME)
         )
-        environment.filters["isodate"] = format_instant
-        environment.filters["humandate"] = _human_date
+        environment.filters.update(isodate=format_instant, humandate=_human_date)
         environment.globals.update(post_path=post_path, tag_path=tag_path, month_path=month_path)
         return environment
 
@@ -283,9 +269,7 @@ class Theme:
 
     def source(self, name: str) -> str:
         """A theme file as it is, not rendered (a script the pages load)."""
-        loader = self.environment.loader
-        assert loader is not None
-        return loader.get_source(self.environment, name)[0]
+        return source_loader(self.directory, DEFAULT_THEME).get_source(self.environment, name)[0]
 
     def listing_entries(self, posts: Sequence[PostSummary | TagEntry], site: SiteConfig) -> Markup:
         """The posts' entries in a list of posts (`_listing_entry.html`), one a line. Each is

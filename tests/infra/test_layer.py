@@ -188,6 +188,46 @@ def test_each_handler_imports_from_its_code_uri_with_only_the_layer(
     ] == []
 
 
+_RENDER_WITHOUT_COMPILING = """
+import json, sys
+sys.path[:0] = json.loads(sys.argv[1])
+import jinja2
+
+def compile(*_, **__):
+    raise AssertionError("a template was compiled at run time")
+
+jinja2.Environment.compile = compile
+from pressroom.config import SiteConfig
+from pressroom.site import Theme, render_not_found_page, render_search_page
+site = SiteConfig(title="Layer", base_url="https://layer.example.org/")
+theme = Theme()
+pages = [render_not_found_page(site, theme), render_search_page(site, theme)]
+print(json.dumps([type(theme.environment.loader).__name__, [len(page) for page in pages]]))
+"""
+
+
+def test_the_renderer_renders_the_templates_the_layer_ships_compiled(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """shared/Makefile compiles each theme's templates (pressroom.theme_code): with the layer
+    alone, the renderer's theme loads them and compiles none."""
+    layer, runtime = lambda_paths(tmp_path_factory.getbasetemp() / "lambda")
+    python = lambda_python()
+    assert python is not None
+
+    search_path = json.dumps([str(layer), str(runtime)])
+    result = run(
+        [python, "-I", "-S", "-c", _RENDER_WITHOUT_COMPILING, search_path],
+        env=_lambda_environment(),
+        cwd=layer,
+    )
+
+    assert result.returncode == 0, result.stderr
+    loader, sizes = json.loads(result.stdout)
+    assert loader == "ModuleLoader"
+    assert min(sizes) > 500
+
+
 _IMPORT_ALL = """
 import json, pkgutil, sys
 sys.path[:0] = json.loads(sys.argv[1])

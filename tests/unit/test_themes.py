@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 import pytest
+from jinja2.utils import _PassArg
 
-from pressroom.config import RendererSettings, SiteConfig
+from pressroom.config import THEMES, RendererSettings, SiteConfig
 from pressroom.exceptions import ConfigurationError
 from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, NewestPosts
 from pressroom.models import PostDocument, PostSummary
 from pressroom.site import (
     HOME_PAGES,
+    TagLink,
     Theme,
+    render_archive_index,
     render_archive_pages,
     render_home_pages,
+    render_not_found_page,
     render_post_page,
+    render_redirect_page,
+    render_search_page,
     render_tag_pages,
+    render_tags_index,
 )
+from pressroom.theme_code import FILTERS_PASSED_CONTEXT, compile_themes
 
 SITE = SiteConfig(title="Own", base_url="https://own.example.org/")
 ENVIRONMENT = {
@@ -163,3 +172,62 @@ def test_the_home_pages_go_on_in_the_archive_of_the_newest_post_they_have_no_roo
     # A read cut short by the months it might read goes on in the archive's months.
     assert list(cut) == ["", "page/2/"]
     assert '<a href="/archive/" rel="next">Older posts, month by month</a>' in cut["page/2/"]
+
+
+def every_page(theme: Theme) -> list[str]:
+    """A page of each template the renderer renders, of a few posts."""
+    posts = [
+        document(slug=f"p{day}", title=f"Post {day} <i>", date=datetime(2025, 3, day, tzinfo=UTC))
+        for day in range(1, 4)
+    ]
+    summaries = [post.summary() for post in posts]
+    entries = [
+        TagEntry(tag="php", slug=post.slug, title=post.title, date=post.date, tags=("php",))
+        for post in summaries
+    ]
+    return [
+        render_post_page(posts[1], SITE, theme),
+        *(html for _, html in render_home_pages(NewestPosts(summaries), SITE, theme)),
+        *(html for _, html in render_tag_pages("php", ListingTail(0, tuple(entries)), SITE, theme)),
+        *(
+            html
+            for _, html in render_archive_pages(
+                2025, 3, ListingTail(0, tuple(summaries)), SITE, theme
+            )
+        ),
+        render_archive_index([(2025, 3)], SITE, theme),
+        render_tags_index([TagLink("php", "tags/php/")], 0, SITE, theme),
+        render_search_page(SITE, theme),
+        render_not_found_page(SITE, theme),
+        render_redirect_page("/posts/p1/", SITE, theme),
+        theme.source("search.js"),
+    ]
+
+
+def test_themes_compiled_ahead_render_what_their_templates_render(tmp_path: Path) -> None:
+    """The layer ships each theme's templates compiled (`theme_code`, run by shared/Makefile);
+    a site's own theme is compiled over the default's."""
+    themes = tmp_path / "themes"
+    shutil.copytree(THEMES, themes, ignore=shutil.ignore_patterns("_compiled"))
+    (themes / "own").mkdir()
+    (themes / "own" / "listing.html").write_text(
+        "<!doctype html><title>{{ site.title }}</title>{{ posts | length }} posts"
+    )
+
+    from_sources = {name: every_page(Theme(themes / name)) for name in ("default", "own")}
+
+    compiled = compile_themes(themes)
+
+    assert [folder.name for folder in compiled] == ["default", "own"]
+    for name, pages in from_sources.items():
+        ahead = Theme(themes / name)
+        assert isinstance(ahead.environment.loader, jinja2.ModuleLoader)
+        assert every_page(ahead) == pages
+    assert "0 posts" not in from_sources["own"][1] and "3 posts" in from_sources["own"][1]
+
+
+def test_the_compiling_environment_passes_each_filter_what_the_renderers_is_passed() -> None:
+    filters = Theme().environment.filters
+    passed = {name: _PassArg.from_obj(filters[name]) is not None for name in FILTERS_PASSED_CONTEXT}
+
+    assert passed == FILTERS_PASSED_CONTEXT
