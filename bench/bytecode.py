@@ -69,10 +69,10 @@ def import_cpu_ms(python: Path, search_path: list[Path], module: str, cwd: Path)
     return float(done.stdout.strip()) * 1000
 
 
-def main() -> int:
+def main(arguments: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    options = parser.parse_args()
+    options = parser.parse_args(arguments)
     python = lambda_python()
     if python is None:
         print("no Python 3.13 on this machine: the layer's bytecode is Lambda's version's")

@@ -4,8 +4,10 @@ The embedded AWS runs as a server on 127.0.0.1 (as `pressroom local` runs it);
 the router drives the pipeline, and each invocation it makes runs the
 template's handler in a new `python -m bench.cold` process with the
 function's environment, so every one is a cold start with a real event.
-Bytecode is compiled once, in a warm-up round, into a cache of its own
-(a deployed layer ships .pyc files; this machine sets PYTHONDONTWRITEBYTECODE).
+Its imports come from the layer as `sam build` builds it (`shared/Makefile`, for
+this machine's Python 3.13: the library, its wheels, its compiled templates and
+the bytecode of all of them), with no site-packages, as on Lambda; `import boto3`,
+the baseline, comes from the same layer, which carries the SDK.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from bench.corpus import Post, write_pressroom
 from pressroom_local.emulator import embedded_aws
+from pressroom_local.layer import LayerBuildError, build_layer, lambda_python
 from pressroom_local.locate import local_session
 from pressroom_local.runtime import LocalFunction, RuntimeMode
 from pressroom_local.stack import LocalStack
@@ -62,17 +65,18 @@ class ColdRun:
 
 
 class Interpreters:
-    """Runs `python -m bench.cold` with a given environment and bytecode cache."""
+    """Runs `python -m bench.cold` with the layer alone and a given environment."""
 
-    def __init__(self, scratch: Path) -> None:
+    def __init__(self, scratch: Path, python: Path, layer: Path) -> None:
         self.scratch = scratch
-        self.pycache = scratch / "pycache"
+        self.python = python
+        self.layer = layer
         self.runs = 0
 
     def run(self, module: str, environment: dict[str, str], event: Any = None) -> dict[str, Any]:
         self.runs += 1
         result = self.scratch / f"result-{self.runs}.json"
-        command = [sys.executable, "-m", "bench.cold", module, str(result)]
+        command = [*self.command(), "-m", "bench.cold", module, str(result)]
         if event is not None:
             event_file = self.scratch / f"event-{self.runs}.json"
             event_file.write_text(json.dumps(event), encoding="utf-8")
@@ -86,11 +90,17 @@ class Interpreters:
         )
         return json.loads(result.read_text(encoding="utf-8"))
 
+    def command(self) -> list[str]:
+        # -S: no site-packages, so every import the layer does not hold fails, as on Lambda.
+        return [str(self.python), "-S"]
+
     def environment(self, extra: dict[str, str]) -> dict[str, str]:
         return {
             "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "PYTHONPYCACHEPREFIX": str(self.pycache),
+            # The layer, then this project for `functions` (the handlers) and `bench.cold`,
+            # which ship as source, compiled in each sandbox as on Lambda.
+            "PYTHONPATH": os.pathsep.join([str(self.layer), str(PROJECT_ROOT)]),
+            "PYTHONDONTWRITEBYTECODE": "1",
             "LANG": "C.UTF-8",
             **extra,
         }
@@ -145,7 +155,12 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
         embedded_aws() as aws,
     ):
         scratch = Path(scratch_name)
-        interpreters = Interpreters(scratch)
+        python = lambda_python()
+        if python is None:
+            raise LayerBuildError("no Python 3.13 on this machine: the layer's bytecode is 3.13's")
+        uv = Path(sys.executable).parent / "uv"
+        layer = build_layer(PROJECT_ROOT, scratch / "layer", uv=uv, python=python)
+        interpreters = Interpreters(scratch, python, layer)
         session = local_session("us-east-1")
         stack = LocalStack.create(
             session,
@@ -169,7 +184,7 @@ def run_cold(posts: list[Post], large_post: Post, *, repeats: int) -> ColdRun:
                 s3.put_object(Bucket=stack.content_bucket, Key=key, Body=path.read_bytes())
             stack.router.drain(idle_sleep=0.01)
 
-        # Warm-up: compiles bytecode into the cache; its samples are dropped.
+        # Warm-up (the file system's caches): its samples are dropped.
         publish(posts[0])
         interpreters.run(BASELINE, environment)
         for invoker in invokers.values():
@@ -199,7 +214,7 @@ def import_profile(
 ) -> list[tuple[str, float]]:
     """`python -X importtime`: seconds of import by top-level package (own time, summed)."""
     completed = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        [*interpreters.command(), "-X", "importtime", "-c", f"import {module}"],
         env=interpreters.environment(environment),
         cwd=PROJECT_ROOT,
         capture_output=True,

@@ -6,14 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from bench import bytecode
 from bench.__main__ import main
 from bench.corpus import corpus
 from bench.peers import PEERS, find_tools
 from bench.pipeline import PROJECT_ROOT
+from pressroom_local.layer import lambda_python
 from tests.tools import require
+
+NEEDS_LAMBDA_PYTHON = "no Python 3.13 here: the cold starts import the layer built for it"
 
 
 def test_a_tiny_bench_run_writes_every_section(tmp_path: Path) -> None:
+    require(lambda_python() is not None, NEEDS_LAMBDA_PYTHON)
     out = tmp_path / "results.md"
 
     status = main(
@@ -38,6 +43,7 @@ def test_a_tiny_bench_run_writes_every_section(tmp_path: Path) -> None:
 def test_a_cold_only_run_prints_the_cold_starts_alone_and_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    require(lambda_python() is not None, NEEDS_LAMBDA_PYTHON)
     results = PROJECT_ROOT / "bench" / "results.md"
     before = results.read_bytes()
 
@@ -49,6 +55,24 @@ def test_a_cold_only_run_prints_the_cold_starts_alone_and_writes_nothing(
     assert "RendererFunction, dynamodb events" in text
     assert "## One new post published" not in text
     assert results.read_bytes() == before
+
+
+def test_the_bytecode_bench_imports_each_handler_with_and_without(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    require(lambda_python() is not None, NEEDS_LAMBDA_PYTHON)
+
+    status = bytecode.main(["--repeats", "1"])
+
+    assert status == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    names = [row.split("|")[1].strip() for row in rows[2:]]
+    assert sorted(names) == [
+        "IndexerFunction",
+        "RendererFunction",
+        "ValidatorFunction",
+        "import boto3",
+    ]
 
 
 @pytest.mark.parametrize("tool", sorted(PEERS))
