@@ -91,16 +91,62 @@ def asset_path(key: str) -> str:
     return key.removeprefix("static/")
 
 
+_GENERATORS_OWN_FOLDERS = {
+    # Hugo's folders beside content/ and static/.
+    "archetypes": "Hugo's templates for new posts",
+    "layouts": "a theme's templates",
+    "themes": "Hugo's themes: their templates, and their demo site's posts",
+    "i18n": "a theme's translations",
+    "resources": "Hugo's cache of the images and styles it processed",
+    "public": "the site Hugo built",
+    # Jekyll's default `exclude`, and what a Node build leaves.
+    "vendor": "bundled gems",
+    "node_modules": "JavaScript packages",
+}
+"""Top-level folders of a generator's repository that hold its tools, never the site's
+files: `aws s3 sync` of a whole repository uploads them."""
+
+_REPOSITORY_FILES = frozenset(
+    {"readme", "license", "licence", "changelog", "contributing", "code_of_conduct", "gemfile"}
+)
+"""Top-level files a repository has for its readers and tools (by name less extension,
+any case): `README.md`, `LICENSE`, `Gemfile.lock`."""
+
+HUGO_LIST_PAGES = frozenset({"_index.md", "_index.markdown"})
+"""The text of a Hugo list page (the home page, a section's), which Pressroom writes its own
+way: published as a post, it would list itself."""
+
+WELL_KNOWN = ".well-known"
+"""The one hidden folder a site publishes (`security.txt`, domain verification)."""
+
+
 def ignored_reason(key: str) -> str | None:
-    """Why a key is never published, or None: files under `_`-prefixed folders other than
-    `_posts/` (another generator's drafts and internals)."""
-    top, _, rest = key.partition("/")
-    if not rest or not top.startswith("_") or top == "_posts":
+    """Why a key is never published, or None: what Jekyll and Hugo leave out of a site
+    too. Files under `_`-prefixed folders other than `_posts/` (another generator's drafts
+    and internals), hidden files and folders but `.well-known/`, the generators' own
+    top-level folders and a repository's own files, and Hugo's list pages."""
+    parts = key.split("/")
+    if hidden := next((part for part in parts if part.startswith(".") and part != WELL_KNOWN), ""):
+        return f"`{hidden}` is hidden: not published (only `{WELL_KNOWN}/` is)"
+    top, name = parts[0], parts[-1]
+    if len(parts) == 1:
+        if name.split(".")[0].lower() in _REPOSITORY_FILES:
+            return f"`{name}` is the repository's, not the site's: not published"
         return None
-    return _GENERATOR_FOLDERS.get(
-        top,
-        f"`{top}/` holds another generator's internals (layouts, includes, data): not published",
-    )
+    if top.startswith("_") and top != "_posts":
+        return _GENERATOR_FOLDERS.get(
+            top,
+            f"`{top}/` holds another generator's internals (layouts, includes, data): not "
+            "published",
+        )
+    if top in _GENERATORS_OWN_FOLDERS:
+        return f"`{top}/` holds {_GENERATORS_OWN_FOLDERS[top]}: not published"
+    if name in HUGO_LIST_PAGES:
+        return (
+            f"`{name}` is the text of a Hugo list page: not published (Pressroom writes its "
+            "own home, tag and archive pages)"
+        )
+    return None
 
 
 def in_drafts_folder(key: str) -> bool:

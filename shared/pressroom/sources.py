@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from pressroom.assets import WELL_KNOWN
 from pressroom.exceptions import PressroomError
 from pressroom.ports import SourceObject
 
@@ -13,7 +14,8 @@ from pressroom.ports import SourceObject
 def collect_sources(paths: Iterable[Path]) -> list[tuple[str, Path]]:
     """(key, file) pairs: a file keeps its name; a folder gives every file in it, keyed by
     relative path, whatever its type (the validator says what each is), except hidden ones
-    (`.git/`, `.DS_Store`), which are no part of a site."""
+    (`.git/`, `.DS_Store`), which are no part of a site, but `.well-known/` (the validator
+    ignores hidden keys in the bucket, which `aws s3 sync` uploads)."""
     sources: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
@@ -21,7 +23,10 @@ def collect_sources(paths: Iterable[Path]) -> list[tuple[str, Path]]:
                 file
                 for file in path.rglob("*")
                 if file.is_file()
-                and not any(part.startswith(".") for part in file.relative_to(path).parts)
+                and not any(
+                    part.startswith(".") and part != WELL_KNOWN
+                    for part in file.relative_to(path).parts
+                )
             )
             pairs = [(file.relative_to(path).as_posix(), file) for file in found]
         elif path.is_file():

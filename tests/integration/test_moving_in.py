@@ -83,6 +83,23 @@ date = 2023-07-01
     "content/pages/contact.md": b'+++\ntitle = "Contact"\n+++\nWrite to me.\n',
     "static/images/logo.png": tiny_png(),
 }
+HUGO_REPOSITORY = {
+    # What `aws s3 sync` of the blog's whole repository uploads beside it.
+    "content/_index.md": b'+++\ntitle = "Coast paths"\n+++\nWalks by the sea.\n',
+    "content/posts/_index.md": b'+++\ntitle = "All walks"\n+++\n',
+    "themes/tideline/exampleSite/content/posts/lighthouses.md": b"""+++
+title = "Lighthouses of the north"
+date = 2017-01-01
++++
+The theme's demo post.
+""",
+    "themes/tideline/layouts/_default/single.html": b"<main>{{ .Content }}</main>",
+    "archetypes/default.md": b'+++\ntitle = "{{ replace .Name "-" " " | title }}"\n+++\n',
+    "public/index.html": b"<html>the site Hugo built</html>",
+    "public/images/logo.png": tiny_png(),
+    ".git/HEAD": b"ref: refs/heads/main\n",
+    "README.md": b"# Coast paths\n\nMy walking blog, built with Hugo.\n",
+}
 
 
 def _sync(stack: LocalStack, files: dict[str, bytes]) -> None:
@@ -242,7 +259,7 @@ def test_pressroom_local_answers_an_old_url_with_a_301(stack: LocalStack) -> Non
 
 
 def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStack) -> None:
-    _sync(stack, HUGO_BLOG)
+    _sync(stack, HUGO_BLOG | HUGO_REPOSITORY)
 
     site = stack.site_objects()
     walk = read_page(site["posts/coastal-walk/index.html"].decode())
@@ -257,6 +274,13 @@ def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStac
     assert "contact/index.html" in site
     assert read_page(site["index.html"].decode()).texts["title"] == ["Coast paths"]
     assert not _crawl(site)
+    # Nothing of the repository around the blog is published: no demo post of the theme,
+    # no post made of a list page's text, none of the site Hugo built.
+    made_of_the_repository = ("posts/lighthouses/", "posts/index/", "public/", "themes/", ".git")
+    assert not [key for key in site if key.startswith(made_of_the_repository)]
+    statuses = stack.statuses(HUGO_REPOSITORY)
+    ignored = dict.fromkeys(HUGO_REPOSITORY, "ignored")
+    assert {key: status.status if status else None for key, status in statuses.items()} == ignored
 
 
 def test_a_post_whose_url_changes_leaves_a_redirect_at_the_old_one(stack: LocalStack) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from pressroom.ports import SourceObject
 from pressroom.sources import collect_sources
-from pressroom.validation import validate_source
+from pressroom.validation import ValidationOutcome, validate_source
 from pressroom_local.cli import main
 from pressroom_local.watch import FolderMirror, upload_content_type
 
@@ -37,7 +37,7 @@ def tiny_png() -> bytes:
 TINY_GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
 
 
-def validate(key: str, body: bytes) -> object:
+def validate(key: str, body: bytes) -> ValidationOutcome:
     return validate_source(SourceObject(key=key, size=len(body), body=body), first_seen=NOW)
 
 
@@ -126,6 +126,80 @@ def test_other_generators_internals_are_ignored_and_check_says_so(
     (entry,) = json.loads(capsys.readouterr().out)
     assert (entry["kind"], entry["valid"], entry["url"]) == ("ignored", True, None)
     assert "not published" in entry["warnings"][0]["message"]
+
+
+A_POST = b"---\ntitle: Lighthouses of the north\ndate: 2017-01-01\n---\n\nA demo post.\n"
+
+
+NEVER_PUBLISHED = [
+    # A Hugo repository synced whole: its theme's demo site, its archetypes, its
+    # templates, the site Hugo built, the text of its list pages.
+    ("themes/ananke/exampleSite/content/post/demo.md", A_POST, "`themes/`"),
+    ("archetypes/default.md", b'---\ntitle: "{{ .Name }}"\n---\n', "`archetypes/`"),
+    ("layouts/partials/head.html", b"<meta>", "`layouts/`"),
+    ("i18n/en.toml", b'[more]\nother = "More"\n', "`i18n/`"),
+    ("resources/_gen/images/a.png", tiny_png(), "`resources/`"),
+    ("public/index.html", b"<html>built</html>", "`public/`"),
+    ("public/images/logo.png", tiny_png(), "`public/`"),
+    ("content/_index.md", b"---\ntitle: Home\n---\nWelcome.\n", "`_index.md`"),
+    ("content/posts/_index.md", b"---\ntitle: Posts\n---\n", "`_index.md`"),
+    # A Jekyll repository's: Jekyll's own default excludes, hidden files.
+    ("Gemfile", b'gem "jekyll"\n', "`Gemfile`"),
+    ("Gemfile.lock", b"GEM\n", "`Gemfile.lock`"),
+    ("vendor/bundle/ruby/3.3.0/gems/x/README.md", b"# x\n", "`vendor/`"),
+    ("node_modules/lunr/package.json", b"{}", "`node_modules/`"),
+    (".git/HEAD", b"ref: refs/heads/main\n", "`.git`"),
+    (".github/workflows/pages.yml", b"on: push\n", "`.github`"),
+    ("assets/.DS_Store", b"\x00\x00\x00\x01Bud1", "`.DS_Store`"),
+    # A repository's own documents, beside the site's files.
+    ("README.md", b"# My blog\n\nBuilt with Hugo.\n", "`README.md`"),
+    ("LICENSE", b"MIT License\n", "`LICENSE`"),
+    ("CHANGELOG.md", A_POST, "`CHANGELOG.md`"),
+]
+"""What a Jekyll or Hugo repository synced whole holds that no site of theirs publishes: key,
+body, and what the reason names."""
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "why"), NEVER_PUBLISHED, ids=[key for key, _, _ in NEVER_PUBLISHED]
+)
+def test_what_jekyll_and_hugo_never_publish_is_ignored_with_why(
+    key: str, body: bytes, why: str
+) -> None:
+    outcome = validate(key, body)
+
+    assert outcome.kind == "ignored", outcome
+    assert outcome.valid
+    assert why in outcome.warnings[0].message
+    assert "not published" in outcome.warnings[0].message
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "kind"),
+    [
+        (".well-known/security.txt", b"Contact: mailto:security@example.org\n", "asset"),
+        ("static/.well-known/security.txt", b"Contact: mailto:security@example.org\n", "asset"),
+        ("content/posts/index.md", A_POST, "post"),
+        ("notes/readme.md", A_POST, "post"),
+        ("posts/layouts/index.md", A_POST, "post"),
+    ],
+)
+def test_files_named_like_those_elsewhere_are_published(key: str, body: bytes, kind: str) -> None:
+    outcome = validate(key, body)
+
+    assert (outcome.kind, outcome.errors) == (kind, ())
+
+
+def test_check_and_publish_take_well_known_files_and_leave_other_hidden_ones(
+    tmp_path: Path,
+) -> None:
+    for key in (".well-known/security.txt", ".git/HEAD", "posts/.DS_Store", "posts/a.md"):
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_text("x")
+
+    keys = [key for key, _ in collect_sources([tmp_path])]
+
+    assert keys == [".well-known/security.txt", "posts/a.md"]
 
 
 def test_check_names_each_assets_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
