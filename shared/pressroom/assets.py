@@ -85,10 +85,17 @@ def asset_type(key: str) -> AssetType | None:
     return ASSET_TYPES.get(PurePosixPath(key).suffix.lower())
 
 
+SERVED_FROM_ROOT = ("static/", "content/")
+"""Hugo's folders whose files it serves at the site's root: `static/img/cat.png` at
+`/img/cat.png`, a page bundle's `content/posts/walk/cliffs.png` beside its page
+`/posts/walk/`. Jekyll's `assets/` stays."""
+
+
 def asset_path(key: str) -> str:
-    """The site-bucket key (and URL path) of an asset: its own key, less a leading `static/`
-    (Hugo's folder of files served at the root); Jekyll's `assets/` stays."""
-    return key.removeprefix("static/")
+    """The site-bucket key (and URL path) of an asset, or of any file a post links to: its
+    own key, less a leading folder of `SERVED_FROM_ROOT`."""
+    folder = next((folder for folder in SERVED_FROM_ROOT if key.startswith(folder)), "")
+    return key.removeprefix(folder)
 
 
 _GENERATORS_OWN_FOLDERS = {

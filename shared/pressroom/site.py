@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup
 
+from pressroom.assets import asset_path
 from pressroom.config import DEFAULT_THEME, MONTH_NAMES, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
@@ -362,7 +363,8 @@ _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]|\\")
 def rebase_relative_links(html: str, source_key: str, site: SiteConfig) -> str:
     """Each relative link and image of a post (`cat.png`, `../img/x.png`) pointed at the
     file it names beside the post's source file: published at its path (less a leading
-    `static/`), so it resolves whatever URL the post itself has. `html` is the sanitiser's
+    `static/` or `content/`, `assets.asset_path`), so it resolves whatever URL the post
+    itself has. `html` is the sanitiser's
     output, whose attribute values are all double-quoted."""
     folder = "/" + source_key.rpartition("/")[0] + "/" if "/" in source_key else "/"
 
@@ -370,7 +372,7 @@ def rebase_relative_links(html: str, source_key: str, site: SiteConfig) -> str:
         written = match[2]
         if not written or _ABSOLUTE.match(written):
             return match[0]
-        path = urljoin(folder, written).removeprefix("/").removeprefix("static/")
+        path = asset_path(urljoin(folder, written).removeprefix("/"))
         return f'{match[1]}{site.path(path)}"'
 
     return _LINK_ATTRIBUTE.sub(rebase, html)

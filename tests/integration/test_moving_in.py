@@ -265,8 +265,8 @@ def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStac
     walk = read_page(site["posts/coastal-walk/index.html"].decode())
     images = [attrs["src"] for tag, attrs in walk.attributes if tag == "img"]
     assert images == [
-        "/content/posts/coastal-walk/cliffs.png",
-        "/content/posts/coastal-walk/maps/route.png",
+        "/posts/coastal-walk/cliffs.png",
+        "/posts/coastal-walk/maps/route.png",
     ]
     assert site["images/logo.png"] == tiny_png()
     assert _redirects_to(site, "/walks/coast.html") == "/posts/coastal-walk/"

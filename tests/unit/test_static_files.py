@@ -53,6 +53,15 @@ def test_an_image_is_accepted_as_an_asset_at_its_site_path() -> None:
     assert (outcome.asset.path, outcome.asset.content_type) == ("img/cat.png", "image/png")
 
 
+def test_a_file_of_hugos_content_folder_is_published_without_it() -> None:
+    """Hugo serves `content/posts/walk/cliffs.png`, a page bundle's image, beside the page
+    `/posts/walk/`."""
+    outcome = validate("content/posts/walk/cliffs.png", tiny_png())
+
+    assert outcome.asset is not None
+    assert outcome.asset.path == "posts/walk/cliffs.png"
+
+
 def test_a_drafts_file_is_ignored_not_published() -> None:
     body = b"---\ntitle: Work in progress\n---\nNot yet.\n"
 

@@ -198,6 +198,9 @@ def test_a_page_bundle_is_named_by_its_folder() -> None:
         ("posts/night-trains/index.md", "carriage.jpg", "/posts/night-trains/carriage.jpg"),
         ("posts/night-trains/index.md", "./maps/route.svg", "/posts/night-trains/maps/route.svg"),
         ("content/posts/x.md", "../../static/img/map.png", "/img/map.png"),
+        # Hugo's content/ is dropped, as from its URLs: a bundle's files are beside its page.
+        ("content/posts/walk/index.md", "cliffs.png", "/posts/walk/cliffs.png"),
+        ("content/posts/walk/index.md", "../harbour-towns/", "/posts/harbour-towns/"),
         ("x.md", "notes.pdf", "/notes.pdf"),
         ("posts/x.md", "/assets/img/cat.png", "/assets/img/cat.png"),
         ("posts/x.md", "https://example.org/cat.png", "https://example.org/cat.png"),
