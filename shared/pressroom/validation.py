@@ -50,6 +50,7 @@ from pressroom.siteconfig import (
     validate_config,
 )
 from pressroom.slugs import (
+    GENERATED_FOLDERS,
     claimed_slug,
     page_path,
     slug_from_source_key,
@@ -520,9 +521,13 @@ class _PostValidator:
             name = name.removeprefix("_layouts.")
         name = name.removesuffix(".html")
         if name not in self.layouts:
+            # Jekyll's minima and its kin make the home page from an `index.md` of this
+            # layout: here the home page is the renderer's own.
+            home = " (the home page is Pressroom's own: this file is not needed)"
             self._error(
                 key,
-                f"unknown layout {name!r}; the theme has {_names(self.layouts)}",
+                f"unknown layout {name!r}; the theme has {_names(self.layouts)}"
+                + (home if name == "home" else ""),
             )
         return name
 
@@ -694,7 +699,19 @@ class _PostValidator:
         if key is not None:
             return self._own_url(key)
         slug = self._slug(slug_key, parsed["title"])
-        return slug, None, (f"{slug}/" if parsed["kind"] == "page" and slug else None)
+        if parsed["kind"] != "page" or not slug:
+            return slug, None, None
+        if slug in GENERATED_FOLDERS:
+            # A page is at `/<slug>/`: there it would overwrite one of the renderer's
+            # listings, or be overwritten or trimmed by it.
+            self._error(
+                slug_key,
+                f"the page would be at /{slug}/, where Pressroom writes its own listings (a "
+                "Liquid or shortcode listing of the posts is not needed there): give it a "
+                "`slug:` or a `permalink:` of its own, or leave it out",
+            )
+            return slug, None, None
+        return slug, None, f"{slug}/"
 
     def _own_url(self, key: str) -> tuple[str, str | None, str | None]:
         """A `permalink` or `url`, kept whole: the page is published at that path, and

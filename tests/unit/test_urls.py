@@ -178,6 +178,31 @@ def test_a_page_is_published_at_its_slug_and_listed_nowhere(front_matter: str, k
     assert (plan.home, dict(plan.months), dict(plan.tags)) == (False, {}, {})
 
 
+@pytest.mark.parametrize(
+    "key", ["archive.md", "tags.md", "categories.md", "search.md", "pages/page.md", "sitemaps.md"]
+)
+def test_a_page_whose_url_is_one_of_pressrooms_own_listings_is_refused(key: str) -> None:
+    """Jekyll blogs have an `archive.md` or a `tags.md` page looping over their posts in
+    Liquid: at `/archive/` it would overwrite Pressroom's own archive, or be overwritten or
+    trimmed by it."""
+    slug = key.removeprefix("pages/").removesuffix(".md")
+
+    (problem,) = errors("layout: page", key=key)
+
+    assert f"/{slug}/, where Pressroom writes its own listings" in problem
+    assert "slug:" in problem and "permalink:" in problem
+    assert document(f"layout: page\nslug: {slug}-by-hand", key=key).page_path == (
+        f"{slug}-by-hand/"
+    )
+
+
+def test_jekylls_home_page_file_is_told_it_is_not_needed() -> None:
+    (layout,) = errors("layout: home", key="index.md")
+
+    assert "unknown layout 'home'" in layout
+    assert "the home page is Pressroom's own: this file is not needed" in layout
+
+
 def test_a_page_keeps_its_permalink() -> None:
     assert document("layout: page\npermalink: /about-me.html", key="about.md").page_path == (
         "about-me.html"
