@@ -69,7 +69,7 @@ from pressroom.models import (
     SiteSource,
     UtcDatetime,
     ValidationOutcome,
-    post_path,
+    section_path,
 )
 from pressroom.slugs import category_key, tag_key
 
@@ -326,10 +326,12 @@ class TagEntry(Frozen):
     """The post's categories, which the site's post URL style may place it by
     (`:categories`); None in items written before entries kept them, whose link is then
     `posts/<slug>/`, which redirects to the page."""
+    section: str | None = None
+    """`PostSummary.section`."""
 
     @property
     def page_path(self) -> str:
-        return self.path if self.path is not None else post_path(self.slug)
+        return self.path if self.path is not None else section_path(self.slug, self.section)
 
     @property
     def shown_summary(self) -> str | None:
@@ -1027,6 +1029,7 @@ def _tag_entries(record: PostRecord | None) -> tuple[TagEntry, ...]:
             excerpt=post.excerpt,
             tags=post.tags,
             categories=post.categories,
+            section=post.section,
             date_floats=post.date_floats,
         )
         for key, name in reversed(terms)

@@ -68,8 +68,14 @@ class Issue(Frozen):
 
 def post_path(slug: str) -> str:
     """Site path of a post's page when it keeps no URL of its own, as a directory (served
-    by its index.html)."""
+    by its index.html); where links made from a file name lead, whatever its section."""
     return f"posts/{slug}/"
+
+
+def section_path(slug: str, section: str | None) -> str:
+    """Site path of a post's page, placed by no URL style, in its section (Hugo's, the
+    folders of `content/` it is in): `blog/<slug>/`, else `posts/<slug>/`."""
+    return f"{section}/{slug}/" if section else post_path(slug)
 
 
 MAX_FORMER_PLACES = 10
@@ -135,6 +141,10 @@ class PostSummary(Frozen):
     path: str | None = None
     """The page's own site path (`2021/01/14/x.html`, `about/`), from `permalink` or `url`,
     or a page's `<slug>/`; None for a post at `posts/<slug>/`."""
+    section: str | None = None
+    """Its folders under Hugo's `content/` but for `posts` (`blog`, `notes/2021`), which
+    Hugo puts in its URL: `blog/<slug>/`, and `:section` of the site's URL style; None
+    for `posts` and for every file outside `content/`."""
     kind: Literal["post", "page"] = "post"
     """A page (`layout: page`, `type: page`, under `pages/`) is in no listing or feed."""
     aliases: tuple[str, ...] = ()
@@ -198,8 +208,8 @@ class PostSummary(Frozen):
 
     @property
     def page_path(self) -> str:
-        """Where its page is on the site."""
-        return self.path if self.path is not None else post_path(self.slug)
+        """Where its page is on the site, placed by no URL style."""
+        return self.path if self.path is not None else section_path(self.slug, self.section)
 
     @property
     def listed(self) -> bool:

@@ -33,8 +33,9 @@ class Placing(NamedTuple):
 
 
 SECTION = "posts"
-"""What `:section` stands for: the folder Hugo's blogs keep their posts in, and the one
-Pressroom publishes them under by default."""
+"""What `:section` stands for but for a post of another of Hugo's sections
+(`PostSummary.section`): the folder Hugo's blogs keep their posts in, and the one Pressroom
+publishes them under by default."""
 
 
 def pattern_of(style: str) -> str:
@@ -52,6 +53,7 @@ def styled_path(
     slug: str,
     date: datetime,
     categories: Iterable[str] = (),
+    section: str = SECTION,
     timezone: str | None = None,
 ) -> str:
     """The site path a post gets from a URL style: `2021/01/14/night-trains/`, or
@@ -78,7 +80,7 @@ def styled_path(
         "slugorfilename": slug,
         "filename": slug,
         "categories": "/".join(filter(None, (slugify(name) for name in categories))),
-        "section": SECTION,
+        "section": section,
         "output_ext": ".html",
     }
     filled = _PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), pattern_of(style))

@@ -40,7 +40,7 @@ from pressroom.models import (
     ValidationOutcome,
     excerpt,
     format_instant,
-    post_path,
+    section_path,
 )
 from pressroom.ports import SourceObject
 from pressroom.siteconfig import (
@@ -67,6 +67,20 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 PAGES_FOLDERS = ("pages/", "content/pages/")
 """Markdown files here are pages (`about.md` → `/about/`), as `layout: page` makes them:
 at the top, or in a Hugo site's `content/`."""
+HUGO_CONTENT = "content/"
+POSTS_SECTION = "posts"
+
+
+def hugo_section(source_key: str) -> str | None:
+    """The section of a file of Hugo's `content/` folder, which Hugo puts in its URL: the
+    folders between `content/` and the file (a page bundle's own folder left out), `""` at
+    the top; None for a file outside `content/`."""
+    if not source_key.startswith(HUGO_CONTENT):
+        return None
+    path = PurePosixPath(source_key.removeprefix(HUGO_CONTENT))
+    folder = path.parent.parent if path.stem == "index" else path.parent
+    return "" if folder == PurePosixPath(".") else folder.as_posix()
+
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 
@@ -506,7 +520,8 @@ class _PostValidator:
         *layout_keys, type_key = entry.keys
         key = self._first_key(*layout_keys)
         layout = "post" if key is None else self._layout_name(key)
-        in_pages = self.source_key.startswith(PAGES_FOLDERS)
+        # Hugo's pages at the top of `content/` (`content/about.md`) are no blog's posts.
+        in_pages = self.source_key.startswith(PAGES_FOLDERS) or hugo_section(self.source_key) == ""
         if layout == "page" or self.data.get(type_key) == "page" or in_pages:
             return ("page" if key is None else layout), "page"
         return layout, "post"
@@ -690,17 +705,17 @@ class _PostValidator:
 
     def _url(
         self, entry: FrontMatterField, parsed: Mapping[str, Any]
-    ) -> tuple[str, str | None, str | None]:
-        """The slug the post claims, its permalink as written, and its own site path (None
-        for `posts/<slug>/`): from a URL written whole, else from the slug (the entry's
-        last key)."""
+    ) -> tuple[str, str | None, str | None, str | None]:
+        """The slug the post claims, its permalink as written, its own site path (None for
+        `posts/<slug>/`) and its Hugo section: from a URL written whole, else from the slug
+        (the entry's last key)."""
         *url_keys, slug_key = entry.keys
         key = self._first_key(*url_keys)
         if key is not None:
-            return self._own_url(key)
+            return *self._own_url(key), None
         slug = self._slug(slug_key, parsed["title"])
         if parsed["kind"] != "page" or not slug:
-            return slug, None, None
+            return slug, None, None, self._section(slug_key, slug)
         if slug in GENERATED_FOLDERS:
             # A page is at `/<slug>/`: there it would overwrite one of the renderer's
             # listings, or be overwritten or trimmed by it.
@@ -710,8 +725,25 @@ class _PostValidator:
                 "Liquid or shortcode listing of the posts is not needed there): give it a "
                 "`slug:` or a `permalink:` of its own, or leave it out",
             )
-            return slug, None, None
-        return slug, None, f"{slug}/"
+            return slug, None, None, None
+        return slug, None, f"{slug}/", None
+
+    def _section(self, slug_key: str, slug: str) -> str | None:
+        """A post's section of Hugo's `content/` other than `posts`, where Hugo placed it
+        (`content/blog/x.md` at `/blog/x/`), if it can be a page's folder here."""
+        section = hugo_section(self.source_key)
+        if not section or section == POSTS_SECTION or not slug:
+            return None
+        try:
+            page_path(f"/{section}/{slug}/")
+        except ValueError as error:
+            self._error(
+                slug_key,
+                f"in Hugo's section `{section}/`, the post would be at /{section}/{slug}/: "
+                f"{error}; move it to `content/posts/` or give it a `url:` of its own",
+            )
+            return None
+        return section
 
     def _own_url(self, key: str) -> tuple[str, str | None, str | None]:
         """A `permalink` or `url`, kept whole: the page is published at that path, and
@@ -736,7 +768,7 @@ class _PostValidator:
     def _aliases(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> tuple[str, ...]:
         """`aliases` (Hugo) and `redirect_from` (Jekyll): the old URLs that redirect here,
         from every key that has some, less the post's own."""
-        path = parsed["path"] or post_path(parsed["slug"])
+        path = parsed["path"] or section_path(parsed["slug"], parsed["section"])
         aliases: list[str] = []
         for key in entry.keys:
             if key not in self.data:
@@ -843,10 +875,10 @@ FRONT_MATTER_FIELDS: tuple[FrontMatterField, ...] = (
         fields=("excerpt",), keys=("summary", "excerpt"), parse=_PostValidator._summary
     ),
     FrontMatterField(
-        fields=("slug", "permalink", "path"),
+        fields=("slug", "permalink", "path", "section"),
         keys=("permalink", "url", "slug"),
         parse=_PostValidator._url,
-        hashed_unless={"path": None},
+        hashed_unless={"path": None, "section": None},
     ),
     FrontMatterField(
         fields=("aliases",),

@@ -102,6 +102,28 @@ The theme's demo post.
 }
 
 
+HUGO_SECTIONS = {
+    # A Hugo blog of the older layout: posts in `content/post/`, pages at its top.
+    "hugo.toml": b'title = "Harbour notes"\n',
+    "content/about.md": b'+++\ntitle = "About"\n+++\nI sail small boats.\n',
+    "content/post/first-crossing.md": b"""+++
+title = "First crossing"
+date = 2022-04-02
+tags = ["sailing"]
++++
+A calm sea. The next one was at night: [the passage](/post/night-passage/).
+""",
+    "content/post/night-passage/index.md": b"""+++
+title = "Night passage"
+date = 2022-05-14
+tags = ["sailing"]
++++
+![The chart](chart.png)
+""",
+    "content/post/night-passage/chart.png": tiny_png(),
+}
+
+
 def _sync(stack: LocalStack, files: dict[str, bytes]) -> None:
     s3 = stack.session.client("s3")
     for key, body in files.items():
@@ -281,6 +303,25 @@ def test_a_hugo_blog_keeps_its_bundles_static_files_and_aliases(stack: LocalStac
     statuses = stack.statuses(HUGO_REPOSITORY)
     ignored = dict.fromkeys(HUGO_REPOSITORY, "ignored")
     assert {key: status.status if status else None for key, status in statuses.items()} == ignored
+
+
+def test_a_hugo_blog_of_another_section_keeps_the_urls_hugo_gave_it(stack: LocalStack) -> None:
+    _sync(stack, HUGO_SECTIONS)
+
+    site = stack.site_objects()
+    assert "post/first-crossing/index.html" in site
+    assert "post/night-passage/index.html" in site
+    assert site["post/night-passage/chart.png"] == tiny_png()
+    assert "about/index.html" in site
+    home = read_page(site["index.html"].decode()).links()
+    assert "/post/first-crossing/" in home and "/post/night-passage/" in home
+    assert "/about/" not in home, "a page at the top of content/ is in no listing"
+    assert "/post/night-passage/" in read_page(site["tags/sailing/index.html"].decode()).links()
+    assert b"https://news.example.org/post/first-crossing/" in site["feed.xml"]
+    assert _redirects_to(site, "/posts/first-crossing/") == "/post/first-crossing/"
+    assert not _crawl(site)
+
+    assert _rebuilt_from_nothing(stack) == site
 
 
 def test_a_post_whose_url_changes_leaves_a_redirect_at_the_old_one(stack: LocalStack) -> None:

@@ -203,6 +203,45 @@ def test_jekylls_home_page_file_is_told_it_is_not_needed() -> None:
     assert "the home page is Pressroom's own: this file is not needed" in layout
 
 
+@pytest.mark.parametrize(
+    ("key", "kind", "path"),
+    [
+        # Hugo places a file of content/ by its folders there, its section.
+        ("content/posts/night-trains.md", "post", "posts/night-trains/"),
+        ("content/post/night-trains.md", "post", "post/night-trains/"),
+        ("content/blog/night-trains.md", "post", "blog/night-trains/"),
+        ("content/blog/2021/night-trains/index.md", "post", "blog/2021/night-trains/"),
+        ("content/about.md", "page", "about/"),
+        ("content/contact/index.md", "page", "contact/"),
+        ("posts/night-trains.md", "post", "posts/night-trains/"),
+    ],
+)
+def test_a_post_of_a_hugo_section_keeps_the_url_hugo_gave_it(
+    key: str, kind: str, path: str
+) -> None:
+    post = document("", key=key)
+
+    assert (post.kind, SITE.page_path(post)) == (kind, path)
+    # Links made from its file name (`ref`, `post_url`) still find it.
+    if path != "posts/night-trains/" and kind == "post":
+        assert SITE.redirects(post) == ("posts/night-trains/",)
+
+
+def test_a_hugo_sections_posts_take_the_sites_style_with_their_section() -> None:
+    post = document("date: 2021-01-14", key="content/blog/night-trains.md")
+
+    assert SiteConfig(permalink="/:section/:year/:slug/").page_path(post) == (
+        "blog/2021/night-trains/"
+    )
+    assert SiteConfig(permalink="/:year/:slug/").page_path(post) == "2021/night-trains/"
+
+
+def test_a_post_in_a_hugo_section_where_pressroom_writes_listings_is_refused() -> None:
+    (problem,) = errors("", key="content/tags/night-trains.md")
+
+    assert "/tags/night-trains/" in problem and "content/posts/" in problem
+
+
 def test_a_page_keeps_its_permalink() -> None:
     assert document("layout: page\npermalink: /about-me.html", key="about.md").page_path == (
         "about-me.html"
