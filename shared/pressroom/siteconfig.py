@@ -211,16 +211,29 @@ def _nested(data: Mapping[str, Any], *keys: str) -> Any:
     return data
 
 
+_HUGO_TAXONOMIES = frozenset({"tags", "categories", "series", "authors"})
+"""Keys of Hugo's `permalinks` before 0.120 that place a taxonomy's pages, not posts."""
+
+
 def _hugo_permalink(permalinks: Any) -> str | None:
-    """Hugo's `permalinks` name a pattern per section; posts' is the one a blog has."""
+    """Hugo's `permalinks` name a pattern per section (Hugo 0.120 and later under `page`):
+    posts' (or post's) is the one a blog has, else the only one there is (a blog's posts
+    in `content/blog/`). Pressroom places every post by it, `:section` being each one's."""
     if not isinstance(permalinks, Mapping):
         return None
-    pattern = permalinks.get("posts") or permalinks.get("post")
-    if isinstance(pattern, Mapping):  # Hugo 0.120's `permalinks.page.posts`
-        pattern = pattern.get("posts")
-    if isinstance(permalinks.get("page"), Mapping):
-        pattern = pattern or permalinks["page"].get("posts")
-    return pattern if isinstance(pattern, str) else None
+    by_section = permalinks.get("page")
+    if not isinstance(by_section, Mapping):
+        by_section = permalinks
+    patterns = {
+        section: pattern
+        for section, pattern in by_section.items()
+        if isinstance(pattern, str) and section not in _HUGO_TAXONOMIES
+    }
+    for section in ("posts", "post"):
+        for sections in (permalinks, by_section):
+            if isinstance(sections.get(section), str):
+                return str(sections[section])
+    return next(iter(patterns.values())) if len(patterns) == 1 else None
 
 
 def site_source(key: str, settings: SiteSettings) -> SiteSource:

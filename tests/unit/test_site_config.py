@@ -161,6 +161,32 @@ weight = 2
     assert settings.home_page_size == 7
 
 
+@pytest.mark.parametrize(
+    ("permalinks", "style"),
+    [
+        ('[permalinks]\nposts = "/:year/:month/:slug/"\n', "/:year/:month/:slug/"),
+        ('[permalinks]\npost = "/:year/:slug/"\n', "/:year/:slug/"),
+        ('[permalinks.page]\nposts = "/:year/:slug/"\n', "/:year/:slug/"),
+        # A blog whose posts are in a section of another name: its one pattern.
+        ('[permalinks]\nblog = "/:section/:year/:slug/"\n', "/:section/:year/:slug/"),
+        ('[permalinks.page]\nnotes = "/:year/:slug/"\n', "/:year/:slug/"),
+        # Two sections of other names: which is the blog's is not said.
+        ('[permalinks]\nblog = "/:year/:slug/"\nnotes = "/n/:slug/"\n', None),
+        # A taxonomy's pattern places its pages, not posts.
+        ('[permalinks]\ntags = "/topics/:slug/"\n', None),
+        ('[permalinks]\ntags = "/topics/:slug/"\nblog = "/:year/:slug/"\n', "/:year/:slug/"),
+    ],
+)
+def test_hugos_permalinks_give_the_style_of_the_section_a_blog_keeps_its_posts_in(
+    permalinks: str, style: str | None
+) -> None:
+    settings, issues = _read("hugo.toml", f'title = "Coast paths"\n{permalinks}')
+
+    assert issues == []
+    assert settings is not None
+    assert settings.permalink == style
+
+
 def test_the_validator_reads_a_configuration_as_kind_config_with_its_post_url_style() -> None:
     body = b"title: T\npermalink: pretty\n"
     outcome = validate_source(
