@@ -138,7 +138,8 @@ class SiteConfig(BaseModel):
             slug=post.slug,
             date=self.when(post),
             categories=categories or (),
-            section=getattr(post, "section", None) or SECTION,
+            # Hugo's `:section` is the first of a post's nested sections (`blog/2021`).
+            section=(getattr(post, "section", None) or SECTION).split("/")[0],
             timezone=self.timezone,
         )
 

@@ -234,6 +234,8 @@ def test_a_hugo_sections_posts_take_the_sites_style_with_their_section() -> None
         "blog/2021/night-trains/"
     )
     assert SiteConfig(permalink="/:year/:slug/").page_path(post) == "2021/night-trains/"
+    nested = document("date: 2021-01-14", key="content/blog/2021/night-trains.md")
+    assert SiteConfig(permalink="/:section/:slug/").page_path(nested) == "blog/night-trains/"
 
 
 def test_a_post_in_a_hugo_section_where_pressroom_writes_listings_is_refused() -> None:
