@@ -335,6 +335,13 @@ class FrontMatterField:
     upgrade re-renders nothing."""
 
 
+_DATED_BY_UPLOAD = Issue(
+    field="date",
+    message="no `date:` and no YYYY-MM-DD- file-name prefix; "
+    "the post is dated by the file's first upload",
+)
+
+
 class _PostValidator:
     """Checks every field, collecting all the errors so an author can fix them in one go."""
 
@@ -365,6 +372,8 @@ class _PostValidator:
             value = entry.parse(self, entry, parsed)
             values = value if len(entry.fields) > 1 else (value,)
             parsed.update(zip(entry.fields, values, strict=True))
+        if parsed["dated_by_upload"] and parsed["kind"] == "post":
+            self.warnings.insert(0, _DATED_BY_UPLOAD)
         warnings = (*self.warnings, *self.body_warnings)
         if self.errors:
             return ValidationOutcome(
@@ -484,13 +493,7 @@ class _PostValidator:
         from_name = date_from_file_name(PurePosixPath(self.source_key).name)
         if from_name is not None:
             return from_name, False, True
-        self.warnings.append(
-            Issue(
-                field="date",
-                message="no `date:` and no YYYY-MM-DD- file-name prefix; "
-                "the post is dated by the file's first upload",
-            )
-        )
+        # Warned of once the kind is known (`run`): a page is in no list by date.
         return parse_date(self.first_seen), True, False
 
     def _optional_date(self, entry: FrontMatterField, parsed: Mapping[str, Any]) -> datetime | None:

@@ -173,6 +173,7 @@ def test_a_page_is_published_at_its_slug_and_listed_nowhere(front_matter: str, k
     page = document(front_matter, key=key)
 
     assert (page.kind, page.page_path) == ("page", "about/")
+    assert page.warnings == (), "a page is in no list by date: it needs none"
     record = PostRecord(slug=page.slug, status="published", post=page.summary())
     plan = plan_listings([PostChange(old=record, new=record.model_copy(update={"post": page}))])
     assert (plan.home, dict(plan.months), dict(plan.tags)) == (False, {}, {})
