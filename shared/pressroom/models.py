@@ -325,7 +325,7 @@ PERMALINK_PLACEHOLDERS = frozenset(
     {"year", "month", "day", "i_month", "i_day", "short_year", "y_day", "week", "short_day"}
     | {"title", "slug", "slugorfilename", "filename", "categories", "section", "output_ext"}
 )
-_PLACEHOLDER = re.compile(r":([a-z_]+)")
+PLACEHOLDER = re.compile(r":([a-z_]+)")
 DATE_DIRECTIVE = re.compile(r"%(-?)(.)")
 _SHOWN_DIRECTIVES = frozenset("aAbBdejmyYHIMpSZz%")
 
@@ -374,7 +374,7 @@ def _permalink(value: str) -> str:
             "must begin with `/` (such as /:year/:month/:day/:title/) or name one of "
             f"Jekyll's styles ({', '.join(JEKYLL_PERMALINK_STYLES)})"
         )
-    placeholders = set(_PLACEHOLDER.findall(pattern))
+    placeholders = set(PLACEHOLDER.findall(pattern))
     if unknown := sorted(placeholders - PERMALINK_PLACEHOLDERS):
         raise ValueError(f"has placeholders Pressroom does not know: {', '.join(unknown)}")
     if not {"title", "slug", "slugorfilename", "filename"} & placeholders:

@@ -17,10 +17,9 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 
-from pressroom.models import JEKYLL_PERMALINK_STYLES, post_path
+from pressroom.models import JEKYLL_PERMALINK_STYLES, PLACEHOLDER, post_path
 from pressroom.slugs import page_path, slugify
 
-_PLACEHOLDER = re.compile(r":([a-z_]+)")
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 
 
@@ -64,17 +63,39 @@ def styled_path(
     site cannot publish a page at (one in a folder the renderer writes listings into, or
     too long) is `posts/<slug>/`, where links made from a file name lead anyway.
     """
-    local = date.astimezone(_zone(timezone))
+    written = filled_pattern(
+        pattern_of(style),
+        slug=slug,
+        date=date.astimezone(_zone(timezone)),
+        categories=categories,
+        section=section,
+    )
+    try:
+        return page_path(written)
+    except ValueError:
+        return post_path(slug)
+
+
+def filled_pattern(
+    pattern: str,
+    *,
+    slug: str,
+    date: datetime,
+    categories: Iterable[str] = (),
+    section: str = SECTION,
+) -> str:
+    """A pattern's placeholders filled (`date` as its own zone shows it), a directory's
+    trailing `/` added: `/:year/:title/` is `/2021/night-trains/`."""
     values = {
-        "year": f"{local.year:04d}",
-        "short_year": f"{local.year % 100:02d}",
-        "month": f"{local.month:02d}",
-        "i_month": str(local.month),
-        "day": f"{local.day:02d}",
-        "i_day": str(local.day),
-        "y_day": local.strftime("%j"),
-        "week": f"{local.isocalendar().week:02d}",
-        "short_day": local.strftime("%a"),
+        "year": f"{date.year:04d}",
+        "short_year": f"{date.year % 100:02d}",
+        "month": f"{date.month:02d}",
+        "i_month": str(date.month),
+        "day": f"{date.day:02d}",
+        "i_day": str(date.day),
+        "y_day": date.strftime("%j"),
+        "week": f"{date.isocalendar().week:02d}",
+        "short_day": date.strftime("%a"),
         "title": slug,
         "slug": slug,
         "slugorfilename": slug,
@@ -83,14 +104,9 @@ def styled_path(
         "section": section,
         "output_ext": ".html",
     }
-    filled = _PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), pattern_of(style))
+    filled = PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), pattern)
     written = _REPEATED_SLASHES.sub("/", filled)
-    if not written.endswith(("/", ".html")):
-        written += "/"
-    try:
-        return page_path(written)
-    except ValueError:
-        return post_path(slug)
+    return written if written.endswith(("/", ".html")) else written + "/"
 
 
 @lru_cache(maxsize=8)

@@ -33,6 +33,8 @@ from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
 from pressroom.markdown import BodyShape, measure_markdown, summary_text
 from pressroom.models import (
+    PERMALINK_PLACEHOLDERS,
+    PLACEHOLDER,
     AssetSummary,
     Issue,
     PostDocument,
@@ -42,6 +44,7 @@ from pressroom.models import (
     format_instant,
     section_path,
 )
+from pressroom.permalinks import SECTION, filled_pattern
 from pressroom.ports import SourceObject
 from pressroom.siteconfig import (
     MAX_CONFIG_BYTES,
@@ -715,7 +718,7 @@ class _PostValidator:
         *url_keys, slug_key = entry.keys
         key = self._first_key(*url_keys)
         if key is not None:
-            return *self._own_url(key), None
+            return *self._own_url(key, slug_key, parsed), None
         slug = self._slug(slug_key, parsed["title"])
         if parsed["kind"] != "page" or not slug:
             return slug, None, None, self._section(slug_key, slug)
@@ -748,16 +751,32 @@ class _PostValidator:
             return None
         return section
 
-    def _own_url(self, key: str) -> tuple[str, str | None, str | None]:
+    def _own_url(
+        self, key: str, slug_key: str, parsed: Mapping[str, Any]
+    ) -> tuple[str, str | None, str | None]:
         """A `permalink` or `url`, kept whole: the page is published at that path, and
-        claims its last segment, so two files that ask for one URL conflict."""
+        claims its last segment, so two files that ask for one URL conflict. Jekyll's
+        placeholders in it (`/blog/:year/:title/`) are filled from this post, its date as
+        written."""
         value = self.data[key]
         if not isinstance(value, str):
             self._error(key, f"must be a path, not a {_kind(value)}")
             return "", None, None
         permalink = value.strip()
+        written = permalink
+        if placeholders := set(PLACEHOLDER.findall(permalink)):
+            if unknown := sorted(placeholders - PERMALINK_PLACEHOLDERS):
+                self._error(key, f"has placeholders Pressroom does not know: {', '.join(unknown)}")
+                return "", None, None
+            written = filled_pattern(
+                permalink,
+                slug=self._slug(slug_key, parsed["title"]),
+                date=parsed["date"],
+                categories=parsed["categories"],
+                section=hugo_section(self.source_key) or SECTION,
+            )
         try:
-            path = page_path(permalink)
+            path = page_path(written)
         except ValueError as error:
             self._error(key, str(error))
             return "", None, None

@@ -245,6 +245,30 @@ def test_a_post_in_a_hugo_section_where_pressroom_writes_listings_is_refused() -
     assert "/tags/night-trains/" in problem and "content/posts/" in problem
 
 
+@pytest.mark.parametrize(
+    ("front_matter", "path"),
+    [
+        ("permalink: /blog/:year/:title/", "blog/2021/night-trains/"),
+        (
+            "permalink: /:categories/:title.html\ncategories: [Rail Trips]",
+            "rail-trips/night-trains.html",
+        ),
+        ("permalink: /:year/:month/:day/:slug\nslug: sleepers", "2021/01/14/sleepers/"),
+    ],
+)
+def test_a_posts_own_permalink_may_hold_jekylls_placeholders(front_matter: str, path: str) -> None:
+    post = document(front_matter)
+
+    assert post.page_path == path
+    assert post.permalink is not None and ":" in post.permalink, "kept as written"
+
+
+def test_a_posts_own_permalink_with_a_placeholder_pressroom_does_not_know_is_refused() -> None:
+    (problem,) = errors("permalink: /:author/:title/")
+
+    assert "placeholders Pressroom does not know: author" in problem
+
+
 def test_a_page_keeps_its_permalink() -> None:
     assert document("layout: page\npermalink: /about-me.html", key="about.md").page_path == (
         "about-me.html"
