@@ -773,7 +773,7 @@ class _PostValidator:
                 slug=self._slug(slug_key, parsed["title"]),
                 date=parsed["date"],
                 categories=parsed["categories"],
-                section=hugo_section(self.source_key) or SECTION,
+                section=(hugo_section(self.source_key) or SECTION).split("/")[0],
             )
         try:
             path = page_path(written)
