@@ -143,8 +143,8 @@ def ignored_reason(key: str) -> str | None:
     if top.startswith("_") and top != "_posts":
         return _GENERATOR_FOLDERS.get(
             top,
-            f"`{top}/` holds another generator's internals (layouts, includes, data): not "
-            "published",
+            f"`{top}/` holds another generator's internals (layouts, includes, data), or a "
+            f"Jekyll collection: not published (move a collection's posts out of `{top}/`)",
         )
     if top in _GENERATORS_OWN_FOLDERS:
         return f"`{top}/` holds {_GENERATORS_OWN_FOLDERS[top]}: not published"
