@@ -275,18 +275,3 @@ def aws_cli() -> str:
     require(found is not None, "no AWS CLI (`aws`): `.venv/bin/uv pip install awscli`")
     assert found is not None
     return found
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    found = next(
-        (
-            path
-            for path in ("/usr/bin/chromium", shutil.which("chromium"))
-            if path and Path(path).exists()
-        ),
-        None,
-    )
-    require(found is not None, "no Chromium: apt-get install chromium")
-    assert found is not None
-    return found

@@ -11,16 +11,13 @@ from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from pressroom_local.cli import main
 from tests.corpus import CORPUS
-from tests.site.support import EXAMPLES, SITE_URL, PublishedSite, require_tool
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+from tests.site.support import EXAMPLES, SITE_URL, PublishedSite
 
 
 @pytest.fixture(scope="session")
@@ -65,26 +62,3 @@ def served_site(site: PublishedSite) -> Iterator[str]:
     """The published site over HTTP. Its base URL."""
     with serve_folder(site.root) as base_url:
         yield base_url
-
-
-# No background traffic: the pages are all a test may load.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, driven by Playwright (whose own browser download is not used)."""
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
