@@ -737,9 +737,11 @@ class _PostValidator:
     def _section(self, slug_key: str, slug: str) -> str | None:
         """A post's section of Hugo's `content/` other than `posts`, where Hugo placed it
         (`content/blog/x.md` at `/blog/x/`), if it can be a page's folder here."""
-        section = hugo_section(self.source_key)
-        if not section or section == POSTS_SECTION or not slug:
+        folders = hugo_section(self.source_key)
+        if not folders or folders == POSTS_SECTION or not slug:
             return None
+        # Hugo lower-cases its URLs, and makes each folder a URL's segment.
+        section = "/".join(slugify(folder) for folder in folders.split("/"))
         try:
             page_path(f"/{section}/{slug}/")
         except ValueError as error:
@@ -768,6 +770,8 @@ class _PostValidator:
             if unknown := sorted(placeholders - PERMALINK_PLACEHOLDERS):
                 self._error(key, f"has placeholders Pressroom does not know: {', '.join(unknown)}")
                 return "", None, None
+            if parsed["date"] is None:
+                return "", None, None  # the date's own error says why
             written = filled_pattern(
                 permalink,
                 slug=self._slug(slug_key, parsed["title"]),

@@ -212,6 +212,7 @@ def test_jekylls_home_page_file_is_told_it_is_not_needed() -> None:
         ("content/post/night-trains.md", "post", "post/night-trains/"),
         ("content/blog/night-trains.md", "post", "blog/night-trains/"),
         ("content/blog/2021/night-trains/index.md", "post", "blog/2021/night-trains/"),
+        ("content/Travel Notes/night-trains.md", "post", "travel-notes/night-trains/"),
         ("content/about.md", "page", "about/"),
         ("content/contact/index.md", "page", "contact/"),
         ("posts/night-trains.md", "post", "posts/night-trains/"),
@@ -261,6 +262,12 @@ def test_a_posts_own_permalink_may_hold_jekylls_placeholders(front_matter: str, 
 
     assert post.page_path == path
     assert post.permalink is not None and ":" in post.permalink, "kept as written"
+
+
+def test_a_posts_own_permalink_with_placeholders_and_a_date_it_cannot_read_is_refused() -> None:
+    problems = errors("permalink: /:year/:title/\ndate: the fourteenth")
+
+    assert [problem for problem in problems if "date:" in problem]
 
 
 def test_a_posts_own_permalink_with_a_placeholder_pressroom_does_not_know_is_refused() -> None:
