@@ -140,7 +140,8 @@ class PostSummary(Frozen):
     """The permalink as the author wrote it, kept for templates."""
     path: str | None = None
     """The page's own site path (`2021/01/14/x.html`, `about/`), from `permalink` or `url`,
-    or a page's `<slug>/`; None for a post at `posts/<slug>/`."""
+    or a page's `<slug>/`; None for a post the site's URL style places, else its section
+    (`posts/<slug>/`, `blog/<slug>/`)."""
     section: str | None = None
     """Its folders under Hugo's `content/` but for `posts` (`blog`, `notes/2021`), which
     Hugo puts in its URL: `blog/<slug>/`, and `:section` of the site's URL style; None
