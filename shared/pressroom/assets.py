@@ -115,9 +115,10 @@ files: `aws s3 sync` of a whole repository uploads them."""
 
 _REPOSITORY_FILES = frozenset(
     {"readme", "license", "licence", "changelog", "contributing", "code_of_conduct", "gemfile"}
+    | {"cname"}
 )
 """Top-level files a repository has for its readers and tools (by name less extension,
-any case): `README.md`, `LICENSE`, `Gemfile.lock`."""
+any case): `README.md`, `LICENSE`, `Gemfile.lock`, GitHub Pages' `CNAME`."""
 
 HUGO_LIST_PAGES = frozenset({"_index.md", "_index.markdown"})
 """The text of a Hugo list page (the home page, a section's), which Pressroom writes its own

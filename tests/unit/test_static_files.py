@@ -163,6 +163,7 @@ NEVER_PUBLISHED = [
     # A repository's own documents, beside the site's files.
     ("README.md", b"# My blog\n\nBuilt with Hugo.\n", "`README.md`"),
     ("LICENSE", b"MIT License\n", "`LICENSE`"),
+    ("CNAME", b"blog.example.org\n", "`CNAME`"),
     ("CHANGELOG.md", A_POST, "`CHANGELOG.md`"),
 ]
 """What a Jekyll or Hugo repository synced whole holds that no site of theirs publishes: key,
