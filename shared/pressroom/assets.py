@@ -85,10 +85,15 @@ def asset_type(key: str) -> AssetType | None:
     return ASSET_TYPES.get(PurePosixPath(key).suffix.lower())
 
 
-SERVED_FROM_ROOT = ("static/", "content/")
-"""Hugo's folders whose files it serves at the site's root: `static/img/cat.png` at
-`/img/cat.png`, a page bundle's `content/posts/walk/cliffs.png` beside its page
-`/posts/walk/`. Jekyll's `assets/` stays."""
+SERVED_FROM_ROOT = ("static/", "content/", "source/")
+"""Folders whose files a generator serves at the site's root: Hugo's `static/img/cat.png`
+at `/img/cat.png`, a page bundle's `content/posts/walk/cliffs.png` beside its page
+`/posts/walk/`, Jigsaw's `source/assets/images/x.png` at `/assets/images/x.png`. Jekyll's
+`assets/` stays."""
+
+JIGSAW_SOURCE = "source/"
+"""Jigsaw's folder of the site's files, with its `_layouts/`, `_partials/` and `_assets/`
+in it as Jekyll's are beside them."""
 
 
 def asset_path(key: str) -> str:
@@ -137,6 +142,8 @@ def ignored_reason(key: str) -> str | None:
     if hidden := next((part for part in parts if part.startswith(".") and part != WELL_KNOWN), ""):
         return f"`{hidden}` is hidden: not published (only `{WELL_KNOWN}/` is)"
     top, name = parts[0], parts[-1]
+    if top + "/" == JIGSAW_SOURCE and len(parts) > 2 and parts[1].startswith("_"):
+        top, parts = parts[1], parts[1:]
     if len(parts) == 1:
         if name.split(".")[0].lower() in _REPOSITORY_FILES:
             return f"`{name}` is the repository's, not the site's: not published"

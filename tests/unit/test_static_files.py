@@ -62,6 +62,14 @@ def test_a_file_of_hugos_content_folder_is_published_without_it() -> None:
     assert outcome.asset.path == "posts/walk/cliffs.png"
 
 
+def test_a_jigsaw_sites_files_are_published_where_jigsaw_serves_them() -> None:
+    image = validate("source/assets/images/harbour.png", tiny_png())
+    post = validate("source/_posts/harbour-lights.md", A_POST)
+
+    assert image.asset is not None and image.asset.path == "assets/images/harbour.png"
+    assert (post.kind, post.errors) == ("post", ())
+
+
 def test_a_drafts_file_is_ignored_not_published() -> None:
     body = b"---\ntitle: Work in progress\n---\nNot yet.\n"
 
@@ -160,6 +168,9 @@ NEVER_PUBLISHED = [
     (".git/HEAD", b"ref: refs/heads/main\n", "`.git`"),
     (".github/workflows/pages.yml", b"on: push\n", "`.github`"),
     ("assets/.DS_Store", b"\x00\x00\x00\x01Bud1", "`.DS_Store`"),
+    # A Jigsaw site's templates and unbuilt assets, in its source/ folder.
+    ("source/_layouts/post.blade.php", b"@extends('_layouts.main')", "`_layouts/`"),
+    ("source/_assets/sass/main.scss", b"body { margin: 0 }", "`_assets/`"),
     # A repository's own documents, beside the site's files.
     ("README.md", b"# My blog\n\nBuilt with Hugo.\n", "`README.md`"),
     ("LICENSE", b"MIT License\n", "`LICENSE`"),
