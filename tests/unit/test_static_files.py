@@ -168,6 +168,9 @@ NEVER_PUBLISHED = [
     (".git/HEAD", b"ref: refs/heads/main\n", "`.git`"),
     (".github/workflows/pages.yml", b"on: push\n", "`.github`"),
     ("assets/.DS_Store", b"\x00\x00\x00\x01Bud1", "`.DS_Store`"),
+    # A Zola site's templates and style sheets.
+    ("templates/page.html", b"{{ page.content | safe }}", "`templates/`"),
+    ("sass/site.scss", b"body { margin: 0 }", "`sass/`"),
     # A Jigsaw site's templates and unbuilt assets, in its source/ folder.
     ("source/_layouts/post.blade.php", b"@extends('_layouts.main')", "`_layouts/`"),
     ("source/_assets/sass/main.scss", b"body { margin: 0 }", "`_assets/`"),
