@@ -110,7 +110,7 @@ _GENERATORS_OWN_FOLDERS = {
     "themes": "Hugo's themes: their templates, and their demo site's posts",
     "i18n": "a theme's translations",
     "resources": "Hugo's cache of the images and styles it processed",
-    "public": "the site Hugo built",
+    "public": "the site Hugo (or Zola) built",
     # Zola's, beside the same content/ and static/.
     "templates": "Zola's templates",
     "sass": "Zola's style sheets, before it compiles them",
@@ -120,7 +120,6 @@ _GENERATORS_OWN_FOLDERS = {
 }
 """Top-level folders of a generator's repository that hold its tools, never the site's
 files: `aws s3 sync` of a whole repository uploads them."""
-# A Zola site's `public/` is its output too, and its `_index.md` its sections' text.
 
 _REPOSITORY_FILES = frozenset(
     {"readme", "license", "licence", "changelog", "contributing", "code_of_conduct", "gemfile"}
