@@ -86,6 +86,14 @@ def hugo_section(source_key: str) -> str | None:
 
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
+_JEKYLL_POSTS = "_posts"
+
+
+def _jekyll_folder_categories(source_key: str) -> list[str]:
+    """The folders above a Jekyll `_posts/` folder (`travel/europe/_posts/x.md`): Jekyll's
+    first categories of the posts in it."""
+    folders = source_key.split("/")[:-1]
+    return folders[: folders.index(_JEKYLL_POSTS)] if _JEKYLL_POSTS in folders else []
 
 
 def validate_post(
@@ -619,11 +627,15 @@ class _PostValidator:
         if value is None and isinstance(table, dict):
             # An error names the table, whose line is known; its entries' lines are not.
             key, value = table_key, table.get(list_key)
-        if value is None:
+        # Jekyll makes the folders above a `_posts/` its posts' first categories.
+        folders = _jekyll_folder_categories(self.source_key) if list_key == "categories" else []
+        if value is None and not folders:
             return ()
-        if isinstance(value, str) and key in singular_keys:
+        if value is None:
+            words: Iterable[object] = []
+        elif isinstance(value, str) and key in singular_keys:
             # Jekyll's `category:` is one category, spaces and all.
-            words: Iterable[object] = [value]
+            words = [value]
         elif isinstance(value, str):
             words = _LIST_SEPARATORS.split(value)
         elif isinstance(value, list):
@@ -631,6 +643,7 @@ class _PostValidator:
         else:
             self._error(key, f"must be a list or a string, not a {_kind(value)}")
             return ()
+        words = [*folders, *words]
         unique: dict[str, str] = {}
         for word in words:
             if isinstance(word, bool) or not isinstance(word, str | int | float):

@@ -276,6 +276,22 @@ def test_a_posts_own_permalink_with_a_placeholder_pressroom_does_not_know_is_ref
     assert "placeholders Pressroom does not know: author" in problem
 
 
+def test_the_folders_above_a_jekyll_posts_folder_are_its_posts_first_categories() -> None:
+    key = "travel/europe/_posts/2021-01-14-night-trains.md"
+    post = document("", key=key)
+
+    assert post.categories == ("travel", "europe")
+    assert SiteConfig(permalink="date").page_path(post) == (
+        "travel/europe/2021/01/14/night-trains.html"
+    )
+    assert document("categories: [Rail, travel]", key=key).categories == (
+        "travel",
+        "europe",
+        "Rail",
+    )
+    assert document("", key="_posts/2021-01-14-night-trains.md").categories == ()
+
+
 def test_a_page_keeps_its_permalink() -> None:
     assert document("layout: page\npermalink: /about-me.html", key="about.md").page_path == (
         "about-me.html"
