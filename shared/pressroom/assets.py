@@ -122,11 +122,15 @@ _GENERATORS_OWN_FOLDERS = {
 files: `aws s3 sync` of a whole repository uploads them."""
 
 _REPOSITORY_FILES = frozenset(
-    {"readme", "license", "licence", "changelog", "contributing", "code_of_conduct", "gemfile"}
-    | {"cname"}
+    {"readme", "license", "licence", "changelog", "contributing", "code_of_conduct"}
+    | {"gemfile", "package", "yarn", "composer", "cname"}
+    | {"config", "webpack", "tailwind"}
 )
-"""Top-level files a repository has for its readers and tools (by name less extension,
-any case): `README.md`, `LICENSE`, `Gemfile.lock`, GitHub Pages' `CNAME`."""
+"""Top-level files a repository has for its readers and tools (by name up to its first
+dot, any case): `README.md`, `LICENSE`, `Gemfile.lock`, `package.json`, GitHub Pages'
+`CNAME`, and Jigsaw's `config.php` and build files (`webpack.mix.js`). A generator's
+configuration Pressroom reads (`hugo.toml`, `config.toml`, `_config.yml`) is read as
+one before this is asked."""
 
 HUGO_LIST_PAGES = frozenset({"_index.md", "_index.markdown"})
 """The text of a Hugo list page (the home page, a section's), which Pressroom writes its own
@@ -148,7 +152,13 @@ def ignored_reason(key: str) -> str | None:
     if top + "/" == JIGSAW_SOURCE and len(parts) > 2 and parts[1].startswith("_"):
         top, parts = parts[1], parts[1:]
     if len(parts) == 1:
-        if name.split(".")[0].lower() in _REPOSITORY_FILES:
+        stem = name.split(".")[0].lower()
+        if stem == "config":
+            return (
+                f"`{name}` is a generator's configuration Pressroom does not read: not "
+                "published (give the site's settings in `pressroom.yaml`)"
+            )
+        if stem in _REPOSITORY_FILES:
             return f"`{name}` is the repository's, not the site's: not published"
         return None
     if top.startswith("_") and top != "_posts":

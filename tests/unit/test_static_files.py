@@ -178,6 +178,9 @@ NEVER_PUBLISHED = [
     ("README.md", b"# My blog\n\nBuilt with Hugo.\n", "`README.md`"),
     ("LICENSE", b"MIT License\n", "`LICENSE`"),
     ("CNAME", b"blog.example.org\n", "`CNAME`"),
+    ("package.json", b'{"private": true}', "`package.json`"),
+    ("config.php", b"<?php return ['baseUrl' => ''];", "`config.php`"),
+    ("webpack.mix.js", b"mix.js('source/_assets/js/main.js', 'js');", "`webpack.mix.js`"),
     ("CHANGELOG.md", A_POST, "`CHANGELOG.md`"),
 ]
 """What a Jekyll or Hugo repository synced whole holds that no site of theirs publishes: key,
