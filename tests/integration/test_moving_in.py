@@ -124,6 +124,28 @@ tags = ["sailing"]
 }
 
 
+JIGSAW_BLOG = {
+    # Jigsaw's config.php is not read: the collection's path is the site's style.
+    "pressroom.yaml": b"title: Lighthouse log\npermalink: /blog/:slug/\n",
+    "config.php": b"<?php return ['collections' => ['posts' => ['path' => 'blog/{filename}']]];",
+    "webpack.mix.js": b"mix.sass('source/_assets/sass/main.scss', 'css');",
+    "source/_layouts/post.blade.php": b"@extends('_layouts.main') @section('body') @endsection",
+    "source/_assets/sass/main.scss": b"body { margin: 0 }",
+    "source/_posts/keepers-cottage.md": b"""---
+extends: _layouts.post
+section: content
+title: The keeper's cottage
+date: 2020-09-12
+---
+![The lamp room](/assets/images/lamp-room.png)
+
+The stairs: ![stairs](../assets/images/stairs.png)
+""",
+    "source/assets/images/lamp-room.png": tiny_png(),
+    "source/assets/images/stairs.png": tiny_png(),
+}
+
+
 def _sync(stack: LocalStack, files: dict[str, bytes]) -> None:
     s3 = stack.session.client("s3")
     for key, body in files.items():
@@ -322,6 +344,29 @@ def test_a_hugo_blog_of_another_section_keeps_the_urls_hugo_gave_it(stack: Local
     assert not _crawl(site)
 
     assert _rebuilt_from_nothing(stack) == site
+
+
+def test_a_jigsaw_blog_keeps_its_images_where_jigsaw_served_them(stack: LocalStack) -> None:
+    _sync(stack, JIGSAW_BLOG)
+
+    site = stack.site_objects()
+    cottage = read_page(site["blog/keepers-cottage/index.html"].decode())
+    images = [attrs["src"] for tag, attrs in cottage.attributes if tag == "img"]
+    assert images == ["/assets/images/lamp-room.png", "/assets/images/stairs.png"]
+    assert site["assets/images/lamp-room.png"] == tiny_png()
+    assert not [key for key in site if key.startswith(("source/", "_layouts/", "_assets/"))]
+    assert not _crawl(site)
+    statuses = stack.statuses(JIGSAW_BLOG)
+    assert {key: status.status for key, status in statuses.items() if status} == {
+        "pressroom.yaml": "published",
+        "config.php": "ignored",
+        "webpack.mix.js": "ignored",
+        "source/_layouts/post.blade.php": "ignored",
+        "source/_assets/sass/main.scss": "ignored",
+        "source/_posts/keepers-cottage.md": "published",
+        "source/assets/images/lamp-room.png": "published",
+        "source/assets/images/stairs.png": "published",
+    }
 
 
 def test_a_post_whose_url_changes_leaves_a_redirect_at_the_old_one(stack: LocalStack) -> None:
