@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.site.support import require_tool
+from tests.tools import require_tool
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

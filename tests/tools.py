@@ -7,8 +7,10 @@ fails: `.ci/run` installs every tool, so a missing one is a broken CI machine.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -25,6 +27,14 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: every test must run)")
     pytest.skip(reason)
+
+
+def require_tool(name: str) -> Path:
+    """The system command `name`; skips the test where it is missing, fails it under CI=true."""
+    found = shutil.which(name)
+    require(found is not None, f"`{name}` is not installed (.ci/run installs it with apt-get)")
+    assert found is not None
+    return Path(found)
 
 
 def eventually(check: Callable[[], T | None], *, deadline: float, interval: float = 0.05) -> T:

