@@ -81,6 +81,10 @@ def test_renderer_events_publish_and_unpublish_the_seed_page(stack: LocalStack) 
         "tags/index.html",
         "categories/index.html",
         "feed.xml",
+        # Hugo's and Zola's feed addresses, each a 301 to feed.xml.
+        "index.xml",
+        "atom.xml",
+        "rss.xml",
         "sitemap.xml",
         "sitemaps/pages.xml",
         "search.json",

@@ -200,11 +200,12 @@ def _redirect_locations(stack: LocalStack) -> dict[str, str]:
 
 
 def _assert_every_redirect_page_is_a_301(stack: LocalStack) -> None:
-    """The pages left at old URLs are the objects served as 301s, each to its page's target."""
+    """The pages left at old URLs (and at other generators' feed URLs) are the objects
+    served as 301s, each to its page's target."""
     pages = {
         key: match[1]
         for key, body in stack.site_objects().items()
-        if key.endswith(".html") and (match := _REFRESH.search(body.decode()))
+        if key.endswith((".html", ".xml")) and (match := _REFRESH.search(body.decode()))
     }
     assert pages, "no redirect page to look at"
     assert _redirect_locations(stack) == pages
@@ -342,6 +343,9 @@ def test_a_hugo_blog_of_another_section_keeps_the_urls_hugo_gave_it(stack: Local
     assert b"https://news.example.org/post/first-crossing/" in site["feed.xml"]
     assert _redirects_to(site, "/posts/first-crossing/") == "/post/first-crossing/"
     assert not _crawl(site)
+    # Readers subscribed to the feed where Hugo put it (Zola: atom.xml) are sent on to it.
+    locations = _redirect_locations(stack)
+    assert [locations.get(key) for key in ("index.xml", "atom.xml", "rss.xml")] == ["/feed.xml"] * 3
 
     assert _rebuilt_from_nothing(stack) == site
 

@@ -650,9 +650,12 @@ class RendererService:
 
     def write_fixed_pages(self) -> None:
         """The files only the site and theme shape: the pages sitemap, the not-found page,
-        and the search page with its script."""
+        and the search page with its script; and a redirect to the feed where other
+        generators put theirs."""
         for key, (body, content_type) in self._fixed_pages.items():
             self.site.put(key, body, content_type)
+        for key in FEED_ELSEWHERE:
+            self._put_redirect(key, FEED_KEY)
 
     def write_file_indexes(self) -> None:
         """The sitemap index, the search manifest and the archive's index, which list the
@@ -1084,6 +1087,12 @@ class StreamBatch:
                 ]
             )
         )
+
+
+FEED_ELSEWHERE = ("index.xml", "atom.xml", "rss.xml")
+"""Where Hugo (`index.xml`) and Zola (`atom.xml`, `rss.xml`) put a site's feed: each
+answers with a 301 to `feed.xml`, so that a reader subscribed before the move keeps
+receiving the posts."""
 
 
 _GENERATED_PREFIXES = (
