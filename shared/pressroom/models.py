@@ -306,7 +306,12 @@ class AssetSummary(Frozen):
 
 CONFIG_KEY = "pressroom.yaml"
 JEKYLL_CONFIG_KEY = "_config.yml"
-HUGO_CONFIG_KEYS = ("hugo.toml", "config.toml")
+HUGO_CONFIG_KEYS = (
+    *("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"),
+    *("config.toml", "config.yaml", "config.yml", "config.json"),
+)
+"""Hugo's configuration file, in its three formats (JSON read as the YAML it is), its name
+since 0.110 first."""
 CONFIG_SOURCES = (CONFIG_KEY, JEKYLL_CONFIG_KEY, *HUGO_CONFIG_KEYS)
 """Where the site's configuration may be, first the one that counts: the first of these the
 content bucket holds is the site's configuration; the others are not read."""

@@ -13,7 +13,7 @@ from pressroom.config import SiteConfig, shown_date
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.models import SiteSettings
 from pressroom.ports import SourceObject
-from pressroom.siteconfig import MAX_CONFIG_BYTES, site_source, validate_config
+from pressroom.siteconfig import MAX_CONFIG_BYTES, is_config_source, site_source, validate_config
 from pressroom.validation import validate_source
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
@@ -185,6 +185,23 @@ def test_hugos_permalinks_give_the_style_of_the_section_a_blog_keeps_its_posts_i
     assert issues == []
     assert settings is not None
     assert settings.permalink == style
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("hugo.yaml", 'title: Coast paths\npermalinks:\n  posts: "/:year/:slug/"\n'),
+        ("config.yml", 'title: Coast paths\npermalinks:\n  posts: "/:year/:slug/"\n'),
+        ("hugo.json", '{"title": "Coast paths", "permalinks": {"posts": "/:year/:slug/"}}'),
+    ],
+)
+def test_hugos_configuration_is_read_in_each_of_its_formats(key: str, text: str) -> None:
+    assert is_config_source(key)
+    settings, issues = _read(key, text)
+
+    assert issues == []
+    assert settings is not None
+    assert (settings.title, settings.permalink) == ("Coast paths", "/:year/:slug/")
 
 
 def test_the_validator_reads_a_configuration_as_kind_config_with_its_post_url_style() -> None:
