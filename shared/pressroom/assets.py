@@ -85,15 +85,16 @@ def asset_type(key: str) -> AssetType | None:
     return ASSET_TYPES.get(PurePosixPath(key).suffix.lower())
 
 
-SERVED_FROM_ROOT = ("static/", "content/", "source/")
+HUGO_CONTENT = "content/"
+"""Hugo's (and Zola's) folder of posts and pages, and of a page bundle's files."""
+JIGSAW_SOURCE = "source/"
+"""Jigsaw's folder of the site's files, with its `_layouts/`, `_partials/` and `_assets/`
+in it as Jekyll's are beside them."""
+SERVED_FROM_ROOT = ("static/", HUGO_CONTENT, JIGSAW_SOURCE)
 """Folders whose files a generator serves at the site's root: Hugo's `static/img/cat.png`
 at `/img/cat.png`, a page bundle's `content/posts/walk/cliffs.png` beside its page
 `/posts/walk/`, Jigsaw's `source/assets/images/x.png` at `/assets/images/x.png`. Jekyll's
 `assets/` stays."""
-
-JIGSAW_SOURCE = "source/"
-"""Jigsaw's folder of the site's files, with its `_layouts/`, `_partials/` and `_assets/`
-in it as Jekyll's are beside them."""
 
 
 def asset_path(key: str) -> str:

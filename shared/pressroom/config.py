@@ -25,7 +25,7 @@ from pressroom.models import (
     in_zone,
     post_path,
 )
-from pressroom.permalinks import SECTION, Placing, styled_path, uses_categories
+from pressroom.permalinks import Placing, styled_path, uses_categories
 
 THEMES = Path(__file__).parent / "themes"
 """Themes ship inside the package, so a site's own theme deploys with the layer."""
@@ -138,8 +138,7 @@ class SiteConfig(BaseModel):
             slug=post.slug,
             date=self.when(post),
             categories=categories or (),
-            # Hugo's `:section` is the first of a post's nested sections (`blog/2021`).
-            section=(getattr(post, "section", None) or SECTION).split("/")[0],
+            section=getattr(post, "section", None),
             timezone=self.timezone,
         )
 

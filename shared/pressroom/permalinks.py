@@ -52,7 +52,7 @@ def styled_path(
     slug: str,
     date: datetime,
     categories: Iterable[str] = (),
-    section: str = SECTION,
+    section: str | None = None,
     timezone: str | None = None,
 ) -> str:
     """The site path a post gets from a URL style: `2021/01/14/night-trains/`, or
@@ -82,10 +82,11 @@ def filled_pattern(
     slug: str,
     date: datetime,
     categories: Iterable[str] = (),
-    section: str = SECTION,
+    section: str | None = None,
 ) -> str:
     """A pattern's placeholders filled (`date` as its own zone shows it), a directory's
-    trailing `/` added: `/:year/:title/` is `/2021/night-trains/`."""
+    trailing `/` added: `/:year/:title/` is `/2021/night-trains/`. `:section` is the first
+    of a post's nested Hugo sections (`blog/2021`), as Hugo's is; none, `posts`."""
     values = {
         "year": f"{date.year:04d}",
         "short_year": f"{date.year % 100:02d}",
@@ -101,7 +102,7 @@ def filled_pattern(
         "slugorfilename": slug,
         "filename": slug,
         "categories": "/".join(filter(None, (slugify(name) for name in categories))),
-        "section": section,
+        "section": (section or SECTION).split("/")[0],
         "output_ext": ".html",
     }
     filled = PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), pattern)

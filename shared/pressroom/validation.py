@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from pressroom.assets import (
     ASSET_CACHE_CONTROL,
+    HUGO_CONTENT,
     SNIFF_BYTES,
     AssetType,
     asset_path,
@@ -44,7 +45,7 @@ from pressroom.models import (
     format_instant,
     section_path,
 )
-from pressroom.permalinks import SECTION, filled_pattern
+from pressroom.permalinks import filled_pattern
 from pressroom.ports import SourceObject
 from pressroom.siteconfig import (
     MAX_CONFIG_BYTES,
@@ -70,7 +71,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 PAGES_FOLDERS = ("pages/", "content/pages/")
 """Markdown files here are pages (`about.md` → `/about/`), as `layout: page` makes them:
 at the top, or in a Hugo site's `content/`."""
-HUGO_CONTENT = "content/"
 POSTS_SECTION = "posts"
 
 
@@ -790,7 +790,7 @@ class _PostValidator:
                 slug=self._slug(slug_key, parsed["title"]),
                 date=parsed["date"],
                 categories=parsed["categories"],
-                section=(hugo_section(self.source_key) or SECTION).split("/")[0],
+                section=hugo_section(self.source_key),
             )
         try:
             path = page_path(written)
