@@ -449,10 +449,16 @@ class RendererService:
         return post is not None and self.config.page_path(post) == path
 
     def render_listings(self, plan: ListingPlan) -> None:
-        """Re-render, once, each listing of the plan."""
+        """Re-render, once, each listing of the plan; the pages around its places from
+        shared window reads, as a listing batch renders them (`ListingBatch`)."""
+        requests = listing_requests(plan)
+        self.render_arounds(
+            [around_place(request) for request in requests if is_around_request(request)], set()
+        )
         due = Due.NOTHING
-        for request in listing_requests(plan):
-            due |= self.render_listing(request)
+        for request in requests:
+            if not is_around_request(request):
+                due |= self.render_listing(request)
         if due:
             self.write_site_indexes(due)
 
