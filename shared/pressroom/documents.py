@@ -16,10 +16,10 @@ from collections import OrderedDict
 from pressroom.models import CopySource, PostDocument
 from pressroom.ports import DocumentStore
 
-DOCUMENTS_BUDGET_BYTES = 16 * 1024 * 1024
-"""About 1,800 documents of a post of 7 KiB of Markdown. With the renderer's other caches
-(docs/architecture.md, "The render budget") 98 MiB at most, beside the 256 MiB a post's
-render may take of the function's 512."""
+DOCUMENTS_BUDGET_BYTES = 24 * 1024 * 1024
+"""About 1,500 documents of a post of 7 KiB of Markdown, each with its body's HTML. With
+the renderer's other caches (docs/architecture.md, "The render budget") 98 MiB at most,
+beside the 256 MiB a post's render may take of the function's 512."""
 
 _FIELDS_BYTES = 2048
 """What a document's fields but its body weigh in memory, about: its title, dates, tags
@@ -27,8 +27,10 @@ and summary as strings, and the model around them."""
 
 
 def kept_weight(document: PostDocument) -> int:
-    """The bytes a kept document counts against the budget: its body, and its fields."""
-    return sys.getsizeof(document.body_markdown) + _FIELDS_BYTES
+    """The bytes a kept document counts against the budget: its body as written and as
+    HTML, and its fields."""
+    html = sys.getsizeof(document.body_html) if document.body_html is not None else 0
+    return sys.getsizeof(document.body_markdown) + html + _FIELDS_BYTES
 
 
 class KeptDocuments:

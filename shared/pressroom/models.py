@@ -226,11 +226,25 @@ class PostDocument(PostSummary):
     """Front-matter keys Pressroom does not know, kept for templates."""
     body_markdown: str
     warnings: tuple[Issue, ...] = ()
+    body_html: str | None = None
+    """The body as `markdown.render_markdown` made it in the validator, so that a renderer
+    writing the page again (a neighbour's link changed) renders no Markdown; no part of
+    the content hash."""
+    body_rendered_by: str | None = None
+    """`markdown.rendering_fingerprint()` of the code that made `body_html`: under any other,
+    the renderer renders the body again."""
 
     def summary(self) -> PostSummary:
-        return PostSummary.model_validate(
-            self.model_dump(exclude={"extra", "body_markdown", "warnings"})
-        )
+        return PostSummary.model_validate(self.model_dump(exclude=_NOT_IN_SUMMARY))
+
+    @property
+    def asks_for_contents(self) -> bool:
+        """`toc: true` in the front matter (kept in `extra`), as Hugo's and Jekyll's themes
+        read it: a table of contents at the top of the body."""
+        return self.extra.get("toc") is True
+
+
+_NOT_IN_SUMMARY = {"extra", "body_markdown", "warnings", "body_html", "body_rendered_by"}
 
 
 MAX_PAGES_LISTED = 1_000

@@ -20,7 +20,7 @@ from pressroom.config import DEFAULT_THEME, MONTH_NAMES, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, Neighbours, NewestPosts, numbered_pages
-from pressroom.markdown import render_markdown
+from pressroom.markdown import render_markdown, rendering_fingerprint
 from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
 from pressroom.slugs import CATEGORY_PREFIX, category_key, is_category_key, tag_key
 from pressroom.theme_code import compiled_folder, source_loader, theme_environment
@@ -298,10 +298,11 @@ class Theme:
         return self.render("_listing_entry.html", site=site, post=ListedPost(*key))
 
 
-BODIES_BUDGET_BYTES = 16 * 1024 * 1024
-"""Rendered bodies kept by a warm renderer. A post's page is written again when a post
-joins or leaves beside it (its older and newer links): its body, the costliest part of
-the page, is the same, and the post before a new one was most often rendered last."""
+BODIES_BUDGET_BYTES = 8 * 1024 * 1024
+"""Rendered bodies kept by a warm renderer, of documents whose body the validator did not
+render or rendered under other code (`PostDocument.body_rendered_by`: written before a
+release). A post's page is written again when a post joins or leaves beside it (its older
+and newer links): its body, the costliest part of the page, is the same."""
 
 _BODIES = Fragments[tuple[str, bool]](
     lambda key: render_markdown(key[0], table_of_contents=key[1]), BODIES_BUDGET_BYTES
@@ -325,7 +326,11 @@ def render_post_page(
     """A post's or page's own page. `scheduled_for`: a preview's page of a post that is
     public from then on (its `draft` is then true: it is not public yet). `neighbours`: a
     listed post's older and newer posts, which it links to."""
-    body = _BODIES[document.body_markdown, _asks_for_contents(document)]
+    body = (
+        document.body_html
+        if document.body_html is not None and document.body_rendered_by == rendering_fingerprint()
+        else _BODIES[document.body_markdown, document.asks_for_contents]
+    )
     # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
     # links to none, since a tag only a draft carries has no page.
     listed = document.listed and not document.draft
@@ -349,11 +354,6 @@ def render_post_page(
         newer=neighbours.newer if listed and neighbours else None,
         body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
-
-
-def _asks_for_contents(document: PostDocument) -> bool:
-    """`toc: true` in the front matter (kept in `extra`), as Hugo's and Jekyll's themes read it."""
-    return document.extra.get("toc") is True
 
 
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')

@@ -32,7 +32,13 @@ from pressroom.dates import WrittenDate, date_from_file_name, parse_date, parse_
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.markdown import BodyShape, measure_markdown, summary_text
+from pressroom.markdown import (
+    BodyShape,
+    measure_markdown,
+    render_markdown,
+    rendering_fingerprint,
+    summary_text,
+)
 from pressroom.models import (
     PERMALINK_PLACEHOLDERS,
     PLACEHOLDER,
@@ -96,6 +102,13 @@ def _jekyll_folder_categories(source_key: str) -> list[str]:
     return folders[: folders.index(_JEKYLL_POSTS)] if _JEKYLL_POSTS in folders else []
 
 
+BODY_RENDERED_HERE_BYTES = 64 * 1024
+"""The largest body (cmark's HTML, as measured) the validator renders into its document:
+every post a blog writes by hand. A larger one is left to the renderer, as the render
+budget was measured for, so that a batch of the worst files the limits accept takes the
+validator no longer than it did (docs/architecture.md, "The render budget")."""
+
+
 def validate_post(
     raw: bytes,
     source_key: str,
@@ -141,9 +154,8 @@ def validate_post(
     if problem := body_problem(shape, limits):
         return _refused(source_key, in_file(problem))
     body_warnings = tuple(map(in_file, shape.warnings))
-    return _PostValidator(
-        source_key, front_matter, first_seen, limits, layouts, body_warnings
-    ).run()
+    validator = _PostValidator(source_key, front_matter, first_seen, limits, layouts, body_warnings)
+    return validator.run(renders_body=shape.html_bytes <= BODY_RENDERED_HERE_BYTES)
 
 
 def body_problem(shape: BodyShape, limits: Limits) -> Issue | None:
@@ -377,7 +389,8 @@ class _PostValidator:
         """What the body's tags and embeds will not become (`shortcodes.py`), by line."""
         self.summary_is_derived = False
 
-    def run(self) -> ValidationOutcome:
+    def run(self, *, renders_body: bool = False) -> ValidationOutcome:
+        """The outcome; with the body's HTML in the document if `renders_body`."""
         parsed: dict[str, Any] = {}
         for entry in FRONT_MATTER_FIELDS:
             value = entry.parse(self, entry, parsed)
@@ -414,6 +427,14 @@ class _PostValidator:
         }
         content_hash = _content_hash(hashed)
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
+        if renders_body:
+            # Rendered once, here, rather than by every renderer that writes the page again.
+            body_html = render_markdown(
+                document.body_markdown, table_of_contents=document.asks_for_contents
+            )
+            document = document.model_copy(
+                update={"body_html": body_html, "body_rendered_by": rendering_fingerprint()}
+            )
         summary = document.summary()
         written = summary.model_dump_json()
         summary_bytes = len(written.encode("utf-8"))
