@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, Self
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,16 +24,13 @@ from pressroom.models import (
     SocialLink,
     in_zone,
     post_path,
+    root_relative,
 )
 from pressroom.permalinks import Placing, styled_path, uses_categories
 
 THEMES = Path(__file__).parent / "themes"
 """Themes ship inside the package, so a site's own theme deploys with the layer."""
 DEFAULT_THEME = THEMES / "default"
-# What a link leaves as it is: ASCII that is already a URL (an author's `a%20b.png` stays
-# so); only other characters, a Unicode tag's letters among them, are percent-encoded.
-_PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
-
 
 _OVERRIDABLE = (
     *("title", "description", "author", "base_url", "language", "timezone", "date_format"),
@@ -167,9 +164,8 @@ class SiteConfig(BaseModel):
         return shown_date(value, self.date_format, self.timezone)
 
     def path(self, site_path: str) -> str:
-        """Root-relative link to a site path, percent-encoded: `tags/日本語/` is stored under
-        that UTF-8 key and linked as `/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/`."""
-        return "/" + quote(site_path.lstrip("/"), safe=_PRINTABLE_ASCII)
+        """Root-relative link to a site path, percent-encoded (`models.root_relative`)."""
+        return root_relative(site_path)
 
     def url(self, site_path_or_url: str) -> str:
         """Absolute URL, for places that need one (canonical, OpenGraph)."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
 from pressroom.config import SiteConfig
-from pressroom.markdown import link_targets
+from pressroom.markdown import link_targets, rebase_relative_links
 from pressroom.models import AssetSummary, Issue, PostDocument, SiteSettings
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,
@@ -17,7 +17,6 @@ from pressroom.site import (
     TAGS_INDEX_PATH,
     archive_path,
     category_path,
-    rebase_relative_links,
     tag_path,
 )
 from pressroom.syndication import FEED_KEY, SEARCH_MANIFEST_KEY, SITEMAP_INDEX_KEY
@@ -59,9 +58,9 @@ def unresolved_links(
     warnings: list[Issue] = []
     for line, written in link_targets(document.body_markdown):
         address = html.unescape(written)
-        rebased = html.unescape(
-            rebase_relative_links(f' href="{written}"', document.source_key, _CHECKED_SITE)
-        )[7:-1]
+        rebased = html.unescape(rebase_relative_links(f' href="{written}"', document.source_key))[
+            7:-1
+        ]
         parts = urlsplit(rebased)
         if parts.scheme or parts.netloc or not parts.path.startswith("/"):
             continue

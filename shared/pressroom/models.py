@@ -6,7 +6,7 @@ import re
 import zoneinfo
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -64,6 +64,17 @@ class Issue(Frozen):
         where = f"{path}:{self.line}" if self.line else path
         subject = f"{self.field}: " if self.field else ""
         return f"{where}: {subject}{self.message}"
+
+
+# What a link leaves as it is: ASCII that is already a URL (an author's `a%20b.png` stays
+# so); only other characters, a Unicode tag's letters among them, are percent-encoded.
+_PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
+
+
+def root_relative(site_path: str) -> str:
+    """Root-relative link to a site path, percent-encoded: `tags/日本語/` is stored under
+    that UTF-8 key and linked as `/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/`."""
+    return "/" + quote(site_path.lstrip("/"), safe=_PRINTABLE_ASCII)
 
 
 def post_path(slug: str) -> str:

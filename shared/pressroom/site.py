@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import NamedTuple, TypeVar
-from urllib.parse import urljoin
 
 import jinja2
 from markupsafe import Markup
 
-from pressroom.assets import asset_path
 from pressroom.config import DEFAULT_THEME, MONTH_NAMES, SiteConfig, shown_date
 from pressroom.fragments import Fragments
 from pressroom.indexing import TagEntry
 from pressroom.listings import ListingTail, Neighbours, NewestPosts, numbered_pages
-from pressroom.markdown import render_markdown, rendering_fingerprint
+from pressroom.markdown import rebase_relative_links, render_markdown, rendering_fingerprint
 from pressroom.models import PostDocument, PostSummary, format_instant, is_config_name, post_path
 from pressroom.slugs import CATEGORY_PREFIX, category_key, is_category_key, tag_key
 from pressroom.theme_code import compiled_folder, source_loader, theme_environment
@@ -329,7 +326,9 @@ def render_post_page(
     body = (
         document.body_html
         if document.body_html is not None and document.body_rendered_by == rendering_fingerprint()
-        else _BODIES[document.body_markdown, document.asks_for_contents]
+        else rebase_relative_links(
+            _BODIES[document.body_markdown, document.asks_for_contents], document.source_key
+        )
     )
     # A page is in no archive or tag page, nor is a draft (rendered only by a preview): it
     # links to none, since a tag only a draft carries has no page.
@@ -352,30 +351,8 @@ def render_post_page(
         else [],
         older=neighbours.older if listed and neighbours else None,
         newer=neighbours.newer if listed and neighbours else None,
-        body_html=Markup(rebase_relative_links(body, document.source_key, site)),  # noqa: S704 # nosec B704 - sanitised by nh3
+        body_html=Markup(body),  # noqa: S704 # nosec B704 - sanitised by nh3
     )
-
-
-_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
-_ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]|\\")
-
-
-def rebase_relative_links(html: str, source_key: str, site: SiteConfig) -> str:
-    """Each relative link and image of a post (`cat.png`, `../img/x.png`) pointed at the
-    file it names beside the post's source file: published at its path (less a leading
-    `static/` or `content/`, `assets.asset_path`), so it resolves whatever URL the post
-    itself has. `html` is the sanitiser's
-    output, whose attribute values are all double-quoted."""
-    folder = "/" + source_key.rpartition("/")[0] + "/" if "/" in source_key else "/"
-
-    def rebase(match: re.Match[str]) -> str:
-        written = match[2]
-        if not written or _ABSOLUTE.match(written):
-            return match[0]
-        path = asset_path(urljoin(folder, written).removeprefix("/"))
-        return f'{match[1]}{site.path(path)}"'
-
-    return _LINK_ATTRIBUTE.sub(rebase, html)
 
 
 def render_redirect_page(target: str, site: SiteConfig, theme: Theme) -> str:

@@ -35,6 +35,7 @@ from pressroom.limits import DEFAULT_LIMITS, Limits
 from pressroom.markdown import (
     BodyShape,
     measure_markdown,
+    rebase_relative_links,
     render_markdown,
     rendering_fingerprint,
     summary_text,
@@ -429,8 +430,11 @@ class _PostValidator:
         document = PostDocument(**canonical, content_hash=content_hash, warnings=warnings)
         if renders_body:
             # Rendered once, here, rather than by every renderer that writes the page again.
-            body_html = render_markdown(
-                document.body_markdown, table_of_contents=document.asks_for_contents
+            body_html = rebase_relative_links(
+                render_markdown(
+                    document.body_markdown, table_of_contents=document.asks_for_contents
+                ),
+                self.source_key,
             )
             document = document.model_copy(
                 update={"body_html": body_html, "body_rendered_by": rendering_fingerprint()}

@@ -11,7 +11,7 @@ import pygments
 
 from pressroom import markdown
 from pressroom.config import DEFAULT_THEME, SiteConfig
-from pressroom.markdown import render_markdown, rendering_fingerprint
+from pressroom.markdown import rebase_relative_links, render_markdown, rendering_fingerprint
 from pressroom.models import PostDocument
 from pressroom.site import Theme, forget_rendered_bodies, render_post_page
 from pressroom.validation import BODY_RENDERED_HERE_BYTES, validate_post
@@ -37,6 +37,8 @@ def corrected(reading: float, offset: float = -1.5) -> float:
 
 A louvred screen, painted white.[^1]
 
+![The screen in March](screen.jpg)
+
 [^1]: Two coats, a week apart.
 """
 
@@ -51,8 +53,10 @@ def test_the_validator_keeps_the_body_as_the_renderer_would_render_it() -> None:
     document = validated()
 
     assert document.body_rendered_by == rendering_fingerprint()
-    assert document.body_html == render_markdown(document.body_markdown, table_of_contents=True)
+    rendered = render_markdown(document.body_markdown, table_of_contents=True)
+    assert document.body_html == rebase_relative_links(rendered, "posts/weather-station.md")
     assert 'class="hl-k"' in document.body_html  # highlighted once, here
+    assert 'src="/posts/screen.jpg"' in document.body_html  # beside the post's file
     assert "body_html" not in document.summary().model_dump()
 
 
@@ -85,6 +89,7 @@ def test_a_body_rendered_by_other_code_is_rendered_again() -> None:
         page = render_post_page(document, SITE, Theme(DEFAULT_THEME))
         assert "An older release" not in page
         assert "louvred screen" in page
+        assert 'src="/posts/screen.jpg"' in page
         assert 'href="#user-content-why-the-readings-drifted"' in page  # toc: true
 
 

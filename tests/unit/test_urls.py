@@ -12,8 +12,8 @@ from pressroom.config import SiteConfig
 from pressroom.indexing import PostRecord
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.listings import PostChange, plan_listings
+from pressroom.markdown import rebase_relative_links
 from pressroom.models import PostDocument
-from pressroom.site import rebase_relative_links
 from pressroom.slugs import claimed_slug, page_path
 from pressroom.validation import validate_post
 
@@ -328,7 +328,7 @@ def test_relative_links_and_images_point_at_the_files_beside_the_source(
 ) -> None:
     html = f'<p><img src="{written}" alt="x"> <a href="{written}">x</a></p>'
 
-    rebased = rebase_relative_links(html, source_key, SITE)
+    rebased = rebase_relative_links(html, source_key)
 
     assert rebased == f'<p><img src="{linked}" alt="x"> <a href="{linked}">x</a></p>'
 
