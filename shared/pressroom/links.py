@@ -7,8 +7,9 @@ import html
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
+from pressroom.bodies import rebase_relative_links
 from pressroom.config import SiteConfig
-from pressroom.markdown import link_targets, rebase_relative_links
+from pressroom.markdown import link_targets
 from pressroom.models import AssetSummary, Issue, PostDocument, SiteSettings
 from pressroom.site import (
     ARCHIVE_INDEX_PATH,

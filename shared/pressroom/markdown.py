@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import html as html_entities
-import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from urllib.parse import urljoin
 
 import nh3
 from cmarkgfm.cmark import Options
 
-from pressroom.assets import asset_path
 from pressroom.characters import replace_unpublishable, strip_bidi_controls
 from pressroom.commonmark import cmark_html
 from pressroom.emojis import with_emoji
 from pressroom.highlight import TOKEN_CLASS, highlight_code_blocks
 from pressroom.kramdown import apply_kramdown
-from pressroom.models import Issue, root_relative
+from pressroom.models import Issue
 from pressroom.shortcodes import (
     EMBED_REFERRER_POLICY,
     EMBED_SANDBOX,
@@ -189,59 +183,6 @@ def render_markdown(text: str, *, table_of_contents: bool = False) -> str:
     # The sanitiser comes last: Pygments' spans and the embeds pass it like anything else;
     # the formulas' MathML, rebuilt from its own allow-list, goes in after (texmath.py).
     return put_back_math(sanitize_html(highlight_code_blocks(html)), math.formulas)
-
-
-_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
-_ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|[/#?]|\\")
-
-
-def rebase_relative_links(html: str, source_key: str) -> str:
-    """Each relative link and image of a post (`cat.png`, `../img/x.png`) pointed at the
-    file it names beside the post's source file: published at its path (less a leading
-    `static/` or `content/`, `assets.asset_path`), so it resolves whatever URL the post
-    itself has. `html` is the sanitiser's output, whose attribute values are all
-    double-quoted."""
-    folder = "/" + source_key.rpartition("/")[0] + "/" if "/" in source_key else "/"
-
-    def rebase(match: re.Match[str]) -> str:
-        written = match[2]
-        if not written or _ABSOLUTE.match(written):
-            return match[0]
-        path = asset_path(urljoin(folder, written).removeprefix("/"))
-        return f'{match[1]}{root_relative(path)}"'
-
-    return _LINK_ATTRIBUTE.sub(rebase, html)
-
-
-RENDERING_LIBRARIES = ("cmarkgfm", "nh3", "pygments", "latex2mathml", "emoji")
-"""The distributions whose code `render_markdown` runs."""
-
-
-@cache
-def rendering_fingerprint() -> str:
-    """What made a body's HTML: the sources of this package's modules (every one, so no
-    list of the pipeline's can fall behind it) and the versions of RENDERING_LIBRARIES.
-    The validator and the renderer of one release agree on it; a body rendered by another
-    release is rendered again (`PostDocument.body_rendered_by`)."""
-    digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
-    for library in RENDERING_LIBRARIES:
-        digest.update(f"{library}=={_installed_version(library)}\0".encode())
-    return digest.hexdigest()[:32]
-
-
-def _installed_version(distribution: str) -> str:
-    """A distribution's version from the `<name>-<version>.dist-info` folder beside its
-    package, without importing it (latex2mathml's import is 30 ms of a cold start, and
-    importlib.metadata's as much again)."""
-    spec = importlib.util.find_spec(distribution)
-    if spec is None or spec.origin is None:
-        return "absent"
-    installed_in = Path(spec.origin).parent.parent
-    for record in installed_in.glob(f"{distribution}-*.dist-info"):
-        return record.name.removeprefix(f"{distribution}-").removesuffix(".dist-info")
-    return "unknown"
 
 
 def sanitize_html(html: str) -> str:

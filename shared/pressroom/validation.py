@@ -27,6 +27,7 @@ from pressroom.assets import (
     reserved_problem,
     signature_problem,
 )
+from pressroom.bodies import rebase_relative_links, rendering_fingerprint
 from pressroom.characters import describe_character, first_bidi_control
 from pressroom.dates import WrittenDate, date_from_file_name, parse_date, parse_written_date
 from pressroom.exceptions import FrontMatterError
@@ -35,9 +36,7 @@ from pressroom.limits import DEFAULT_LIMITS, Limits
 from pressroom.markdown import (
     BodyShape,
     measure_markdown,
-    rebase_relative_links,
     render_markdown,
-    rendering_fingerprint,
     summary_text,
 )
 from pressroom.models import (

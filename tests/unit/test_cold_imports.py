@@ -13,7 +13,17 @@ import pytest
 
 from tests.corpus import PROJECT_ROOT
 
-HEAVY = ("jinja2", "pygments", "latex2mathml", "yaml", "pressroom.indexing", "boto3.dynamodb")
+HEAVY = (
+    "jinja2",
+    "pygments",
+    "latex2mathml",
+    "yaml",
+    "pressroom.indexing",
+    "boto3.dynamodb",
+    "pressroom.markdown",
+    "nh3",
+    "cmarkgfm",
+)
 
 
 def loaded_after(statements: str) -> set[str]:
@@ -44,7 +54,7 @@ def loaded_after(statements: str) -> set[str]:
         ),
         pytest.param(
             "import functions.indexer.app, pressroom.services.indexer",
-            {"jinja2", "pygments", "latex2mathml", "yaml"},
+            {"jinja2", "pygments", "latex2mathml", "yaml", "pressroom.markdown"},
             id="indexer",
         ),
         pytest.param(
@@ -53,6 +63,22 @@ def loaded_after(statements: str) -> set[str]:
             "render_markdown('A post in *prose*, at $5 and $10.')",
             {"pygments", "latex2mathml", "yaml"},
             id="renderer, a post in prose",
+        ),
+        pytest.param(
+            "import functions.renderer.app\n"
+            "from datetime import UTC, datetime\n"
+            "from pressroom.bodies import rendering_fingerprint\n"
+            "from pressroom.config import DEFAULT_THEME, SiteConfig\n"
+            "from pressroom.models import PostDocument\n"
+            "from pressroom.site import Theme, render_post_page\n"
+            "document = PostDocument(source_key='posts/a.md', slug='a', title='A',\n"
+            "    date=datetime(2024, 1, 1, tzinfo=UTC), content_hash='0' * 64,\n"
+            "    body_markdown='In *prose*.', body_html='<p>In <em>prose</em>.</p>',\n"
+            "    body_rendered_by=rendering_fingerprint())\n"
+            "render_post_page(document, SiteConfig(base_url='https://a.example/'),\n"
+            "    Theme(DEFAULT_THEME))",
+            {"pygments", "latex2mathml", "yaml", "pressroom.markdown", "nh3", "cmarkgfm"},
+            id="renderer, a page whose document holds its body's HTML",
         ),
     ],
 )

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import nh3
 import pygments
 
-from pressroom import markdown
+from pressroom import bodies
+from pressroom.bodies import rebase_relative_links, rendering_fingerprint
 from pressroom.config import DEFAULT_THEME, SiteConfig
-from pressroom.markdown import rebase_relative_links, render_markdown, rendering_fingerprint
+from pressroom.markdown import render_markdown
 from pressroom.models import PostDocument
 from pressroom.site import Theme, forget_rendered_bodies, render_post_page
 from pressroom.validation import BODY_RENDERED_HERE_BYTES, validate_post
@@ -94,24 +95,24 @@ def test_a_body_rendered_by_other_code_is_rendered_again() -> None:
 
 
 def test_the_fingerprint_names_the_installed_libraries() -> None:
-    assert markdown._installed_version("nh3") == nh3.__version__
-    assert markdown._installed_version("pygments") == pygments.__version__
-    assert markdown._installed_version("no-such-library") == "absent"
+    assert bodies._installed_version("nh3") == nh3.__version__
+    assert bodies._installed_version("pygments") == pygments.__version__
+    assert bodies._installed_version("no-such-library") == "absent"
 
 
 def test_the_fingerprint_changes_with_a_library_version() -> None:
     before = rendering_fingerprint()
-    installed = markdown._installed_version
+    installed = bodies._installed_version
 
     def newer_pygments(distribution: str) -> str:
         return "99.0" if distribution == "pygments" else installed(distribution)
 
     rendering_fingerprint.cache_clear()
     try:
-        setattr(markdown, "_installed_version", newer_pygments)  # noqa: B010
+        setattr(bodies, "_installed_version", newer_pygments)  # noqa: B010
         assert rendering_fingerprint() != before
     finally:
-        setattr(markdown, "_installed_version", installed)  # noqa: B010
+        setattr(bodies, "_installed_version", installed)  # noqa: B010
         rendering_fingerprint.cache_clear()
     assert rendering_fingerprint() == before
 

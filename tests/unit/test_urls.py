@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pressroom.bodies import rebase_relative_links
 from pressroom.config import SiteConfig
 from pressroom.indexing import PostRecord
 from pressroom.limits import DEFAULT_LIMITS
 from pressroom.listings import PostChange, plan_listings
-from pressroom.markdown import rebase_relative_links
 from pressroom.models import PostDocument
 from pressroom.slugs import claimed_slug, page_path
 from pressroom.validation import validate_post
