@@ -23,6 +23,7 @@ length.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -262,10 +263,9 @@ class Window(NamedTuple):
         """The window a read of two older and three newer at `place` gives, cut from this
         one, which spans it (`spans`)."""
         ordered = [*reversed(self.older), *self.newer]
-        at = next(
-            (n for n, post in enumerate(ordered) if order_key(post.date, post.slug) >= place),
-            len(ordered),
-        )
+        # In the site's order, so a search: each key is written out (`order_key`) for the
+        # few posts it compares, not for every post of a window of 48.
+        at = bisect.bisect_left(ordered, place, key=_order_key)
         return Window(
             older=tuple(reversed(ordered[max(at - 2, 0) : at])), newer=tuple(ordered[at : at + 3])
         )
@@ -276,7 +276,9 @@ class Window(NamedTuple):
         than it asked for). `place` is at or after the place it was read at."""
         if len(self.newer) < read_newer:
             return True
-        return sum(1 for post in self.newer if order_key(post.date, post.slug) >= place) >= 3
+        # `newer` is in the site's order: three posts from `place` on are there exactly
+        # when the third from the end is.
+        return len(self.newer) >= 3 and _order_key(self.newer[-3]) >= place
 
     def beside(self, place: str) -> list[tuple[PostSummary, Neighbours]]:
         """The post at `place`, if any, and the posts on either side of it, each with its
@@ -294,6 +296,10 @@ class Window(NamedTuple):
         if newer:
             pages.append((newer[0], Neighbours(at or _at(older, 0), _at(newer, 1))))
         return pages
+
+
+def _order_key(post: PostSummary) -> str:
+    return order_key(post.date, post.slug)
 
 
 def _at(posts: tuple[PostSummary, ...], index: int) -> PostSummary | None:

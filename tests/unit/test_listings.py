@@ -492,3 +492,19 @@ def test_one_read_spanning_many_places_gives_each_the_window_its_own_read_would(
         assert span.around(place) == _window_of(posts, place, 2, 3), place
     if read_newer >= len(posts):
         assert len(spanned) == len(places) - 2, "the read reached the newest post"
+
+
+@pytest.mark.parametrize("read_newer", [3, 4, 6, 9])
+def test_a_window_spans_a_place_exactly_when_three_of_its_posts_are_from_it_on(
+    read_newer: int,
+) -> None:
+    posts = [_on(day) for day in (1, 2, 4, 5, 6, 8, 9, 11)]
+    places = [f"2025-03-{day:02d}T00:00:00Z#d{day}" for day in range(1, 13)]
+    for read_at in places:
+        window = _window_of(posts, read_at, 2, read_newer)
+        for place in places[places.index(read_at) :]:
+            from_place = [p for p in window.newer if order_key(p.date, p.slug) >= place]
+            every_post = len(window.newer) < read_newer
+            assert window.spans(place, read_newer) == (every_post or len(from_place) >= 3)
+            if window.spans(place, read_newer):
+                assert window.around(place) == _window_of(posts, place, 2, 3), place
