@@ -3,6 +3,7 @@
 python -m bench                       # N = 100, 1,000, 10,000 (what `make bench` runs)
 python -m bench --sizes 20 --repeats 2 --batch 5 --no-peers --out /tmp/r.md   # smoke
 python -m bench --cold-only --repeats 9   # cold starts and memory alone, printed
+python -m bench --pure-only               # the pure pipeline at 10,000 posts alone, printed
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ os.environ.update(
 )
 
 from bench import report
-from bench.corpus import corpus, new_posts
+from bench.corpus import Post, corpus, new_posts
 from bench.isolated import MIB, run_cold
 from bench.peers import PEERS, find_tools
 from bench.pipeline import PROJECT_ROOT, run_site
@@ -54,10 +55,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the cold starts and memory; printed, and written only to an --out given",
     )
+    parser.add_argument(
+        "--pure-only",
+        action="store_true",
+        help="only the pure pipeline at the largest size (no AWS); printed, and written only "
+        "to an --out given",
+    )
     parser.add_argument("--out", type=Path, help="where to write the report (bench/results.md)")
     arguments = sys.argv[1:] if argv is None else argv
     options = parser.parse_args(arguments)
-    if options.out is None and not options.cold_only:
+    partial = options.cold_only or options.pure_only
+    if options.out is None and not partial:
         options.out = PROJECT_ROOT / "bench" / "results.md"
     sizes = [] if options.cold_only else sorted(int(size) for size in options.sizes.split(","))
     started = time.perf_counter()
@@ -72,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def say(line: str) -> None:
         print(f"[bench {time.perf_counter() - started:6.0f} s] {line}", file=sys.stderr, flush=True)
+
+    if options.pure_only:
+        _pure(results, corpus(max(sizes), options.seed), say)
+        return _report(results, options.out, say)
 
     for size in sizes:
         say(f"site of {size} posts: loading, then {options.repeats} one-post publishes")
@@ -102,10 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             results.layer = measure_layer(layer, Path(scratch))
 
-    pure_posts = corpus(max(sizes), options.seed)
-    for batch_size in (1, RENDERER_BATCH):
-        say(f"pure pipeline over {len(pure_posts)} posts, {batch_size} a batch")
-        results.pure.append(run_pure(pure_posts, batch_size))
+    _pure(results, corpus(max(sizes), options.seed), say)
 
     if not options.no_peers:
         tools = find_tools(options.bench_venv)
@@ -123,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
                 results.peer_rebuilds[name] = peer.build(sizes[-1] + 1)
 
     return _report(results, options.out, say)
+
+
+def _pure(results: report.Results, posts: list[Post], say: Callable[[str], None]) -> None:
+    for batch_size in (1, RENDERER_BATCH):
+        say(f"pure pipeline over {len(posts)} posts, {batch_size} a batch")
+        results.pure.append(run_pure(posts, batch_size))
 
 
 def _report(results: report.Results, out: Path | None, say: Callable[[str], None]) -> int:

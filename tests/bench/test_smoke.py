@@ -57,6 +57,22 @@ def test_a_cold_only_run_prints_the_cold_starts_alone_and_writes_nothing(
     assert results.read_bytes() == before
 
 
+def test_a_pure_only_run_prints_the_pure_pipeline_alone_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    results = PROJECT_ROOT / "bench" / "results.md"
+    before = results.read_bytes()
+
+    status = main(["--pure-only", "--sizes", "30"])
+
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "## The pure pipeline, per post" in text
+    assert "| 100 a batch |" in text
+    assert "## Cold start" not in text
+    assert results.read_bytes() == before
+
+
 def test_the_bytecode_bench_imports_each_handler_with_and_without(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
