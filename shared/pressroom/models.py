@@ -238,11 +238,12 @@ class PostDocument(PostSummary):
     body_markdown: str
     warnings: tuple[Issue, ...] = ()
     body_html: str | None = None
-    """The body as `markdown.render_markdown` made it in the validator, so that a renderer
-    writing the page again (a neighbour's link changed) renders no Markdown; no part of
-    the content hash."""
+    """The body as the validator rendered it (`markdown.render_markdown`, its relative links
+    rebased: `bodies.rebase_relative_links`), so that a renderer writing the page again (a
+    neighbour's link changed) renders no Markdown; None for a body over
+    `validation.BODY_RENDERED_HERE_BYTES`. No part of the content hash."""
     body_rendered_by: str | None = None
-    """`markdown.rendering_fingerprint()` of the code that made `body_html`: under any other,
+    """`bodies.rendering_fingerprint()` of the code that made `body_html`: under any other,
     the renderer renders the body again."""
 
     def summary(self) -> PostSummary:

@@ -33,12 +33,7 @@ from pressroom.dates import WrittenDate, date_from_file_name, parse_date, parse_
 from pressroom.exceptions import FrontMatterError
 from pressroom.frontmatter import FrontMatter, decode_source, parse_front_matter
 from pressroom.limits import DEFAULT_LIMITS, Limits
-from pressroom.markdown import (
-    BodyShape,
-    measure_markdown,
-    render_markdown,
-    summary_text,
-)
+from pressroom.markdown import BodyShape, measure_markdown, render_markdown, summary_text
 from pressroom.models import (
     PERMALINK_PLACEHOLDERS,
     PLACEHOLDER,
@@ -389,7 +384,7 @@ class _PostValidator:
         """What the body's tags and embeds will not become (`shortcodes.py`), by line."""
         self.summary_is_derived = False
 
-    def run(self, *, renders_body: bool = False) -> ValidationOutcome:
+    def run(self, *, renders_body: bool) -> ValidationOutcome:
         """The outcome; with the body's HTML in the document if `renders_body`."""
         parsed: dict[str, Any] = {}
         for entry in FRONT_MATTER_FIELDS:

@@ -5,9 +5,11 @@ rendered by other code (another release)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nh3
 import pygments
+import pytest
 
 from pressroom import bodies
 from pressroom.bodies import rebase_relative_links, rendering_fingerprint
@@ -100,19 +102,19 @@ def test_the_fingerprint_names_the_installed_libraries() -> None:
     assert bodies._installed_version("no-such-library") == "absent"
 
 
-def test_the_fingerprint_changes_with_a_library_version() -> None:
+def test_the_fingerprint_changes_with_a_library_version(monkeypatch: pytest.MonkeyPatch) -> None:
     before = rendering_fingerprint()
     installed = bodies._installed_version
 
     def newer_pygments(distribution: str) -> str:
         return "99.0" if distribution == "pygments" else installed(distribution)
 
+    monkeypatch.setattr(bodies, "_installed_version", newer_pygments)
     rendering_fingerprint.cache_clear()
     try:
-        setattr(bodies, "_installed_version", newer_pygments)  # noqa: B010
         assert rendering_fingerprint() != before
     finally:
-        setattr(bodies, "_installed_version", installed)  # noqa: B010
+        monkeypatch.undo()
         rendering_fingerprint.cache_clear()
     assert rendering_fingerprint() == before
 
@@ -125,3 +127,18 @@ def test_a_long_body_is_left_to_the_renderer() -> None:
     assert document.body_html is None
     assert document.body_rendered_by is None
     assert "louvred screen" in render_post_page(document, SITE, Theme(DEFAULT_THEME))
+
+
+def test_without_its_sources_the_code_trusts_no_kept_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the package had shipped as bytecode alone.
+    monkeypatch.setattr(bodies, "__file__", str(tmp_path / "bodies.py"))
+    rendering_fingerprint.cache_clear()
+    try:
+        first = rendering_fingerprint()
+        rendering_fingerprint.cache_clear()
+        assert rendering_fingerprint() != first
+    finally:
+        monkeypatch.undo()
+        rendering_fingerprint.cache_clear()
