@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -278,9 +279,16 @@ def deserialize(item: Mapping[str, Any]) -> Item:
 class DynamoPostIndex:
     """The post index, for the indexer (read, apply) and the renderer (listings)."""
 
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
-        self.client = client
+    def __init__(self, client: DynamoDBClient | Callable[[], DynamoDBClient], table: str) -> None:
+        """`client`, or what makes it on its first request: a renderer whose first batch
+        reads nothing of the index (a stream batch of new posts, whose pages their listing
+        batch writes) then never makes one, about 25 ms of its cold start."""
+        self._client = client
         self.table = table
+
+    @cached_property
+    def client(self) -> DynamoDBClient:
+        return self._client() if callable(self._client) else self._client
 
     # The indexer's side.
 

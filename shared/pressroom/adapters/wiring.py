@@ -134,7 +134,7 @@ def record_index_failure(source_key: str, failure: RecordFailure) -> None:
 
 @cache
 def renderer_service() -> RendererService:
-    return build_renderer(RendererSettings.from_environment(), _s3(), _dynamodb())
+    return build_renderer(RendererSettings.from_environment(), _s3(), _dynamodb)
 
 
 @cache
@@ -147,9 +147,12 @@ def listing_queue() -> SqsListingQueue:
 
 
 def build_renderer(
-    settings: RendererSettings, s3: S3Client, dynamodb: DynamoDBClient
+    settings: RendererSettings,
+    s3: S3Client,
+    dynamodb: DynamoDBClient | Callable[[], DynamoDBClient],
 ) -> RendererService:
-    """The renderer as its function's settings describe it (also `pressroom rebuild`'s)."""
+    """The renderer as its function's settings describe it (also `pressroom rebuild`'s);
+    `dynamodb` a client or what makes one on the index's first read."""
     from pressroom.adapters.dynamodb import DynamoPostIndex
     from pressroom.documents import KeptDocuments
     from pressroom.services.renderer import RendererService
