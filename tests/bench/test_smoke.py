@@ -40,37 +40,39 @@ def test_a_tiny_bench_run_writes_every_section(tmp_path: Path) -> None:
     assert "| 20 |" in text
 
 
+def _printed_alone(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """What `python -m bench` with `arguments` prints, having succeeded and written no
+    results.md."""
+    results = PROJECT_ROOT / "bench" / "results.md"
+    before = results.read_bytes()
+
+    status = main(arguments)
+
+    assert status == 0
+    assert results.read_bytes() == before
+    return capsys.readouterr().out
+
+
 def test_a_cold_only_run_prints_the_cold_starts_alone_and_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     require(lambda_python() is not None, NEEDS_LAMBDA_PYTHON)
-    results = PROJECT_ROOT / "bench" / "results.md"
-    before = results.read_bytes()
 
-    status = main(["--cold-only", "--repeats", "1"])
+    text = _printed_alone(["--cold-only", "--repeats", "1"], capsys)
 
-    assert status == 0
-    text = capsys.readouterr().out
     assert "## Cold start" in text
     assert "RendererFunction, dynamodb events" in text
     assert "## One new post published" not in text
-    assert results.read_bytes() == before
 
 
 def test_a_pure_only_run_prints_the_pure_pipeline_alone_and_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    results = PROJECT_ROOT / "bench" / "results.md"
-    before = results.read_bytes()
+    text = _printed_alone(["--pure-only", "--sizes", "30"], capsys)
 
-    status = main(["--pure-only", "--sizes", "30"])
-
-    assert status == 0
-    text = capsys.readouterr().out
     assert "## The pure pipeline, per post" in text
     assert "| 100 a batch |" in text
     assert "## Cold start" not in text
-    assert results.read_bytes() == before
 
 
 def test_the_bytecode_bench_imports_each_handler_with_and_without(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterable
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import unquote
@@ -179,6 +180,12 @@ def _crawl(site: dict[str, bytes]) -> list[tuple[str, str]]:
     return broken
 
 
+def _statuses(stack: LocalStack, files: Iterable[str]) -> dict[str, str]:
+    """Each file's status word, for the files that have one."""
+    statuses = stack.statuses(list(files))
+    return {key: status.status for key, status in statuses.items() if status}
+
+
 def _redirects_to(site: dict[str, bytes], old: str) -> str:
     body = _answers(site, old)
     assert body is not None, f"nothing at {old}"
@@ -246,8 +253,7 @@ def test_a_jekyll_blog_keeps_its_urls_pages_and_images(stack: LocalStack) -> Non
         "/2021/03/02/ferry-to-the-islands/"
     )
     assert not _crawl(site)
-    statuses = stack.statuses(JEKYLL_BLOG)
-    assert {key: status.status for key, status in statuses.items() if status} == {
+    assert _statuses(stack, JEKYLL_BLOG) == {
         "_config.yml": "published",
         "_drafts/packing-list.md": "ignored",
         "_posts/2021-01-14-night-trains.md": "published",
@@ -360,8 +366,7 @@ def test_a_jigsaw_blog_keeps_its_images_where_jigsaw_served_them(stack: LocalSta
     assert site["assets/images/lamp-room.png"] == tiny_png()
     assert not [key for key in site if key.startswith(("source/", "_layouts/", "_assets/"))]
     assert not _crawl(site)
-    statuses = stack.statuses(JIGSAW_BLOG)
-    assert {key: status.status for key, status in statuses.items() if status} == {
+    assert _statuses(stack, JIGSAW_BLOG) == {
         "pressroom.yaml": "published",
         "config.php": "ignored",
         "webpack.mix.js": "ignored",
